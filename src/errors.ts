@@ -1,0 +1,41 @@
+/**
+ * Every error a user can see, in one table: a stable code, the exit status, and a message
+ * template. docs/errors.md lists the same codes (a test checks both directions). Retired codes
+ * are never reused.
+ */
+export const EXIT = {
+  /** Input read, no crash report found. */
+  noCrash: 0,
+  /** At least one crash report found. */
+  crashFound: 1,
+  /** Bad usage or unreadable / unrecognisable input. */
+  badInput: 2,
+  /** A bug in ktriage itself. */
+  internal: 3,
+} as const;
+
+export const ERROR_CODES = {
+  KT_E_USAGE: { exit: EXIT.badInput, summary: 'bad command-line usage' },
+  KT_E_NO_SUCH_FILE: { exit: EXIT.badInput, summary: 'input file does not exist' },
+  KT_E_UNREADABLE: { exit: EXIT.badInput, summary: 'input cannot be read (permissions, a directory, an I/O error)' },
+  KT_E_BINARY_INPUT: { exit: EXIT.badInput, summary: 'input is binary data, not a kernel log' },
+  KT_E_BAD_COMPRESSION: { exit: EXIT.badInput, summary: 'compressed input is corrupt or truncated' },
+  KT_E_BAD_FORMAT: { exit: EXIT.badInput, summary: 'input does not follow the format it was read as' },
+  KT_E_NO_JOURNAL: { exit: EXIT.badInput, summary: 'no systemd journal, or no such boot in it' },
+  KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error meant for the user: one clear line, never a stack trace. */
+export class KtError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'KtError';
+    this.code = code;
+  }
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The central model: one decoded kernel report. Produced by src/reports/, read by analysis and
+ * renderers. Serialised as-is by `--json`; docs/crash-report.schema.json describes it and
+ * changes to it bump SCHEMA_VERSION.
+ *
+ * Addresses and register values are hex strings without `0x` exactly as the kernel printed them
+ * (64-bit values do not fit a JSON number).
+ */
+export const SCHEMA_VERSION = 1;
+
+/** What a report is; the rows of src/reports/kinds.ts. */
+export type ReportKind =
+  | 'panic'
+  | 'page-fault'
+  | 'null-pointer-dereference'
+  | 'general-protection-fault'
+  | 'kernel-bug'
+  | 'invalid-opcode'
+  | 'divide-error'
+  | 'stack-segment-fault'
+  | 'warning'
+  | 'kasan'
+  | 'kfence'
+  | 'ubsan'
+  | 'kmsan'
+  | 'kcsan'
+  | 'memory-leak'
+  | 'soft-lockup'
+  | 'hard-lockup'
+  | 'spinlock-lockup'
+  | 'rcu-stall'
+  | 'hung-task'
+  | 'oom-kill'
+  | 'machine-check'
+  | 'edac'
+  | 'scheduling-while-atomic'
+  | 'sleeping-in-atomic'
+  | 'lockdep'
+  | 'list-corruption'
+  | 'stack-protector'
+  | 'stack-overflow'
+  | 'double-fault'
+  | 'bad-page-state'
+  | 'arm-oops'
+  | 'kernel-oops'
+  | 'bug'
+  | 'other';
+
+/** How bad a report is on its own: it killed the machine, it killed a task, or it is a warning. */
+export type Severity = 'fatal' | 'oops' | 'error' | 'warning';
+
+/** Where a stack frame ran, from the `<IRQ>`/`<NMI>`/… markers around it. */
+export type FrameContext = 'task' | 'irq' | 'softirq' | 'nmi' | 'exception' | 'unknown';
+
+export interface ReportLine {
+  text: string;
+  /** Input name and 1-based line number. */
+  source: string;
+  line: number;
+  ts?: number;
+}
+
+export interface TaintFlag {
+  letter: string;
+  bit: number;
+  meaning: string;
+}
+
+export interface Taint {
+  /** As printed, e.g. `G    B   W  O      ` or `Not tainted`. */
+  raw: string;
+  tainted: boolean;
+  flags: TaintFlag[];
+}
+
+export interface KernelBuild {
+  /** `uname -r`, e.g. `6.1.0-56-cloud-amd64`. */
+  release: string;
+  /** The rest of the version string, e.g. `#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2`. */
+  build?: string;
+}
+
+export interface Hardware {
+  /** `Hardware name:` value, e.g. `QEMU Standard PC (i440FX + PIIX, 1996)`. */
+  name: string;
+  /** BIOS part when the line carries one, e.g. `1.16.2-debian-1.16.2-1 04/01/2014`. */
+  bios?: string;
+}
+
+/** A code location as printed: `func+0x1a/0x40 [module]`. */
+export interface CodeLocation {
+  /** Full text as printed, without the `RIP: 0010:` prefix. */
+  raw: string;
+  address?: string;
+  function?: string;
+  /** Offset into the function, hex without 0x. */
+  offset?: string;
+  /** Size of the function, hex without 0x. */
+  size?: string;
+  module?: string;
+  /** Module build id when the kernel prints it (`[mod 1234abcd…]`). */
+  buildId?: string;
+  /** Code segment selector for x86 (`0010` kernel, `0033` user). */
+  segment?: string;
+}
+
+export interface Registers {
+  arch: 'x86_64' | 'i386' | 'arm64' | 'arm' | 'powerpc' | 'riscv' | 's390' | 'unknown';
+  /** Register name (as the kernel prints it, upper-case on x86) → hex value without 0x. */
+  values: Record<string, string>;
+}
+
+/** What a faulting data address (CR2, `address:`, `virtual address`) tells. */
+export interface FaultAddress {
+  address: string;
+  meaning:
+    | 'null-pointer'
+    | 'non-canonical'
+    | 'poison'
+    | 'user-space'
+    | 'kernel-space'
+    | 'unknown';
+  /** For a NULL pointer: the offset of the field being accessed. */
+  nullOffset?: number;
+  /** For a poison value: which one (e.g. `LIST_POISON1`, `slab free poison 0x6b`). */
+  poison?: string;
+  explanation: string;
+}
+
+export interface PageFaultErrorCode {
+  code: number;
+  protection: boolean;
+  write: boolean;
+  user: boolean;
+  reservedBit: boolean;
+  instructionFetch: boolean;
+  protectionKey: boolean;
+  shadowStack: boolean;
+  sgx: boolean;
+  /** e.g. `supervisor write access in kernel mode, not-present page`. */
+  description: string;
+  /** The `#PF:` lines (or the older `#PF error: [...]`) as printed. */
+  lines: string[];
+}
+
+export interface CodeBytes {
+  raw: string;
+  /** Bytes (x86) or instruction words (arm64) as hex strings in print order. */
+  bytes: string[];
+  /** Index in `bytes` of the faulting one (`<xx>` / `(xxxxxxxx)`), if marked. */
+  faultIndex?: number;
+  /** Set when the kernel could not read the bytes (`Unable to access opcode bytes`). */
+  unavailable?: boolean;
+}
+
+export interface StackFrame {
+  /** Return/instruction address when printed. */
+  address?: string;
+  function: string;
+  offset?: string;
+  size?: string;
+  module?: string;
+  /** `?` frames: found on the stack but not proven part of the chain. */
+  reliable: boolean;
+  context: FrameContext;
+  /** Source location when printed inline (`fs/ext4/inode.c:123`, KASAN/syzbot symbolized logs). */
+  file?: string;
+  line?: number;
+  inlined?: boolean;
+  raw: string;
+}
+
+export interface CallTrace {
+  /** `main`, `allocated`, `freed`, `last-call`, `second-to-last-call`, `task`, `lock-held`, … */
+  label: string;
+  /** Task/pid the stack belongs to when the report says (KASAN `Allocated by task 123:`). */
+  task?: string;
+  frames: StackFrame[];
+}
+
+/** KASAN / KFENCE / KMSAN details of the bad access. */
+export interface MemoryAccess {
+  /** `use-after-free`, `slab-out-of-bounds`, `null-ptr-deref`, `uninit-value`, `invalid read` … */
+  bugType: string;
+  access?: 'read' | 'write' | 'free' | 'unknown';
+  size?: number;
+  address?: string;
+  task?: string;
+  pid?: number;
+  /** Slab cache of the object (`kmalloc-64`). */
+  cache?: string;
+  objectAddress?: string;
+  objectSize?: number;
+  /** Where the address lies relative to the object, as printed (`8 bytes inside of`). */
+  relation?: string;
+}
+
+export interface LinkedModule {
+  name: string;
+  /** Taint / state letters printed in parentheses after the name: O, E, P, F, C, +, -. */
+  flags: string[];
+}
+
+export interface OomKill {
+  /** The task that asked for memory and invoked the killer. */
+  trigger?: { comm: string; gfpMask?: string; order?: number; oomScoreAdj?: number };
+  constraint?: string;
+  victim?: {
+    pid: number;
+    comm: string;
+    uid?: number;
+    totalVmKb?: number;
+    anonRssKb?: number;
+    fileRssKb?: number;
+    shmemRssKb?: number;
+    oomScoreAdj?: number;
+  };
+  /** Lines from `Mem-Info:` on, kept for the reader. */
+  memorySummary: string[];
+}
+
+export interface PanicInfo {
+  /** Text after `Kernel panic - not syncing: `. */
+  message: string;
+  /** Normalised reason: `fatal-exception`, `init-killed`, `vfs-no-root`, `oom`, `hung-task`, … */
+  reason: string;
+}
+
+/** Numbers many kinds share: seconds stuck, stall lengths, lock names, MCE banks… */
+export type ReportDetails = Record<string, string | number | boolean>;
+
+export interface CrashReport {
+  /** `r1`, `r2`… in log order. */
+  id: string;
+  kind: ReportKind;
+  severity: Severity;
+  /** One-line title; the report's header line until analysis gives it a syzbot-style one. */
+  title: string;
+  /** The line that opened the report, without prefixes. */
+  header: string;
+  corrupted: boolean;
+  corruptedReasons: string[];
+  /** The report's own lines, in order, with where they were in the input. */
+  lines: ReportLine[];
+  host?: string;
+  boot?: string;
+  /** Seconds since boot of the header line. */
+  ts?: number;
+  wallTime?: string;
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  taint?: Taint;
+  kernel?: KernelBuild;
+  hardware?: Hardware;
+  /** RIP / pc. */
+  ip?: CodeLocation;
+  /** arm64 lr, when printed. */
+  lr?: CodeLocation;
+  registers?: Registers;
+  faultAddress?: FaultAddress;
+  pageFault?: PageFaultErrorCode;
+  code?: CodeBytes;
+  stacks: CallTrace[];
+  memoryAccess?: MemoryAccess;
+  modules?: { linked: LinkedModule[]; unloaded?: string[] };
+  oom?: OomKill;
+  panic?: PanicInfo;
+  details: ReportDetails;
+}
+
+/** Disk, link and filesystem distress seen before a crash; not a crash itself. */
+export interface PrecursorEvent {
+  /** `ata-link-reset`, `block-io-error`, `ext4-error`, `xfs-corruption`, `fs-remount-ro`, … */
+  kind: string;
+  text: string;
+  source: string;
+  line: number;
+  ts?: number;
+  host?: string;
+  /** Device named in the line (`sda`, `ata3`, `nvme0n1`). */
+  device?: string;
+}
+
+/** Reports that belong together: a WARNING that led to an oops that led to a panic. */
+export interface Incident {
+  id: string;
+  reportIds: string[];
+  /** The report that started it (the first cause). */
+  firstCause: string;
+  host?: string;
+  boot?: string;
+}
+
+/** What `ktriage analyze --json` prints. */
+export interface AnalysisResult {
+  schemaVersion: number;
+  inputs: { source: string; format: string; lines: number; partial?: string }[];
+  reports: CrashReport[];
+  incidents: Incident[];
+  precursors: PrecursorEvent[];
+}
