@@ -44,6 +44,7 @@ export type ReportKind =
   | 'arm-oops'
   | 'kernel-oops'
   | 'bug'
+  | 'unexpected-reboot'
   | 'other';
 
 /** How bad a report is on its own: it killed the machine, it killed a task, or it is a warning. */

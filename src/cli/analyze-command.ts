@@ -1,0 +1,33 @@
+import { SCHEMA_VERSION, type AnalysisResult } from '../reports/crash-report.js';
+import { ReportExtractor } from '../reports/extract-reports.js';
+import { openJournalBoot } from '../logs/journal-boot.js';
+import { openLog, type OpenedLog } from '../logs/read-log.js';
+import { EXIT } from '../errors.js';
+import { renderJson } from '../render/json-renderer.js';
+import { renderText } from '../render/text-renderer.js';
+import type { AnalyzeOptions } from './parse-args.js';
+
+/** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
+export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> {
+  const extractor = new ReportExtractor();
+  const inputs: AnalysisResult['inputs'] = [];
+  const logs: (() => Promise<OpenedLog>)[] =
+    options.boot !== undefined
+      ? [() => openJournalBoot(options.boot ?? 0)]
+      : options.inputs.map((path) => () => openLog({ path, format: options.inputFormat }));
+  for (const open of logs) {
+    const log = await open();
+    for await (const line of log.lines) extractor.push(line);
+    const summary: AnalysisResult['inputs'][number] = { source: log.source, format: log.format, lines: log.stats.lines };
+    if (log.stats.partial) summary.partial = log.stats.partial;
+    inputs.push(summary);
+  }
+  return { schemaVersion: SCHEMA_VERSION, inputs, ...extractor.finish() };
+}
+
+export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {
+  const result = await analyze(options);
+  out.write(options.json ? renderJson(result) : renderText(result, { color: options.color }));
+  if (!options.exitCode) return EXIT.noCrash;
+  return result.reports.length > 0 ? EXIT.crashFound : EXIT.noCrash;
+}

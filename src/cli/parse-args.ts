@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { INPUT_FORMATS, type InputFormat } from '../logs/log-line.js';
+import { KtError } from '../errors.js';
+
+export interface AnalyzeOptions {
+  inputs: string[];
+  inputFormat: InputFormat;
+  /** `--boot N`: read the local journal's boot N (0 current, -1 previous) instead of files. */
+  boot?: number;
+  json: boolean;
+  /** Exit 1 when a crash was found (like `git diff --exit-code`). */
+  exitCode: boolean;
+  color: boolean;
+}
+
+export const ANALYZE_USAGE = `usage: ktriage analyze [options] [FILE|-]...
+
+Find, decode and link every kernel crash report in kernel logs of any format
+(console capture, dmesg, journalctl, syslog, /dev/kmsg, vmcore-dmesg; gzip/zstd).
+
+options:
+  --json                 print the CrashReport JSON (docs/crash-report.md)
+  --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
+  --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
+  --exit-code            exit 1 when a crash report was found, 0 when none
+  --no-color             no colour (also when NO_COLOR is set or output is not a terminal)
+  -h, --help             this help`;
+
+export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean): AnalyzeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        'input-format': { type: 'string', default: 'auto' },
+        boot: { type: 'string' },
+        'exit-code': { type: 'boolean', default: false },
+        'no-color': { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    throw new KtError('KT_E_USAGE', `${(e as Error).message}\n\n${ANALYZE_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const format = values['input-format'] ?? 'auto';
+  if (!(INPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new KtError('KT_E_USAGE', `unknown --input-format '${format}'; one of: ${INPUT_FORMATS.join(', ')}`);
+  }
+  const options: AnalyzeOptions = {
+    inputs: positionals,
+    inputFormat: format as InputFormat,
+    json: values.json ?? false,
+    exitCode: values['exit-code'] ?? false,
+    color: isTty && !values['no-color'] && !env['NO_COLOR'],
+  };
+  if (values.boot !== undefined) {
+    if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
+    if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');
+    options.boot = Number(values.boot);
+  } else if (positionals.length === 0) {
+    throw new KtError('KT_E_USAGE', `no input given (use - for standard input)\n\n${ANALYZE_USAGE}`);
+  }
+  return options;
+}

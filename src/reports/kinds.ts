@@ -1,0 +1,326 @@
+import type { ReportKind, Severity } from './crash-report.js';
+
+/**
+ * Every kind of kernel report ktriage recognises, one row each, most specific first (the first
+ * row whose header matches wins). The engine (segmenter.ts) reads only this table; adding a kind
+ * is a row here plus a fixture under test/fixtures/reports/.
+ */
+export interface KindRow {
+  kind: ReportKind;
+  severity: Severity;
+  /** Matches the message text of the line that opens the report. */
+  header: RegExp;
+  /** A header that is not proof on its own: the report counts only if a call trace follows. */
+  weak?: boolean;
+  /**
+   * Headers of these kinds that arrive before the open report has printed its call trace are
+   * part of it (`BUG: kernel NULL pointer dereference` is followed by its own `Oops: 0002 [#1]`).
+   */
+  absorbs?: readonly ReportKind[];
+  /** When absorbed into an open report, the report takes this row's kind (list corruption shown via BUG/WARN). */
+  refines?: boolean;
+  /** The report's last line (included). */
+  end?: RegExp;
+  /** Body is free text until `end` or the next header (lockdep, OOM, sanitizers), not only indented trace lines. */
+  freeform?: boolean;
+  /** A report of this kind without a call trace is marked corrupted. */
+  expectsStack?: boolean;
+  /** What it means, for the docs and the `--explain` output. */
+  description: string;
+}
+
+const DIE_LINE: readonly ReportKind[] = ['kernel-oops', 'invalid-opcode', 'arm-oops', 'general-protection-fault'];
+const SANITIZER_END = /^={20,}\s*$/;
+
+export const KIND_TABLE: readonly KindRow[] = [
+  // ── panics ───────────────────────────────────────────────────────────────────────────────
+  {
+    kind: 'stack-protector',
+    severity: 'fatal',
+    header: /^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted/,
+    end: /^---\[ end Kernel panic/,
+    description: 'The stack canary of a function was overwritten: a stack buffer overflow in that function or a callee.',
+  },
+  {
+    kind: 'panic',
+    severity: 'fatal',
+    header: /^Kernel panic - not syncing:/,
+    end: /^---\[ end Kernel panic/,
+    description: 'The kernel stopped: panic() was called, with the reason after "not syncing:".',
+  },
+  {
+    kind: 'double-fault',
+    severity: 'fatal',
+    header: /^PANIC: double fault/,
+    absorbs: DIE_LINE,
+    expectsStack: true,
+    description: 'A fault while handling a fault; usually a kernel stack overflow.',
+  },
+  {
+    kind: 'stack-overflow',
+    severity: 'fatal',
+    header: /^(?:Oops: )?kernel stack overflow \(double-fault\)|^BUG: (?:TASK |IRQ )?stack guard page was hit/,
+    absorbs: [...DIE_LINE, 'stack-overflow'],
+    expectsStack: true,
+    description: 'A kernel stack ran into its guard page: unbounded recursion or a huge stack frame.',
+  },
+  // ── sanitizers (report between two ===== lines) ──────────────────────────────────────────
+  {
+    kind: 'kasan',
+    severity: 'oops',
+    header: /^BUG: KASAN: /,
+    end: SANITIZER_END,
+    freeform: true,
+    expectsStack: true,
+    description: 'KASAN caught an invalid memory access (use-after-free, out-of-bounds, double free…).',
+  },
+  {
+    kind: 'kfence',
+    severity: 'oops',
+    header: /^BUG: KFENCE: /,
+    end: SANITIZER_END,
+    freeform: true,
+    expectsStack: true,
+    description: 'KFENCE (sampling memory-error detector) caught an invalid access to a guarded object.',
+  },
+  {
+    kind: 'kmsan',
+    severity: 'oops',
+    header: /^BUG: KMSAN: /,
+    end: SANITIZER_END,
+    freeform: true,
+    expectsStack: true,
+    description: 'KMSAN caught a use of uninitialised memory.',
+  },
+  {
+    kind: 'kcsan',
+    severity: 'warning',
+    header: /^BUG: KCSAN: /,
+    end: SANITIZER_END,
+    freeform: true,
+    expectsStack: true,
+    description: 'KCSAN caught a data race between two accesses.',
+  },
+  {
+    kind: 'ubsan',
+    severity: 'warning',
+    header: /^UBSAN: /,
+    end: SANITIZER_END,
+    freeform: true,
+    description: 'UBSAN caught undefined behaviour (array index out of bounds, shift out of bounds, overflow…).',
+  },
+  {
+    kind: 'memory-leak',
+    severity: 'warning',
+    header: /^unreferenced object 0x[0-9a-f]+ \(size \d+\):|^kmemleak: \d+ new suspected memory leaks/,
+    freeform: true,
+    description: 'kmemleak found an allocated object no longer referenced from anywhere.',
+  },
+  // ── faults and oopses ────────────────────────────────────────────────────────────────────
+  {
+    kind: 'list-corruption',
+    severity: 'oops',
+    header: /^list_(?:add|del) corruption|^list_add double add|^list_del corruption/,
+    absorbs: [...DIE_LINE, 'kernel-bug', 'warning'],
+    refines: true,
+    expectsStack: true,
+    description: 'A linked list failed its integrity check: memory corruption or a use-after-free of a list entry.',
+  },
+  {
+    kind: 'null-pointer-dereference',
+    severity: 'oops',
+    header: /^BUG: (?:unable to handle )?kernel NULL pointer dereference|^Unable to handle kernel NULL pointer dereference|^BUG: Kernel NULL pointer dereference/,
+    absorbs: DIE_LINE,
+    expectsStack: true,
+    description: 'The kernel dereferenced a pointer that was NULL (the address is the offset of the field).',
+  },
+  {
+    kind: 'page-fault',
+    severity: 'oops',
+    header: /^BUG: unable to handle (?:page fault|kernel paging request|kernel)|^Unable to handle kernel (?:paging request|access|execute|write|read)|^BUG: Unable to handle kernel|^Unable to handle kernel pointer dereference|^Unhandled fault: /,
+    absorbs: DIE_LINE,
+    expectsStack: true,
+    description: 'The kernel touched an address with no valid mapping (or without the needed permission).',
+  },
+  {
+    kind: 'general-protection-fault',
+    severity: 'oops',
+    header: /^(?:Oops: )?general protection fault/,
+    absorbs: ['kernel-oops'],
+    expectsStack: true,
+    description: 'x86 general protection fault: usually a non-canonical (corrupt or poisoned) pointer.',
+  },
+  {
+    kind: 'kernel-bug',
+    severity: 'oops',
+    header: /^kernel BUG at \S+|^BUG: failure at /,
+    absorbs: DIE_LINE,
+    expectsStack: true,
+    description: 'A BUG_ON() assertion in the kernel failed.',
+  },
+  {
+    kind: 'invalid-opcode',
+    severity: 'oops',
+    header: /^(?:Oops: )?invalid opcode: [0-9a-f]+/,
+    expectsStack: true,
+    description: 'The CPU hit an undefined instruction (ud2: a BUG() without its message, or corrupt code).',
+  },
+  {
+    kind: 'divide-error',
+    severity: 'oops',
+    header: /^(?:Oops: )?divide error: [0-9a-f]+/,
+    expectsStack: true,
+    description: 'Integer division by zero (or overflow) in kernel code.',
+  },
+  {
+    kind: 'stack-segment-fault',
+    severity: 'oops',
+    header: /^(?:Oops: )?stack segment: [0-9a-f]+/,
+    expectsStack: true,
+    description: 'x86 stack-segment fault: a stack access through a non-canonical address.',
+  },
+  {
+    kind: 'arm-oops',
+    severity: 'oops',
+    header: /^Internal error: /,
+    expectsStack: true,
+    description: 'ARM/arm64 die(): an exception the kernel cannot recover from (the ESR/FSR says which).',
+  },
+  {
+    kind: 'kernel-oops',
+    severity: 'oops',
+    header: /^Oops(?::| -|\[#\d)|^Bad mode in .* handler detected/,
+    expectsStack: true,
+    description: 'The kernel died in a task (an oops) without a more specific header.',
+  },
+  // ── locking and context bugs ─────────────────────────────────────────────────────────────
+  {
+    kind: 'lockdep',
+    severity: 'warning',
+    header:
+      /^\[ (?:BUG|INFO): .*\]\s*$|^(?:WARNING|\[ INFO): (?:possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|.*-safe -> .*-unsafe lock order|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|nested lock was not taken|still has locks held|lock held at task exit|locking bug)|^INFO: trying to register non-static key|^BUG: (?:held lock freed|bad unlock balance|looking up invalid subclass|MAX_LOCKDEP_\w+ too low|key \w+ has not been registered)/,
+    freeform: true,
+    description: 'lockdep proved a locking rule broken (possible deadlock, bad unlock, lock held at exit…).',
+  },
+  {
+    kind: 'spinlock-lockup',
+    severity: 'error',
+    header: /^BUG: spinlock (?:lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|cpu recursion)|^BUG: rwlock /,
+    expectsStack: true,
+    description: 'Spinlock debugging caught a misuse or a CPU spinning too long on a lock.',
+  },
+  {
+    kind: 'scheduling-while-atomic',
+    severity: 'error',
+    header: /^BUG: scheduling while atomic/,
+    expectsStack: true,
+    description: 'A task slept while holding a spinlock or in interrupt context.',
+  },
+  {
+    kind: 'sleeping-in-atomic',
+    severity: 'warning',
+    header: /^BUG: sleeping function called from invalid context/,
+    freeform: true,
+    expectsStack: true,
+    description: 'A function that may sleep was called in atomic context (spinlock held, IRQs off, RCU read side).',
+  },
+  {
+    kind: 'bad-page-state',
+    severity: 'error',
+    header: /^BUG: Bad page (?:state|map|cache)|^BUG: Bad rss-counter/,
+    freeform: true,
+    description: 'The page allocator found a page in an impossible state: memory corruption or a refcount bug.',
+  },
+  // ── hangs and lockups ────────────────────────────────────────────────────────────────────
+  {
+    kind: 'soft-lockup',
+    severity: 'error',
+    header: /^(?:watchdog: )?BUG: soft lockup - CPU#\d+ stuck for/,
+    expectsStack: true,
+    description: 'A CPU ran kernel code without scheduling for longer than the soft-lockup threshold.',
+  },
+  {
+    kind: 'hard-lockup',
+    severity: 'error',
+    header: /Watchdog detected hard LOCKUP on cpu|^NMI watchdog: BUG: soft lockup/,
+    freeform: true,
+    description: 'A CPU stopped taking interrupts (the NMI watchdog saw no timer ticks).',
+  },
+  {
+    kind: 'rcu-stall',
+    severity: 'error',
+    header: /^(?:rcu: )?INFO: rcu[_ ]\w* ?(?:self-)?detected (?:expedited )?stalls?|^INFO: rcu detected stall/,
+    freeform: true,
+    description: 'RCU grace periods stopped completing: a CPU or task is stuck in a read-side section or with IRQs off.',
+  },
+  {
+    kind: 'hung-task',
+    severity: 'error',
+    header: /^INFO: task \S.* (?:blocked (?:in I\/O wait )?|can't die )for more than \d+ seconds/,
+    freeform: true,
+    description: 'A task stayed in uninterruptible sleep (D state) longer than hung_task_timeout_secs.',
+  },
+  // ── memory exhaustion ────────────────────────────────────────────────────────────────────
+  {
+    kind: 'oom-kill',
+    severity: 'error',
+    header: / invoked oom-killer: |^(?:Memory cgroup )?[Oo]ut of memory: Kill(?:ed)? process|^Out of memory and no killable processes/,
+    end: /Killed process \d+|^Out of memory and no killable/,
+    freeform: true,
+    description: 'Memory ran out and the OOM killer killed a process to free some.',
+  },
+  // ── hardware ─────────────────────────────────────────────────────────────────────────────
+  {
+    kind: 'machine-check',
+    severity: 'error',
+    header: /^mce: \[Hardware Error\]|^\[Hardware Error\]: |^mce: CPU ?\d+: Machine Check|^Machine check events logged|^\{\d+\}\[Hardware Error\]/,
+    absorbs: ['machine-check'],
+    freeform: true,
+    description: 'The CPU reported a hardware error (machine check): memory, cache, bus or CPU fault.',
+  },
+  {
+    kind: 'edac',
+    severity: 'warning',
+    header: /^EDAC \S+: \d+ (?:CE|UE) /,
+    absorbs: ['edac'],
+    description: 'The memory controller reported corrected (CE) or uncorrected (UE) memory errors.',
+  },
+  // ── warnings ─────────────────────────────────────────────────────────────────────────────
+  {
+    kind: 'warning',
+    severity: 'warning',
+    header: /^WARNING: (?:CPU: \d+ PID: \d+ at |at \S+:\d+)|^WARNING: \S+:\d+ /,
+    absorbs: ['invalid-opcode'],
+    expectsStack: true,
+    description: 'A WARN_ON() condition was true: the kernel found something wrong and carried on.',
+  },
+  {
+    kind: 'bug',
+    severity: 'error',
+    header: /^BUG: (?:using (?:__this_cpu_\w+|smp_processor_id)\(\) in preemptible|workqueue lockup|Dentry .* still in use|\w+ \(.*\): Objects remaining)|^VFS: Busy inodes after unmount|^unregister_netdevice: waiting for \S+ to become free/,
+    freeform: true,
+    description: 'The kernel detected a bug condition and reported it without dying.',
+  },
+  {
+    kind: 'warning',
+    severity: 'warning',
+    header: /^WARNING: kernel stack (?:regs|frame pointer) at .* has bad/,
+    description: 'The stack unwinder found a corrupt frame pointer or register set on a kernel stack.',
+  },
+  // Weak headers: only reports when a call trace follows (plenty of harmless messages start this way).
+  { kind: 'warning', severity: 'warning', header: /^WARNING: /, weak: true, description: 'A warning with a call trace.' },
+  { kind: 'bug', severity: 'error', header: /^BUG: /, weak: true, description: 'A kernel BUG report with a call trace.' },
+  { kind: 'hung-task', severity: 'error', header: /^INFO: task /, weak: true, description: 'A hung-task report whose header line was garbled.' },
+];
+
+/**
+ * Not matched by a header: the segmenter opens it when a console capture shows a new boot
+ * starting after kernel output that ended with neither a fatal report nor an orderly shutdown.
+ */
+export const UNEXPECTED_REBOOT_ROW: KindRow = {
+  kind: 'unexpected-reboot',
+  severity: 'fatal',
+  header: /^(?!)/,
+  description:
+    'The machine restarted without logging a panic or an orderly shutdown: a hardware watchdog, power loss, a triple fault, or a panic that reached only another console.',
+};

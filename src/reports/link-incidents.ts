@@ -1,0 +1,46 @@
+import type { CrashReport, Incident } from './crash-report.js';
+
+/**
+ * Reports closer than this (seconds of kernel time) belong to one incident: a WARNING, the
+ * oops it led to and the panic that followed are printed within moments of each other.
+ */
+export const INCIDENT_GAP_SECONDS = 120;
+/** Without timestamps, the gap is measured in input lines. */
+export const INCIDENT_GAP_LINES = 400;
+
+/**
+ * Groups reports (already in log order) into incidents: consecutive reports of one stream
+ * (host and boot) close in time, ending at the first fatal report. The first report of an
+ * incident is its first cause.
+ */
+export function linkIncidents(reports: readonly CrashReport[]): Incident[] {
+  const incidents: Incident[] = [];
+  const openByStream = new Map<string, { incident: Incident; last: CrashReport }>();
+  for (const report of reports) {
+    const stream = `${report.host ?? ''}\u0000${report.boot ?? ''}\u0000${report.lines[0]?.source ?? ''}`;
+    const open = openByStream.get(stream);
+    if (open && follows(open.last, report)) {
+      open.incident.reportIds.push(report.id);
+      open.last = report;
+    } else {
+      const incident: Incident = { id: `i${incidents.length + 1}`, reportIds: [report.id], firstCause: report.id };
+      if (report.host !== undefined) incident.host = report.host;
+      if (report.boot !== undefined) incident.boot = report.boot;
+      incidents.push(incident);
+      openByStream.set(stream, { incident, last: report });
+    }
+    // Nothing follows a panic in the same incident: the machine is gone.
+    if (report.severity === 'fatal') openByStream.delete(stream);
+  }
+  return incidents;
+}
+
+function follows(previous: CrashReport, next: CrashReport): boolean {
+  if (previous.ts !== undefined && next.ts !== undefined) {
+    const gap = next.ts - previous.ts;
+    return gap >= 0 && gap <= INCIDENT_GAP_SECONDS;
+  }
+  const lastLine = previous.lines[previous.lines.length - 1]?.line ?? 0;
+  const firstLine = next.lines[0]?.line ?? 0;
+  return firstLine - lastLine <= INCIDENT_GAP_LINES;
+}

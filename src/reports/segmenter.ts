@@ -1,0 +1,177 @@
+import type { LogLine } from '../logs/log-line.js';
+import type { ReportKind } from './crash-report.js';
+import { matchHeader } from './header-matcher.js';
+import { UNEXPECTED_REBOOT_ROW, type KindRow } from './kinds.js';
+import { BOOT_BANNER, CLEAN_SHUTDOWN, END_OF_TRACE, looksLikeFrame, looksLikeReportBody, REPORT_PRELUDE } from './report-body.js';
+
+/** A report cut out of the log, before its fields are decoded. */
+export interface RawReport {
+  row: KindRow;
+  kind: ReportKind;
+  /** The header line (absorbed headers are in `lines`). */
+  header: LogLine;
+  lines: LogLine[];
+  hasStack: boolean;
+  /** Arrival number of the header among all lines fed to the extractor: orders reports across streams. */
+  order: number;
+  endReason: 'end-marker' | 'next-report' | 'unrelated-lines' | 'too-long' | 'new-boot' | 'end-of-input';
+}
+
+/** How many lines in a row that are not report-shaped end a report (more for free-text reports). */
+const MAX_UNRELATED_RUN = 6;
+const MAX_UNRELATED_RUN_FREEFORM = 40;
+/** Lines of the previous boot kept to show how an unexpected reboot was preceded. */
+const REBOOT_CONTEXT_LINES = 5;
+/** Keeps memory flat whatever a report looks like. */
+export const MAX_REPORT_LINES = 2000;
+
+interface OpenReport {
+  raw: RawReport;
+  unrelatedRun: number;
+  /** Index in raw.lines after the last line known to belong to the report. */
+  keep: number;
+}
+
+/**
+ * Streaming report finder for one stream of lines (one host, one boot). Feed it lines in
+ * order; it calls `emit` with each report once the report is complete. Holds at most one
+ * report's lines.
+ */
+export interface SegmenterOptions {
+  /**
+   * Report a new boot that follows kernel output with no panic and no orderly shutdown. Only
+   * sound for console captures: journals and syslog never see the kernel's last words.
+   */
+  detectUnexpectedReboot?: boolean;
+}
+
+export class ReportSegmenter {
+  private open: OpenReport | undefined;
+  private previous: LogLine | undefined;
+  private boot: string | undefined;
+  /** Last lines of the current boot, and whether it ended in a way that explains a reboot. */
+  private bootTail: LogLine[] = [];
+  /** The kernel printed a timestamp after boot: it was up, not still in firmware or the boot loader. */
+  private bootRan = false;
+  private bootEndExplained = false;
+
+  constructor(
+    private readonly emit: (report: RawReport) => void,
+    private readonly options: SegmenterOptions = {},
+  ) {}
+
+  push(line: LogLine, order = 0): void {
+    const text = line.text;
+    const banner = BOOT_BANNER.test(text);
+    if (banner || (line.boot !== undefined && line.boot !== this.boot && this.boot !== undefined)) this.newBoot(line, order);
+    this.boot = line.boot;
+    if (!banner) this.trackBootEnd(line);
+    const row = matchHeader(text);
+    const open = this.open;
+    if (open) {
+      if (row && this.absorbs(open.raw, row)) {
+        this.add(open, line, true);
+        if (row.refines) open.raw.kind = row.kind;
+        this.previous = line;
+        return;
+      }
+      if (row) this.close('next-report');
+      else {
+        this.continueReport(open, line);
+        this.previous = line;
+        return;
+      }
+    }
+    if (row) this.start(row, line, order);
+    this.previous = line;
+  }
+
+  /** Input ended: emit what is open. */
+  finish(): void {
+    if (this.open) this.close('end-of-input');
+    this.previous = undefined;
+  }
+
+  private newBoot(line: LogLine, order: number): void {
+    if (this.open) this.close('new-boot');
+    if (this.options.detectUnexpectedReboot && this.bootRan && !this.bootEndExplained) {
+      const lines = [...this.bootTail, line];
+      this.emit({ row: UNEXPECTED_REBOOT_ROW, kind: UNEXPECTED_REBOOT_ROW.kind, header: line, lines, hasStack: false, order, endReason: 'end-marker' });
+    }
+    this.bootTail = [];
+    this.bootRan = false;
+    this.bootEndExplained = false;
+    this.previous = undefined;
+  }
+
+  private trackBootEnd(line: LogLine): void {
+    if (line.ts !== undefined && line.ts > 0) this.bootRan = true;
+    if (CLEAN_SHUTDOWN.test(line.text)) this.bootEndExplained = true;
+    this.bootTail.push(line);
+    if (this.bootTail.length > REBOOT_CONTEXT_LINES) this.bootTail.shift();
+  }
+
+  private start(row: KindRow, line: LogLine, order: number): void {
+    const lines: LogLine[] = [];
+    const prev = this.previous;
+    if (prev && REPORT_PRELUDE.test(prev.text)) lines.push(prev);
+    lines.push(line);
+    this.open = {
+      raw: { row, kind: row.kind, header: line, lines, hasStack: false, order, endReason: 'end-of-input' },
+      unrelatedRun: 0,
+      keep: lines.length,
+    };
+  }
+
+  private absorbs(report: RawReport, row: KindRow): boolean {
+    if (report.hasStack) return false;
+    const absorbed = report.row.absorbs;
+    if (absorbed?.includes(row.kind)) return true;
+    // A report whose header was printed after a more specific one (list corruption after BUG).
+    return row.refines === true && row.absorbs?.includes(report.kind) === true;
+  }
+
+  private continueReport(open: OpenReport, line: LogLine): void {
+    const raw = open.raw;
+    if (isOtherTask(raw.header, line)) return; // interleaved output of another task
+    const text = line.text;
+    const row = raw.row;
+    const ends = row.end ? row.end.test(text) : END_OF_TRACE.test(text);
+    const related = ends || row.freeform || looksLikeReportBody(text);
+    if (looksLikeFrame(text)) raw.hasStack = true;
+    if (related && !row.freeform) this.add(open, line, true);
+    else this.add(open, line, looksLikeReportBody(text));
+    if (ends) return this.close('end-marker');
+    const limit = row.freeform ? MAX_UNRELATED_RUN_FREEFORM : MAX_UNRELATED_RUN;
+    if (open.unrelatedRun >= limit) return this.close('unrelated-lines');
+    if (raw.lines.length >= MAX_REPORT_LINES) this.close('too-long');
+  }
+
+  private add(open: OpenReport, line: LogLine, related: boolean): void {
+    open.raw.lines.push(line);
+    if (related) {
+      open.unrelatedRun = 0;
+      open.keep = open.raw.lines.length;
+    } else open.unrelatedRun++;
+  }
+
+  private close(reason: RawReport['endReason']): void {
+    const open = this.open;
+    if (!open) return;
+    this.open = undefined;
+    const raw = open.raw;
+    raw.endReason = reason;
+    // Trailing lines that never turned out to be part of the report are not its own.
+    if (reason !== 'end-marker') raw.lines.length = open.keep;
+    if (raw.row.weak && !raw.hasStack) return;
+    if (raw.row.severity === 'fatal') this.bootEndExplained = true;
+    this.emit(raw);
+  }
+}
+
+/** True when both lines carry task caller ids (`T123`) and they differ. */
+function isOtherTask(header: LogLine, line: LogLine): boolean {
+  const a = header.caller;
+  const b = line.caller;
+  return a !== undefined && b !== undefined && a !== b && a[0] === 'T' && b[0] === 'T';
+}
