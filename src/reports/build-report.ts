@@ -13,7 +13,8 @@ export function buildReport(raw: RawReport, id: string): CrashReport {
   const decoded = decodeReportFields(texts, { kind: raw.kind });
   const { corruptedReasons: decodeProblems, ...fields } = decoded;
   const corruptedReasons = [...decodeProblems];
-  const endProblem = END_REASON_PROBLEM[raw.endReason];
+  // A report cut by a reboot is complete enough once its call trace is out (kdump boots right after the oops).
+  const endProblem = raw.endReason === 'new-boot' && raw.hasStack ? undefined : END_REASON_PROBLEM[raw.endReason];
   if (endProblem) corruptedReasons.push(endProblem);
   if (raw.row.expectsStack && !raw.hasStack && fields.stacks.length === 0) corruptedReasons.push('no call trace');
   const header = raw.header;

@@ -41,6 +41,7 @@ export type ReportKind =
   | 'stack-overflow'
   | 'double-fault'
   | 'bad-page-state'
+  | 'slab-corruption'
   | 'arm-oops'
   | 'kernel-oops'
   | 'bug'
@@ -157,6 +158,7 @@ export interface CodeBytes {
 export interface StackFrame {
   /** Return/instruction address when printed. */
   address?: string;
+  /** Symbol name; a frame printed as a bare address has `0x…` here. */
   function: string;
   offset?: string;
   size?: string;
@@ -227,7 +229,13 @@ export interface PanicInfo {
   reason: string;
 }
 
-/** Numbers many kinds share: seconds stuck, stall lengths, lock names, MCE banks… */
+/**
+ * Kind-specific facts, flat. Keys in use: `sourceFile`/`sourceLine` (BUG/WARNING location),
+ * `listCorruption*`, `stackGuardHit`, `gpfAddress`, `kasanRange`, `execHint`; arm64 aborts
+ * `esr`, `ec`, `ecName`, `fsc`, `fscName`, `write`, `esrExplanation`, `addressRegion`; lockups
+ * and hangs `stuck*`, `blocked*`, `rcu*`, `stallJiffies`, `gracePeriod`, `stalledCpus`,
+ * `kthreadStarvedJiffies`, `hardLockupCpu`; hardware `mce*`, `mcgStatus`, `microcode`, `edac*`, `ghes*`.
+ */
 export type ReportDetails = Record<string, string | number | boolean>;
 
 export interface CrashReport {
@@ -250,6 +258,8 @@ export interface CrashReport {
   wallTime?: string;
   cpu?: number;
   pid?: number;
+  /** `UID:` of the CPU line (6.x kernels). */
+  uid?: number;
   comm?: string;
   taint?: Taint;
   kernel?: KernelBuild;

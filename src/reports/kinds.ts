@@ -110,6 +110,17 @@ export const KIND_TABLE: readonly KindRow[] = [
     description: 'UBSAN caught undefined behaviour (array index out of bounds, shift out of bounds, overflow…).',
   },
   {
+    // SLUB/SLAB debugging (slub_debug, CONFIG_SLUB_DEBUG_ON): `BUG kmalloc-1k (Tainted: G  OE): Poison overwritten`.
+    // Weak: the same shape appears in one-line messages that are not reports.
+    kind: 'slab-corruption',
+    severity: 'error',
+    header: /^BUG [\w.:@-]+ \((?:Not tainted|Tainted: [^)]*)\): |^Slab corruption \(/,
+    end: SANITIZER_END,
+    freeform: true,
+    weak: true,
+    description: 'Slab debugging found a freed object written to, a red zone overwritten or an object freed twice.',
+  },
+  {
     kind: 'memory-leak',
     severity: 'warning',
     header: /^unreferenced object 0x[0-9a-f]+ \(size \d+\):|^kmemleak: \d+ new suspected memory leaks/,

@@ -22,7 +22,7 @@ export function looksLikeFrame(text: string): boolean {
 export const END_OF_TRACE = /^---\[ end (?:trace|Kernel panic)/;
 
 /** Lines printed just before a report's header that belong to it. */
-export const REPORT_PRELUDE = /^-{8,}\[ cut here \]-{8,}|^={20,}\s*$|^8<-+ cut here -+/;
+export const REPORT_PRELUDE = /^-{8,}\[ cut here \]-{8,}|^={20,}\s*$|^8<-+ cut here -+|^kernel tried to execute NX-protected page|^unable to execute userspace code/;
 
 /** A new boot started in this stream (kernel, firmware or boot-loader banner). */
 export const BOOT_BANNER = /^Linux version \d|^SeaBIOS \(version|^Booting from (?:Hard Disk|ROM)|^EFI stub: |^Decompressing Linux/;

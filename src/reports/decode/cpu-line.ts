@@ -9,7 +9,11 @@ export interface CpuLine {
   comm?: string;
   taint?: Taint;
   kernel?: KernelBuild;
+  /** The kernel prints `Kdump: loaded` after the comm when a crash kernel is armed. */
+  kdumpLoaded?: boolean;
 }
+
+const KDUMP_LOADED = ' Kdump: loaded';
 
 const MODERN = /^CPU: (\d{1,5}) (?:UID: (\d{1,10}) )?PID: (-?\d{1,10}) Comm: /;
 const OLD = /^Pid: (-?\d{1,10}), comm: /;
@@ -43,7 +47,12 @@ export function parseCpuLine(line: string): CpuLine | undefined {
     if (comm !== '') out.comm = comm;
     return out;
   }
-  out.comm = rest.slice(0, split);
+  let comm = rest.slice(0, split);
+  if (comm.endsWith(KDUMP_LOADED)) {
+    comm = comm.slice(0, -KDUMP_LOADED.length);
+    out.kdumpLoaded = true;
+  }
+  out.comm = comm;
   const tv = parseTaintAndVersion(rest.slice(split + 1));
   if (tv.taint) out.taint = tv.taint;
   if (tv.kernel) out.kernel = tv.kernel;

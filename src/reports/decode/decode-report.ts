@@ -21,7 +21,7 @@ import { parseTaintAndVersion, parseVersionThenTaint } from './taint-and-version
 
 export type DecodedFields = Pick<
   CrashReport,
-  | 'cpu' | 'pid' | 'comm' | 'taint' | 'kernel' | 'hardware' | 'ip' | 'lr' | 'registers' | 'faultAddress'
+  | 'cpu' | 'pid' | 'uid' | 'comm' | 'taint' | 'kernel' | 'hardware' | 'ip' | 'lr' | 'registers' | 'faultAddress'
   | 'pageFault' | 'code' | 'stacks' | 'memoryAccess' | 'modules' | 'oom' | 'panic' | 'details'
 > & { corruptedReasons: string[] };
 
@@ -112,7 +112,9 @@ function decodeIdentity(lines: readonly string[], out: DecodedFields): void {
       if (cpu) {
         if (cpu.cpu !== undefined) out.cpu = cpu.cpu;
         if (cpu.pid !== undefined) out.pid = cpu.pid;
+        if (cpu.uid !== undefined) out.uid = cpu.uid;
         if (cpu.comm !== undefined) out.comm = cpu.comm;
+        if (cpu.kdumpLoaded) out.details.kdumpLoaded = true;
         if (cpu.taint) out.taint = out.taint ? mergeTaint(cpu.taint, out.taint) : cpu.taint;
         if (cpu.kernel) out.kernel ??= cpu.kernel;
         continue;
