@@ -17,6 +17,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
       : options.inputs.map((path) => () => openLog({ path, format: options.inputFormat }));
   for (const open of logs) {
     const log = await open();
+    extractor.beginInput(log.source, log.format);
     for await (const line of log.lines) extractor.push(line);
     const summary: AnalysisResult['inputs'][number] = { source: log.source, format: log.format, lines: log.stats.lines };
     if (log.stats.partial) summary.partial = log.stats.partial;

@@ -16,7 +16,9 @@ export function buildReport(raw: RawReport, id: string): CrashReport {
   // A report cut by a reboot is complete enough once its call trace is out (kdump boots right after the oops).
   const endProblem = raw.endReason === 'new-boot' && raw.hasStack ? undefined : END_REASON_PROBLEM[raw.endReason];
   if (endProblem) corruptedReasons.push(endProblem);
-  if (raw.row.expectsStack && !raw.hasStack && fields.stacks.length === 0) corruptedReasons.push('no call trace');
+  // `bad_mode()` and old `__warn()` panic before any trace: the panic report right after carries it.
+  const traceInNextPanic = raw.endedBy === 'panic' || raw.endedBy === 'stack-protector';
+  if (raw.row.expectsStack && !raw.hasStack && fields.stacks.length === 0 && !traceInNextPanic) corruptedReasons.push('no call trace');
   const header = raw.header;
   const report: CrashReport = {
     id,

@@ -110,6 +110,8 @@ export interface Registers {
   arch: 'x86_64' | 'i386' | 'arm64' | 'arm' | 'powerpc' | 'riscv' | 's390' | 'unknown';
   /** Register name (as the kernel prints it, upper-case on x86) → hex value without 0x. */
   values: Record<string, string>;
+  /** `user` when the only dump printed is the user-mode one (the syscall that entered the kernel). */
+  mode?: 'kernel' | 'user';
 }
 
 /** What a faulting data address (CR2, `address:`, `virtual address`) tells. */
@@ -264,7 +266,7 @@ export interface CrashReport {
   taint?: Taint;
   kernel?: KernelBuild;
   hardware?: Hardware;
-  /** RIP / pc. */
+  /** RIP / pc in the kernel. A user-mode RIP (segment 0033) is never put here: see `details.userModeIp`. */
   ip?: CodeLocation;
   /** arm64 lr, when printed. */
   lr?: CodeLocation;
@@ -310,4 +312,6 @@ export interface AnalysisResult {
   reports: CrashReport[];
   incidents: Incident[];
   precursors: PrecursorEvent[];
+  /** Storage events past the first 10,000, counted but not listed. */
+  precursorsDropped?: number;
 }

@@ -10,13 +10,21 @@ export interface Extraction {
   reports: CrashReport[];
   incidents: Incident[];
   precursors: PrecursorEvent[];
+  /** Precursor events beyond MAX_PRECURSORS, counted but not kept. */
+  precursorsDropped?: number;
 }
+
+/**
+ * Formats that show the kernel's last words before a reset, so a boot that follows silence is
+ * news. Journals and syslog lose the end of every boot (the daemon stops first).
+ */
+const FORMATS_THAT_SEE_RESETS: ReadonlySet<string> = new Set(['console']);
 
 /** Keeps a flood of disk errors from growing memory without bound; the first ones matter most. */
 export const MAX_PRECURSORS = 10_000;
 
 /**
- * Feeds lines of any number of inputs through one segmenter per stream (input, host, boot),
+ * Feeds lines of any number of inputs through one segmenter per stream (input and host),
  * so interleaved hosts of a syslog file never mix, and collects the decoded reports in the
  * order their first line appeared.
  */
@@ -26,13 +34,21 @@ export class ReportExtractor {
   private readonly precursors: PrecursorEvent[] = [];
   private droppedPrecursors = 0;
   private arrival = 0;
+  private readonly formatOf = new Map<string, string>();
+
+  /** Says what format an input is before its lines come, for rules that depend on it. */
+  beginInput(source: string, format: string): void {
+    this.formatOf.set(source, format);
+  }
 
   push(line: LogLine): void {
     this.arrival++;
-    const key = `${line.origin.source}\u0000${line.host ?? ''}\u0000${line.boot ?? ''}`;
+    // One stream per input and host; the segmenter itself sees boots change.
+    const key = `${line.origin.source}\u0000${line.host ?? ''}`;
     let segmenter = this.segmenters.get(key);
     if (!segmenter) {
-      segmenter = new ReportSegmenter((raw) => this.raws.push(raw));
+      const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
+      segmenter = new ReportSegmenter((raw) => this.raws.push(raw), { detectUnexpectedReboot });
       this.segmenters.set(key, segmenter);
     }
     segmenter.push(line, this.arrival);
@@ -48,6 +64,8 @@ export class ReportExtractor {
     this.raws.sort((a, b) => a.order - b.order);
     const built = this.raws.map((raw, i) => buildReport(raw, `r${i + 1}`));
     const reports = dedupeReports(built).map((r, i) => ({ ...r, id: `r${i + 1}` }));
-    return { reports, incidents: linkIncidents(reports), precursors: this.precursors };
+    const extraction: Extraction = { reports, incidents: linkIncidents(reports), precursors: this.precursors };
+    if (this.droppedPrecursors > 0) extraction.precursorsDropped = this.droppedPrecursors;
+    return extraction;
   }
 }

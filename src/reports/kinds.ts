@@ -21,6 +21,8 @@ export interface KindRow {
   refines?: boolean;
   /** The report's last line (included). */
   end?: RegExp;
+  /** The report ends just before this line (another CPU's dump follows). */
+  stopBefore?: RegExp;
   /** Body is free text until `end` or the next header (lockdep, OOM, sanitizers), not only indented trace lines. */
   freeform?: boolean;
   /** A report of this kind without a call trace is marked corrupted. */
@@ -31,6 +33,8 @@ export interface KindRow {
 
 const DIE_LINE: readonly ReportKind[] = ['kernel-oops', 'invalid-opcode', 'arm-oops', 'general-protection-fault'];
 const SANITIZER_END = /^={20,}\s*$/;
+/** panic() stops the other CPUs; on arm each prints its own CPU line and backtrace after this. */
+const OTHER_CPU_STOPPING = /^CPU\d+: stopping$/;
 
 export const KIND_TABLE: readonly KindRow[] = [
   // ── panics ───────────────────────────────────────────────────────────────────────────────
@@ -39,6 +43,7 @@ export const KIND_TABLE: readonly KindRow[] = [
     severity: 'fatal',
     header: /^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted/,
     end: /^---\[ end Kernel panic/,
+    stopBefore: OTHER_CPU_STOPPING,
     description: 'The stack canary of a function was overwritten: a stack buffer overflow in that function or a callee.',
   },
   {
@@ -46,6 +51,7 @@ export const KIND_TABLE: readonly KindRow[] = [
     severity: 'fatal',
     header: /^Kernel panic - not syncing:/,
     end: /^---\[ end Kernel panic/,
+    stopBefore: OTHER_CPU_STOPPING,
     description: 'The kernel stopped: panic() was called, with the reason after "not syncing:".',
   },
   {
@@ -209,8 +215,9 @@ export const KIND_TABLE: readonly KindRow[] = [
     kind: 'lockdep',
     severity: 'warning',
     header:
-      /^\[ (?:BUG|INFO): .*\]\s*$|^(?:WARNING|\[ INFO): (?:possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|.*-safe -> .*-unsafe lock order|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|nested lock was not taken|still has locks held|lock held at task exit|locking bug)|^INFO: trying to register non-static key|^BUG: (?:held lock freed|bad unlock balance|looking up invalid subclass|MAX_LOCKDEP_\w+ too low|key \w+ has not been registered)/,
+      /^\[ (?:BUG|INFO): .*\]\s*$|^(?:WARNING|\[ INFO): (?:possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|.*-safe -> .*-unsafe lock order|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|[Nn]ested lock was not taken|(?:\S+ )?still has locks held|lock held at task exit|locking bug)|^INFO: trying to register non-static key|^BUG: (?:held lock freed|bad unlock balance|looking up invalid subclass|MAX_LOCKDEP_\w+ too low|key \w+ has not been registered)/,
     freeform: true,
+    expectsStack: true,
     description: 'lockdep proved a locking rule broken (possible deadlock, bad unlock, lock held at exit…).',
   },
   {
@@ -246,14 +253,15 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'soft-lockup',
     severity: 'error',
-    header: /^(?:watchdog: )?BUG: soft lockup - CPU#\d+ stuck for/,
+    // 4.x kernels print soft lockups with an `NMI watchdog: ` prefix too.
+    header: /^(?:NMI )?(?:watchdog: )?BUG: soft lockup - CPU#\d+ stuck for/,
     expectsStack: true,
     description: 'A CPU ran kernel code without scheduling for longer than the soft-lockup threshold.',
   },
   {
     kind: 'hard-lockup',
     severity: 'error',
-    header: /Watchdog detected hard LOCKUP on cpu|^NMI watchdog: BUG: soft lockup/,
+    header: /Watchdog detected hard LOCKUP on cpu/,
     freeform: true,
     description: 'A CPU stopped taking interrupts (the NMI watchdog saw no timer ticks).',
   },

@@ -29,13 +29,13 @@ export function linkIncidents(reports: readonly CrashReport[]): Incident[] {
       incidents.push(incident);
       openByStream.set(stream, { incident, last: report });
     }
-    // Nothing follows a panic in the same incident: the machine is gone.
-    if (report.severity === 'fatal') openByStream.delete(stream);
   }
   return incidents;
 }
 
 function follows(previous: CrashReport, next: CrashReport): boolean {
+  // After a fatal report the machine is gone; only the panic() it called can still be printed.
+  if (previous.severity === 'fatal' && (next.kind !== 'panic' || previous.kind === 'panic')) return false;
   if (previous.ts !== undefined && next.ts !== undefined) {
     const gap = next.ts - previous.ts;
     return gap >= 0 && gap <= INCIDENT_GAP_SECONDS;

@@ -14,6 +14,8 @@ export interface RawReport {
   hasStack: boolean;
   /** Arrival number of the header among all lines fed to the extractor: orders reports across streams. */
   order: number;
+  /** The kind of the report whose header ended this one (`next-report`). */
+  endedBy?: ReportKind;
   endReason: 'end-marker' | 'next-report' | 'unrelated-lines' | 'too-long' | 'new-boot' | 'end-of-input';
 }
 
@@ -75,7 +77,7 @@ export class ReportSegmenter {
         this.previous = line;
         return;
       }
-      if (row) this.close('next-report');
+      if (row) this.close('next-report', row);
       else {
         this.continueReport(open, line);
         this.previous = line;
@@ -136,6 +138,7 @@ export class ReportSegmenter {
     if (isOtherTask(raw.header, line)) return; // interleaved output of another task
     const text = line.text;
     const row = raw.row;
+    if (row.stopBefore?.test(text)) return this.close('end-marker');
     const ends = row.end ? row.end.test(text) : END_OF_TRACE.test(text);
     const related = ends || row.freeform || looksLikeReportBody(text);
     if (looksLikeFrame(text)) raw.hasStack = true;
@@ -155,16 +158,20 @@ export class ReportSegmenter {
     } else open.unrelatedRun++;
   }
 
-  private close(reason: RawReport['endReason']): void {
+  private close(reason: RawReport['endReason'], next?: KindRow): void {
     const open = this.open;
     if (!open) return;
     this.open = undefined;
     const raw = open.raw;
     raw.endReason = reason;
-    // Trailing lines that never turned out to be part of the report are not its own.
-    if (reason !== 'end-marker') raw.lines.length = open.keep;
+    if (next) raw.endedBy = next.kind;
+    // Trailing lines that never turned out to be part of the report are not its own. Free-text
+    // reports own every line up to their end, unless a long unrelated run is what ended them.
+    const trimTail = raw.row.freeform ? reason === 'unrelated-lines' : reason !== 'end-marker';
+    if (trimTail) raw.lines.length = open.keep;
     if (raw.row.weak && !raw.hasStack) return;
-    if (raw.row.severity === 'fatal') this.bootEndExplained = true;
+    // An oops takes the machine down too when panic_on_oops is set or kdump is armed.
+    if (raw.row.severity === 'fatal' || raw.row.severity === 'oops') this.bootEndExplained = true;
     this.emit(raw);
   }
 }

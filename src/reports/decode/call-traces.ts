@@ -144,6 +144,9 @@ export function parseCallTraces(lines: readonly string[]): ParsedCallTraces {
   // A stack still inside `<TASK>`/`<IRQ>` when the lines run out was cut short.
   if ((current()?.contexts.length ?? 0) > 0) reasons.add('call trace truncated');
   close();
+  // The report's own trace first: consumers read stacks[0] as "the" call trace.
+  const main = stacks.findIndex((s) => s.label === 'main');
+  if (main > 0) stacks.unshift(...stacks.splice(main, 1));
   return { stacks, corruptedReasons: [...reasons] };
 }
 

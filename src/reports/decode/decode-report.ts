@@ -56,7 +56,13 @@ export function decodeReportFields(lines: readonly string[], hint?: { kind?: Rep
   if (regs?.registers) out.registers = regs.registers;
   if (regs?.interleaved) reasons.push('interleaved register dump');
   const ip = regs?.ip ?? firstInstructionPointer(lines);
-  if (ip) out.ip = ip;
+  // A user-mode RIP is where the syscall came from, not where the kernel failed.
+  const userMode = ip?.segment !== undefined && USER_SEGMENTS.has(ip.segment);
+  if (ip && !userMode) out.ip = ip;
+  if (ip && userMode) {
+    details.userModeIp = ip.raw;
+    if (out.registers && regs?.ip === ip) out.registers.mode = 'user';
+  }
   if (regs?.lr) out.lr = regs.lr;
 
   const code = guarded('Code line', reasons, () => pickCodeLine(lines, regs?.start ?? 0));

@@ -14,6 +14,10 @@ const WARNING_NEW = /^WARNING: (?:\[.{0,200}\] )?(\S{1,200}):(\d{1,7}) at \S{1,3
 const KERNEL_BUG = /^kernel BUG at (\S{1,200}):(\d{1,7})!/;
 const LIST_CORRUPTION = /^(list_add|list_del|list_add_tail|hlist_add|hlist_del)? ?corruption\. (.{1,300})$/;
 const STACK_GUARD = /^BUG: (\w{1,20}) stack guard page was hit at/;
+/** Headers that name the task after a colon: `BUG: scheduling while atomic: syz-executor.1/12771/0x00000002`. */
+const TASK_IN_HEADER = /^BUG: (?:scheduling while atomic|using (?:__this_cpu_\w+|smp_processor_id)\(\) in preemptible \[[0-9a-f]+\] code): (.{1,64}?)\/(\d{1,10})\b/;
+/** might_sleep(): `in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 3658, name: syz-fuzzer`. */
+const MIGHT_SLEEP_TASK = /^in_atomic\(\): \d+, irqs_disabled\(\): \d+,.{0,40}? pid: (\d{1,10}), name: (.{1,64})$/;
 const GPF_ADDRESS = /general protection fault, probably for non-canonical address 0x([0-9a-f]{1,16})/;
 
 /**
@@ -67,7 +71,21 @@ export function parseHeaderDetails(lines: readonly string[]): HeaderDetails {
       continue;
     }
     const p = d.gpfAddress === undefined ? GPF_ADDRESS.exec(t) : null;
-    if (p) d.gpfAddress = p[1] ?? '';
+    if (p) {
+      d.gpfAddress = p[1] ?? '';
+      continue;
+    }
+    const task = out.pid === undefined ? TASK_IN_HEADER.exec(t) : null;
+    if (task) {
+      out.comm = task[1] ?? '';
+      out.pid = toInt(task[2]);
+      continue;
+    }
+    const sleeper = out.pid === undefined ? MIGHT_SLEEP_TASK.exec(t) : null;
+    if (sleeper) {
+      out.pid = toInt(sleeper[1]);
+      out.comm = (sleeper[2] ?? '').trim();
+    }
   }
   return out;
 }

@@ -124,7 +124,8 @@ export function parseKfence(lines: readonly string[]): MemoryAccess | undefined 
 export function parseKmsan(lines: readonly string[]): MemoryAccess | undefined {
   const h = header(lines, 'KMSAN');
   if (!h) return undefined;
-  const out: MemoryAccess = { bugType: h.bugType, access: h.bugType === 'uninit-value' ? 'read' : 'unknown' };
+  // KMSAN reports a use of an uninitialised value (a branch, a copy out), not a read or write.
+  const out: MemoryAccess = { bugType: h.bugType };
   for (const t of body(lines, h.at + 1)) {
     const m = out.address === undefined ? /^Memory access of size (\d{1,12}) starts at ([0-9a-f]{1,16})/.exec(t) : null;
     if (m) {

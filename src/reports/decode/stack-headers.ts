@@ -44,6 +44,7 @@ export const STACK_HEADERS: readonly StackHeaderRow[] = [
   { re: /^-> #(\d{1,3}) .{1,300}:$/, type: 'labelled', label: 'lock-chain-$1' },
   { re: /^(?:[A-Z-]{2,30}-[RW]|INITIAL USE|INITIAL [A-Z]{2,10} USE) at:$/, type: 'labelled', label: 'lock-usage' },
   { re: /^(?:\.\.\. )?(?:acquired|key) at:$/, type: 'labelled', label: 'lock-usage' },
+  { re: /^\S{1,80} is trying to (?:release|acquire|lock) .{1,300} at:$/, type: 'labelled', label: 'lock-site' },
   { re: /^Preemption disabled at:$/, type: 'labelled', label: 'preemption-disabled' },
   // Lines that say whose stack the next `Call Trace:` is.
   { re: /^task:(.{1,64}?) {1,20}state:[A-Za-z]\b.{0,40}?\bpid: {0,8}(\d{1,10})/, type: 'pending', label: 'task', task: '$1:$2' },

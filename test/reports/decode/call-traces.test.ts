@@ -46,8 +46,8 @@ describe('parseCallTraces: x86-64', () => {
 
   test('RCU stall: the NMI backtrace is main (cpu 0), the GP kthread stack is labelled', () => {
     const { stacks } = traces('x86-rcu-self-detected-nmi-backtrace.txt');
-    expect(stacks.map((s) => [s.label, s.task])).toEqual([['rcu-gp-kthread', 'rcu_sched:11'], ['main', 'cpu 0']]);
-    const nmi = stacks[1];
+    expect(stacks.map((s) => [s.label, s.task])).toEqual([['main', 'cpu 0'], ['rcu-gp-kthread', 'rcu_sched:11']]);
+    const nmi = stacks.find((s) => s.label === 'main');
     expect(nmi?.frames[0]).toMatchObject({ function: 'dump_stack', context: 'irq' });
     expect(nmi?.frames[12]).toMatchObject({ function: 'asm_call_irq_on_stack', context: 'irq' });
     expect(nmi?.frames[13]).toMatchObject({ function: 'sysvec_apic_timer_interrupt', context: 'task' });
@@ -139,21 +139,22 @@ describe('parseCallTraces: sanitizer and debug stacks', () => {
 
   test('SLUB debug: `Allocated in …` and `Freed in …` stacks', () => {
     const { stacks } = traces('x86-slub-poison-overwritten-lkdtm.txt');
-    expect(stacks.slice(0, 2).map((s) => [s.label, s.task, s.frames.length])).toEqual([['allocated', '112', 8], ['freed', '112', 6]]);
-    expect(labels(stacks).slice(2)).toEqual(['main', 'other']);
+    // The report's own trace comes first, then the object's allocation and free stacks.
+    expect(labels(stacks)).toEqual(['main', 'allocated', 'freed', 'other']);
+    expect(stacks.slice(1, 3).map((s) => [s.label, s.task, s.frames.length])).toEqual([['allocated', '112', 8], ['freed', '112', 6]]);
   });
 
   test('lockdep (4.15): one stack per dependency-chain link, then the report stack', () => {
     const { stacks } = traces('lockdep-circular-old-format.txt');
-    expect(stacks.map((s) => [s.label, s.frames.length])).toEqual([['lock-chain-2', 14], ['lock-chain-1', 12], ['lock-chain-0', 8], ['main', 64]]);
-    expect(stacks[0]?.frames[0]?.function).toBe('__mutex_lock');
+    expect(stacks.map((s) => [s.label, s.frames.length])).toEqual([['main', 64], ['lock-chain-2', 14], ['lock-chain-1', 12], ['lock-chain-0', 8]]);
+    expect(stacks.find((s) => s.label === 'lock-chain-2')?.frames[0]?.function).toBe('__mutex_lock');
   });
 
   test('lockdep (6.15): `{+.+.}-{4:4}:` links, Rust and C++ mangled names', () => {
     const { stacks } = traces('lockdep-circular-modern.txt');
-    expect(labels(stacks)).toEqual(['lock-chain-2', 'lock-chain-1', 'lock-chain-0', 'main']);
-    expect(names(stacks[1])).toContain('_RNvXCsktjF9JQNZ8U_5rnullNtB2_13NullBlkModuleNtCs43vyB533jt3_6kernel13InPlaceModule4init');
-    expect(names(stacks[2])).toContain('_Z8fakeNameiii');
+    expect(labels(stacks)).toEqual(['main', 'lock-chain-2', 'lock-chain-1', 'lock-chain-0']);
+    expect(names(stacks[2])).toContain('_RNvXCsktjF9JQNZ8U_5rnullNtB2_13NullBlkModuleNtCs43vyB533jt3_6kernel13InPlaceModule4init');
+    expect(names(stacks[3])).toContain('_Z8fakeNameiii');
   });
 });
 

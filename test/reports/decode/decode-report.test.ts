@@ -52,8 +52,10 @@ describe('decodeReportFields: whole reports', () => {
     expect(d.memoryAccess).toMatchObject({ bugType: 'use-after-free', access: 'read', size: 8, cache: 'kmalloc-96', pid: 18348 });
     expect(d.stacks.map((s) => s.label)).toEqual(['main', 'allocated', 'freed', 'last-call', 'page-allocated', 'page-freed']);
     expect(d.taint?.flags.map((f) => f.letter)).toEqual(['W']);
-    // Only the user-mode registers at the end of the stack were printed.
-    expect(d.ip?.segment).toBe('0033');
+    // Only the user-mode registers at the end of the stack were printed: not the kernel's IP.
+    expect(d.ip).toBeUndefined();
+    expect(d.registers?.mode).toBe('user');
+    expect(String(d.details.userModeIp)).toMatch(/^0x[0-9a-f]+$/);
     expect(d.faultAddress).toBeUndefined();
   });
 
@@ -108,7 +110,8 @@ describe('decodeReportFields: whole reports', () => {
 
   test('lab hung task with hung_task_panic', () => {
     const d = decode('x86-hung-task-lkdtm.txt');
-    expect(d.details).toEqual({ blockedComm: 'sh', blockedPid: 112, blockedSeconds: 5 });
+    expect(d.details).toEqual({ blockedComm: 'sh', blockedPid: 112, blockedSeconds: 5, userModeIp: '0x47b7a0' });
+    expect(d.ip).toBeUndefined();
     expect(d.panic?.reason).toBe('hung-task');
     expect(d.stacks[0]?.task).toBe('sh:112');
     // The CPU line is the watchdog thread's, printed by the panic.

@@ -50,7 +50,7 @@ describe('memory access reports', () => {
     expect(parseKfence(fixtureLines('kfence-invalid-read-regs.txt'))).toEqual({ bugType: 'invalid-access', access: 'read', address: 'ffff8c2aae20000a' });
   });
   test('KMSAN uninit-value', () => {
-    expect(parseKmsan(fixtureLines('kmsan-uninit-local-variable.txt'))).toEqual({ bugType: 'uninit-value', access: 'read' });
+    expect(parseKmsan(fixtureLines('kmsan-uninit-local-variable.txt'))).toEqual({ bugType: 'uninit-value' });
   });
   test('SLUB debug: poison overwritten after free', () => {
     expect(parseSlubDebug(fixtureLines('x86-slub-poison-overwritten-lkdtm.txt'))).toEqual({
@@ -82,9 +82,9 @@ describe('parsePanicReason', () => {
     'softlockup: hung tasks': 'soft-lockup',
     'scheduling while atomic': 'scheduling-while-atomic',
     'corrupted stack end detected inside scheduler': 'stack-end-corrupted',
-    'Machine halted.': 'other',
+    'Machine halted.': 'machine-halted',
     'synchronous external abort: Fatal exception': 'fatal-exception',
-    'panic_on_kmsan set ...': 'panic-on-warn',
+    'panic_on_kmsan set ...': 'panic-on-kmsan',
     'bad mode': 'bad-mode',
     'KASAN: panic_on_warn set ...': 'panic-on-warn',
     "Couldn't open N_TTY ldisc for ptm1 --- error -12.": 'other',
