@@ -21,6 +21,8 @@ export interface LogLine {
   host?: string;
   /** Boot id (journal) when known; a report never spans two boots. */
   boot?: string;
+  /** Set when the physical line was longer than the line cap (64 KiB) and its tail was dropped. */
+  truncated?: boolean;
   /** Where the line was read: input name and 1-based line number in that input. */
   origin: LineOrigin;
 }

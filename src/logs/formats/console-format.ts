@@ -1,0 +1,121 @@
+import { callerOf, newKernelPrefix, parseKernelPrefix, parseKernelPrefixBytes, type KernelPrefix } from './kernel-prefix.js';
+import { isIndented } from './indent.js';
+import { LineScanner, type TextWindow } from '../split-lines.js';
+import { lastLinesStart, TextFormat } from './text-format.js';
+
+const SPACE = 32;
+const LT = 60;
+const GT = 62;
+const LBRACKET = 91;
+const REPLACEMENT = 0xfffd;
+
+/**
+ * Raw serial console captures and plain `dmesg` / `dmesg -r` output: `[ ts]`, caller ids and a
+ * `<N>` level prefix are optional on every line; lines without them (user space writing to the
+ * console, `** replaying previous printk message **`) are kept as they are.
+ *
+ * dmesg prints the continuation lines of a multi-line message indented to the width of the
+ * prefix; such a line inherits the fields of its first line. With `unprefixedContinue` (vmcore
+ * logs, where every record has a prefix) any line without one continues the previous record.
+ */
+export class ConsoleFormat extends TextFormat {
+  private readonly prefix: KernelPrefix = newKernelPrefix();
+  /** Prefix width and fields of the last prefixed line, for continuation lines. */
+  private contWidth = 0;
+  private contTs: number | undefined;
+  private contCaller: string | undefined;
+  private contLevel: number | undefined;
+  private contFacility: number | undefined;
+
+  constructor(
+    source: string,
+    private readonly unprefixedContinue = false,
+  ) {
+    super(source);
+  }
+
+  line(s: string, start: number, end: number, lineNo: number, truncated: boolean, bytes: Uint8Array | undefined): void {
+    const origin = { source: this.source, line: lineNo };
+    let c = s.charCodeAt(start);
+    if (c === REPLACEMENT) {
+      // Line noise before the prefix (a serial port waking up).
+      while (start < end && s.charCodeAt(start) === REPLACEMENT) start++;
+      c = s.charCodeAt(start);
+    }
+    if (c === LBRACKET || c === LT) {
+      let level: number | undefined;
+      let facility: number | undefined;
+      let p = start;
+      if (c === LT) {
+        const close = levelPrefixEnd(s, start);
+        if (close > 0) {
+          const prio = Number(s.slice(start + 1, close));
+          level = prio & 7;
+          facility = prio >> 3;
+          p = close + 1;
+        }
+      }
+      const pre = this.prefix;
+      const textStart = bytes ? parseKernelPrefixBytes(bytes, p, pre) : parseKernelPrefix(s, p, pre);
+      if (textStart >= 0 || p > start) {
+        const from = Math.min(textStart >= 0 ? textStart : p, end);
+        const ts = textStart >= 0 && pre.ts === pre.ts ? pre.ts : undefined; // NaN: no timestamp
+        const caller = textStart >= 0 ? callerOf(s, pre) : undefined;
+        this.contWidth = from - start;
+        this.contTs = ts;
+        this.contCaller = caller;
+        this.contLevel = level;
+        this.contFacility = facility;
+        this.push(s.slice(from, end), ts, caller, level, facility, origin, truncated);
+        return;
+      }
+    } else if (this.contWidth > 0) {
+      const indented = c === SPACE && isIndented(s, start, end, this.contWidth);
+      if (indented || this.unprefixedContinue) {
+        const text = indented ? s.slice(start + this.contWidth, end) : s.slice(start, end);
+        this.push(text, this.contTs, this.contCaller, this.contLevel, this.contFacility, origin, truncated);
+        return;
+      }
+    }
+    if (!this.unprefixedContinue) this.contWidth = 0;
+    this.push(s.slice(start, end), undefined, undefined, undefined, undefined, origin, truncated);
+  }
+
+  /**
+   * Skipping a window: count its lines, and take the continuation state from its last lines
+   * (what a continuation line at the start of the next window would inherit).
+   */
+  override skip(w: TextWindow, scanner: LineScanner): number {
+    if (w.garbage) return super.skip(w, scanner);
+    const n = scanner.skip(w);
+    const saved = this.out;
+    this.out = [];
+    this.contWidth = 0;
+    new LineScanner().scan(w, this, lastLinesStart(w.text, 32));
+    this.out = saved;
+    return n;
+  }
+
+  private push(
+    text: string,
+    ts: number | undefined,
+    caller: string | undefined,
+    level: number | undefined,
+    facility: number | undefined,
+    origin: { source: string; line: number },
+    truncated: boolean,
+  ): void {
+    // Two object shapes: the usual line is small (less to allocate and collect per line), the
+    // rest carry every field.
+    if (caller === undefined && level === undefined && !truncated) this.out.push({ text, ts, origin });
+    else this.out.push({ text, ts, caller, level, facility, truncated: truncated || undefined, origin });
+  }
+}
+
+/** `<N>` with 1–3 digits at `start`: the index of `>`, else -1. */
+function levelPrefixEnd(s: string, start: number): number {
+  let i = start + 1;
+  let c: number;
+  while ((c = s.charCodeAt(i)) >= 48 && c <= 57 && i < start + 4) i++;
+  return i > start + 1 && c === GT ? i : -1;
+}

@@ -1,0 +1,56 @@
+import type { LineOrigin, LogLine } from '../log-line.js';
+import { cleanText, HAS_GARBAGE } from '../clean-text.js';
+import { isoFromEpochMicros } from './wall-time.js';
+
+/** The journal fields a LogLine is made of; both JSON and export records give them as text. */
+export const JOURNAL_FIELDS = [
+  'MESSAGE',
+  '_SOURCE_MONOTONIC_TIMESTAMP',
+  '__REALTIME_TIMESTAMP',
+  'PRIORITY',
+  'SYSLOG_FACILITY',
+  'SYSLOG_IDENTIFIER',
+  'SYSLOG_PID',
+  '_HOSTNAME',
+  '_BOOT_ID',
+] as const;
+export type JournalField = (typeof JOURNAL_FIELDS)[number];
+export type JournalRecord = Partial<Record<JournalField, string>>;
+
+/**
+ * One journal entry → its LogLines: `_SOURCE_MONOTONIC_TIMESTAMP` (µs) is the kernel's own
+ * stamp, `__REALTIME_TIMESTAMP` the wall clock. A message of several lines gives one LogLine per
+ * line. Messages of other idents read `ident[pid]: message`, as dmesg shows lines user space
+ * wrote to /dev/kmsg. The journal's own sequence number is not printk's and is not used as `seq`.
+ */
+export function journalRecordLines(r: JournalRecord, origin: LineOrigin, truncated: boolean, out: LogLine[]): void {
+  const message = r.MESSAGE;
+  if (message === undefined) return;
+  const mono = r._SOURCE_MONOTONIC_TIMESTAMP;
+  const real = r.__REALTIME_TIMESTAMP;
+  const ident = r.SYSLOG_IDENTIFIER;
+  const pid = r.SYSLOG_PID;
+  const prefix = ident === undefined || ident === 'kernel' ? '' : `${ident}${pid === undefined ? '' : `[${pid}]`}: `;
+  const ts = mono === undefined ? undefined : Number(mono) / 1e6;
+  const wallTime = real === undefined ? undefined : isoFromEpochMicros(Number(real));
+  const level = r.PRIORITY === undefined ? undefined : Number(r.PRIORITY);
+  const facility = r.SYSLOG_FACILITY === undefined ? undefined : Number(r.SYSLOG_FACILITY);
+  const lines = message.split('\n');
+  // A trailing newline is not an extra empty line.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const piece = lines[i] as string;
+    const text = i === 0 ? prefix + piece : piece;
+    out.push({
+      text: HAS_GARBAGE.test(text) ? cleanText(text) : text,
+      ts,
+      wallTime,
+      level,
+      facility,
+      host: r._HOSTNAME,
+      boot: r._BOOT_ID,
+      truncated: truncated || undefined,
+      origin,
+    });
+  }
+}

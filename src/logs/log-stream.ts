@@ -1,0 +1,152 @@
+import type { LogLine } from './log-line.js';
+import type { ConcreteFormat } from './sniff-format.js';
+import { LineScanner, splitLines } from './split-lines.js';
+import type { StreamEnd } from './decompress.js';
+import { ConsoleFormat } from './formats/console-format.js';
+import { DmesgHumanFormat } from './formats/dmesg-human-format.js';
+import { JournalExportFormat } from './formats/journal-export-format.js';
+import { JournalJsonFormat } from './formats/journal-json-format.js';
+import { JournalShortFormat } from './formats/journal-short-format.js';
+import { KmsgFormat } from './formats/kmsg-format.js';
+import { SyslogFormat } from './formats/syslog-format.js';
+import type { TextFormat } from './formats/text-format.js';
+import { VmcoreDmesgFormat } from './formats/vmcore-dmesg-format.js';
+
+/**
+ * About 64 KiB of input whose LogLines are made only if asked for. A consumer that can tell
+ * from the raw text that nothing in it matters (no report starts there) moves on without
+ * calling `lines()`: the window is then only counted, which is several times cheaper.
+ */
+export interface LogWindow {
+  /**
+   * The window's text: whole lines separated by LF, as decoded (CRs and terminal escape codes
+   * not yet removed). For journal export input, the export records as Latin-1.
+   */
+  readonly text: string;
+  /** The window's LogLines (made on the first call, then the same array). */
+  lines(): LogLine[];
+}
+
+export interface StreamStats {
+  /** LogLines read (for windows passed over unread: their physical lines). */
+  lines: number;
+  partial?: string;
+}
+
+class LazyWindow implements LogWindow {
+  private made: LogLine[] | undefined;
+  private decoded: string | undefined;
+  /** Set once the stream moved on: the parser state and the read buffer are no longer this window's. */
+  expired = false;
+  constructor(
+    private readonly source: string | Buffer,
+    private readonly make: () => LogLine[],
+  ) {}
+  get text(): string {
+    if (typeof this.source === 'string') return this.source;
+    if (this.decoded === undefined && this.expired) throw new Error('LogWindow.text read after taking the next window');
+    return (this.decoded ??= this.source.toString('latin1'));
+  }
+  lines(): LogLine[] {
+    if (this.made === undefined && this.expired) {
+      throw new Error('LogWindow.lines() called after taking the next window');
+    }
+    return (this.made ??= this.make());
+  }
+  get wasRead(): boolean {
+    return this.made !== undefined;
+  }
+}
+
+/** The windows of one input, in order; call `lines()` on a window before taking the next. */
+export async function* logWindows(
+  source: string,
+  format: ConcreteFormat,
+  chunks: AsyncIterable<Buffer>,
+  stats: StreamStats,
+  end: StreamEnd,
+): AsyncGenerator<LogWindow> {
+  if (format === 'journal-export') {
+    // Records cross chunk boundaries: every chunk is parsed, read or not.
+    const parser = new JournalExportFormat(source);
+    for await (const chunk of chunks) {
+      const out: LogLine[] = [];
+      parser.push(chunk, out);
+      stats.lines += out.length;
+      const window = new LazyWindow(chunk, () => out);
+      yield window;
+      window.expired = true;
+    }
+    const out: LogLine[] = [];
+    parser.end(out);
+    stats.lines += out.length;
+    if (out.length > 0) yield new LazyWindow('', () => out);
+  } else {
+    const parser = textFormat(format, source);
+    const scanner = new LineScanner();
+    for await (const w of splitLines(chunks)) {
+      const window = new LazyWindow(w.text, () => {
+        const out: LogLine[] = [];
+        parser.out = out;
+        scanner.scan(w, parser);
+        stats.lines += out.length;
+        return out;
+      });
+      yield window;
+      if (!window.wasRead) stats.lines += parser.skip(w, scanner);
+      window.expired = true;
+    }
+  }
+  if (end.partial !== undefined) stats.partial = end.partial;
+}
+
+/** The LogLines of every window, one array per window (empty ones left out). */
+export async function* batchesOf(windows: AsyncIterable<LogWindow>): AsyncGenerator<LogLine[]> {
+  for await (const w of windows) {
+    const lines = w.lines();
+    if (lines.length > 0) yield lines;
+  }
+}
+
+/**
+ * One LogLine at a time. Hand-made rather than an async generator: `yield*` over each batch
+ * costs an async generator resumption per line, several times this iterator's cost.
+ */
+export function linesOf(batches: AsyncIterable<LogLine[]>): AsyncIterable<LogLine> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<LogLine> {
+      const it = batches[Symbol.asyncIterator]();
+      let batch: LogLine[] = [];
+      let i = 0;
+      const next = (): Promise<IteratorResult<LogLine>> => {
+        if (i < batch.length) return Promise.resolve({ value: batch[i++] as LogLine, done: false });
+        return it.next().then((r) => {
+          if (r.done) return { value: undefined, done: true };
+          batch = r.value;
+          i = 0;
+          return next();
+        });
+      };
+      return { next, return: async () => (await it.return?.(), { value: undefined, done: true }) };
+    },
+  };
+}
+
+function textFormat(format: Exclude<ConcreteFormat, 'journal-export'>, source: string): TextFormat {
+  switch (format) {
+    case 'console':
+      return new ConsoleFormat(source);
+    case 'vmcore-dmesg':
+      return new VmcoreDmesgFormat(source);
+    case 'dmesg-human':
+      return new DmesgHumanFormat(source);
+    case 'journal-short':
+      return new JournalShortFormat(source);
+    case 'journal-json':
+      return new JournalJsonFormat(source);
+    case 'syslog':
+      return new SyslogFormat(source);
+    case 'kmsg':
+      return new KmsgFormat(source);
+  }
+}
