@@ -13,12 +13,19 @@ export interface KindRow {
   /** A header that is not proof on its own: the report counts only if a call trace follows. */
   weak?: boolean;
   /**
+   * A line from the middle of a report, a header only when no report is open: it stands in for
+   * a header that was lost (`** N printk messages dropped **`).
+   */
+  orphan?: boolean;
+  /**
    * Headers of these kinds that arrive before the open report has printed its call trace are
    * part of it (`BUG: kernel NULL pointer dereference` is followed by its own `Oops: 0002 [#1]`).
    */
   absorbs?: readonly ReportKind[];
   /** When absorbed into an open report, the report takes this row's kind (list corruption shown via BUG/WARN). */
   refines?: boolean;
+  /** Announces a report rather than being its header: the first header it absorbs becomes the report's. */
+  intro?: boolean;
   /** The report's last line (included). */
   end?: RegExp;
   /** The report ends just before this line (another CPU's dump follows). */
@@ -30,6 +37,9 @@ export interface KindRow {
   /** What it means, for the docs and the `--explain` output. */
   description: string;
 }
+
+/** syzkaller's tools log through Go's `log` package: `2018/01/09 14:28:48 ` before their lines. */
+const GO_LOG_PREFIX = String.raw`(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?`;
 
 const DIE_LINE: readonly ReportKind[] = ['kernel-oops', 'invalid-opcode', 'arm-oops', 'general-protection-fault'];
 const SANITIZER_END = /^={20,}\s*$/;
@@ -121,10 +131,19 @@ export const KIND_TABLE: readonly KindRow[] = [
     kind: 'slab-corruption',
     severity: 'error',
     header: /^BUG [\w.:@-]+ \((?:Not tainted|Tainted: [^)]*)\): |^Slab corruption \(/,
-    end: SANITIZER_END,
     freeform: true,
     weak: true,
     description: 'Slab debugging found a freed object written to, a red zone overwritten or an object freed twice.',
+  },
+  {
+    // syz-fuzzer announces the kmemleak reports it read with this line of its own.
+    kind: 'memory-leak',
+    severity: 'warning',
+    header: new RegExp(`^${GO_LOG_PREFIX}BUG: memory leak$`),
+    absorbs: ['memory-leak'],
+    intro: true,
+    freeform: true,
+    description: 'syzkaller found kmemleak reports; the unreferenced objects follow.',
   },
   {
     kind: 'memory-leak',
@@ -325,6 +344,21 @@ export const KIND_TABLE: readonly KindRow[] = [
     severity: 'warning',
     header: /^WARNING: kernel stack (?:regs|frame pointer) at .* has bad/,
     description: 'The stack unwinder found a corrupt frame pointer or register set on a kernel stack.',
+  },
+  {
+    kind: 'slab-corruption',
+    severity: 'error',
+    header: /^(?:INFO: )?(?:Allocated|Freed) in \S+ age=\d+ cpu=\d+ pid=\d+/,
+    orphan: true,
+    weak: true,
+    freeform: true,
+    description: 'The object-tracking lines of a slab debugging report whose header was lost.',
+  },
+  {
+    kind: 'other',
+    severity: 'error',
+    header: new RegExp(`^${GO_LOG_PREFIX}SYZ(?:FAIL|FATAL): `),
+    description: "syzkaller's executor reported its own failure (a fuzzing-infrastructure problem, not a kernel report).",
   },
   // Weak headers: only reports when a call trace follows (plenty of harmless messages start this way).
   { kind: 'warning', severity: 'warning', header: /^WARNING: /, weak: true, description: 'A warning with a call trace.' },

@@ -68,12 +68,14 @@ export class ReportSegmenter {
     if (banner || (line.boot !== undefined && line.boot !== this.boot && this.boot !== undefined)) this.newBoot(line, order);
     this.boot = line.boot;
     if (!banner) this.trackBootEnd(line);
-    const row = matchHeader(text);
+    const header = matchHeader(text);
     const open = this.open;
+    const row = open && header?.orphan ? undefined : header;
     if (open) {
       if (row && this.absorbs(open.raw, row)) {
         this.add(open, line, true);
         if (row.refines) open.raw.kind = row.kind;
+        if (open.raw.row.intro) Object.assign(open.raw, { row, kind: row.kind, header: line });
         this.previous = line;
         return;
       }

@@ -270,11 +270,13 @@ const cases: FixtureCase[] = [
   {
     file: 'syzkaller-console-443.log',
     format: 'console',
-    lines: 158,
+    lines: 159,
     checks: [
       { line: 2, expect: { text: '      Not tainted 4.4.196+ #0', ts: 702.098581 } },
-      // A continuation line and the next message on one console line stay one line.
-      { line: 27, expect: { text: ' 0000000000120018[  703.530883] net_ratelimit: 7720 callbacks suppressed', ts: 703.52791 } },
+      // A continuation line run into the next message on one console line: two kernel lines,
+      // both from physical line 27.
+      { line: 27, expect: { text: ' 0000000000120018', ts: 703.52791 } },
+      { line: 27, index: 1, expect: { text: 'net_ratelimit: 7720 callbacks suppressed', ts: 703.530883 } },
     ],
   },
   {

@@ -20,6 +20,7 @@ const REPLACEMENT = 0xfffd;
  */
 export class ConsoleFormat extends TextFormat {
   private readonly prefix: KernelPrefix = newKernelPrefix();
+  private readonly scratch: KernelPrefix = newKernelPrefix();
   /** Prefix width and fields of the last prefixed line, for continuation lines. */
   private contWidth = 0;
   private contTs: number | undefined;
@@ -66,19 +67,41 @@ export class ConsoleFormat extends TextFormat {
         this.contCaller = caller;
         this.contLevel = level;
         this.contFacility = facility;
-        this.push(s.slice(from, end), ts, caller, level, facility, origin, truncated);
+        this.emit(s, from, end, ts, caller, level, facility, origin, truncated);
         return;
       }
     } else if (this.contWidth > 0) {
       const indented = c === SPACE && isIndented(s, start, end, this.contWidth);
       if (indented || this.unprefixedContinue) {
-        const text = indented ? s.slice(start + this.contWidth, end) : s.slice(start, end);
-        this.push(text, this.contTs, this.contCaller, this.contLevel, this.contFacility, origin, truncated);
+        const from = indented ? start + this.contWidth : start;
+        this.emit(s, from, end, this.contTs, this.contCaller, this.contLevel, this.contFacility, origin, truncated);
         return;
       }
     }
     if (!this.unprefixedContinue) this.contWidth = 0;
-    this.push(s.slice(start, end), undefined, undefined, undefined, undefined, origin, truncated);
+    this.emit(s, start, end, undefined, undefined, undefined, undefined, origin, truncated);
+  }
+
+  /**
+   * Console output of two sources can share one physical line (`syzkaller login: [  709.68] INFO:
+   * …`, `** 93 printk messages dropped ** [ 322.96] BUG: …`, a continuation line run into the next
+   * message): a kernel line starts at every timestamped prefix, wherever it is.
+   */
+  private emit(
+    s: string,
+    from: number,
+    end: number,
+    ts: number | undefined,
+    caller: string | undefined,
+    level: number | undefined,
+    facility: number | undefined,
+    origin: { source: string; line: number },
+    truncated: boolean,
+  ): void {
+    const cut = midLinePrefix(s, from, end, this.scratch);
+    if (cut < 0) return this.push(s.slice(from, end), ts, caller, level, facility, origin, truncated);
+    if (s.slice(from, cut).trim() !== '') this.push(s.slice(from, cut), ts, caller, level, facility, origin, truncated);
+    this.line(s, cut, end, origin.line, truncated, undefined);
   }
 
   /**
@@ -110,6 +133,20 @@ export class ConsoleFormat extends TextFormat {
     if (caller === undefined && level === undefined && !truncated) this.out.push({ text, ts, origin });
     else this.out.push({ text, ts, caller, level, facility, truncated: truncated || undefined, origin });
   }
+}
+
+/**
+ * Index of a timestamped printk prefix (`[  12.345678]`) after `from` in the line, or -1. Only a
+ * prefix with a timestamp counts: `[T123]`-like text inside a message is not a new line.
+ */
+function midLinePrefix(s: string, from: number, end: number, scratch: KernelPrefix): number {
+  let i = s.indexOf('[', from);
+  while (i >= 0 && i < end) {
+    const next = s.charCodeAt(i + 1);
+    if ((next === SPACE || (next >= 48 && next <= 57)) && parseKernelPrefix(s, i, scratch) >= 0 && scratch.ts === scratch.ts) return i;
+    i = s.indexOf('[', i + 1);
+  }
+  return -1;
 }
 
 /** `<N>` with 1–3 digits at `start`: the index of `>`, else -1. */
