@@ -1,7 +1,145 @@
+/** A cheap first test: does any of a table's patterns match this line? */
+export interface AnyOf {
+  test(text: string): boolean;
+}
+
 /**
- * One regex that matches where any of `patterns` would: a cheap first test before trying
- * a table's rows one by one. Named groups are made anonymous (names may repeat across rows).
+ * One test that passes where any of `patterns` would match, built to stay fast on every line of
+ * a huge log. Each top-level alternative is sorted by what V8 does well:
+ * - `^`-anchored ones are tried only on lines whose first character can start one of them (most
+ *   ordinary lines start with a letter no header starts with), then as one anchored regex;
+ * - floating ones led by plain text (` invoked oom-killer: `) share one regex, which V8 scans
+ *   quickly by skipping ahead on those leading characters;
+ * - any other floating alternative goes into one unanchored regex (none in the shipped tables:
+ *   a single one would make V8 scan every position of every line).
+ * Named groups are made anonymous (names repeat across rows).
  */
-export function anyOf(patterns: readonly RegExp[]): RegExp {
-  return new RegExp(patterns.map((p) => `(?:${p.source.replace(/\(\?<([A-Za-z_]\w*)>/g, '(?:')})`).join('|'));
+export function anyOf(patterns: readonly RegExp[]): AnyOf {
+  const gated: string[] = [];
+  const ungated: string[] = [];
+  const firsts = new Set<number>();
+  const led: string[] = [];
+  const floating: string[] = [];
+  for (const pattern of patterns) {
+    for (const alternative of topLevelAlternatives(pattern.source)) {
+      const source = alternative.replace(/\(\?<([A-Za-z_]\w*)>/g, '(?:');
+      if (source.startsWith('^')) {
+        const chars = firstChars(source.slice(1));
+        if (chars) for (const c of chars) firsts.add(c);
+        (chars ? gated : ungated).push(source);
+        continue;
+      }
+      const literal = /^[^\\^$.|?*+()[\]{}]*/.exec(source)?.[0] ?? '';
+      if (literal.length >= MIN_LEADING_LITERAL) led.push(source);
+      else floating.push(source);
+    }
+  }
+  const g = gated.length > 0 ? new RegExp(gated.join('|')) : undefined;
+  const u = ungated.length > 0 ? new RegExp(ungated.join('|')) : undefined;
+  const l = led.length > 0 ? new RegExp(led.join('|')) : undefined;
+  const f = floating.length > 0 ? new RegExp(floating.join('|')) : undefined;
+  return {
+    test(text) {
+      if (g && firsts.has(text.charCodeAt(0)) && g.test(text)) return true;
+      if (u?.test(text)) return true;
+      if (l?.test(text)) return true;
+      return f?.test(text) ?? false;
+    },
+  };
+}
+
+/** A floating alternative led by this much plain text is cheap to search for. */
+const MIN_LEADING_LITERAL = 4;
+
+/** `a|b(c|d)|e` → `a`, `b(c|d)`, `e`: the alternatives outside any group or class. */
+export function topLevelAlternatives(source: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      parts.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(source.slice(start));
+  return parts;
+}
+
+/**
+ * Character codes a match of `source` can start with, or undefined when that is not plain from
+ * the source: handles literals, escaped punctuation, simple classes like `[Oo]`, and groups
+ * (`(?:Oops: )?general` can start with `O` or `g`).
+ */
+export function firstChars(source: string): Set<number> | undefined {
+  const c = source[0];
+  if (c === undefined || '.^$|?*+)]{}'.includes(c)) return undefined;
+  if (c === '\\') {
+    const e = source[1];
+    if (e === undefined || isOptional(source, 2)) return undefined;
+    if (e === 'd') return new Set(DIGITS);
+    return /[^A-Za-z0-9]/.test(e) ? new Set([e.charCodeAt(0)]) : undefined;
+  }
+  if (c === '[') {
+    const end = source.indexOf(']');
+    const body = source.slice(1, end);
+    if (end < 0 || /[\\^-]/.test(body) || isOptional(source, end + 1)) return undefined;
+    return new Set([...body].map((ch) => ch.charCodeAt(0)));
+  }
+  if (c === '(') {
+    const end = groupEnd(source);
+    if (end < 0 || !source.startsWith('(?:')) return undefined;
+    const inner = new Set<number>();
+    for (const alternative of topLevelAlternatives(source.slice(3, end - 1))) {
+      const chars = firstChars(alternative);
+      if (!chars) return undefined;
+      for (const ch of chars) inner.add(ch);
+    }
+    const q = source[end];
+    if (q === '{') return undefined;
+    if (q !== '?' && q !== '*') return inner;
+    const rest = firstChars(source.slice(end + 1));
+    if (!rest) return undefined;
+    for (const ch of rest) inner.add(ch);
+    return inner;
+  }
+  return isOptional(source, 1) ? undefined : new Set([c.charCodeAt(0)]);
+}
+
+const DIGITS = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57];
+
+/** The atom ending at `i` may be absent (`?`, `*`, `{0,…}`). */
+function isOptional(source: string, i: number): boolean {
+  const q = source[i];
+  return q === '?' || q === '*' || (q === '{' && source[i + 1] === '0');
+}
+
+/** Index after the group that opens at 0, or -1. */
+function groupEnd(source: string): number {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
 }

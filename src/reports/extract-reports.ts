@@ -29,7 +29,8 @@ export const MAX_PRECURSORS = 10_000;
  * order their first line appeared.
  */
 export class ReportExtractor {
-  private readonly segmenters = new Map<string, ReportSegmenter>();
+  /** Input name → host → segmenter. */
+  private readonly segmenters = new Map<string, Map<string, ReportSegmenter>>();
   private readonly raws: RawReport[] = [];
   private readonly precursors: PrecursorEvent[] = [];
   private droppedPrecursors = 0;
@@ -44,12 +45,17 @@ export class ReportExtractor {
   push(line: LogLine): void {
     this.arrival++;
     // One stream per input and host; the segmenter itself sees boots change.
-    const key = `${line.origin.source}\u0000${line.host ?? ''}`;
-    let segmenter = this.segmenters.get(key);
+    let byHost = this.segmenters.get(line.origin.source);
+    if (!byHost) {
+      byHost = new Map();
+      this.segmenters.set(line.origin.source, byHost);
+    }
+    const host = line.host ?? '';
+    let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
       segmenter = new ReportSegmenter((raw) => this.raws.push(raw), { detectUnexpectedReboot });
-      this.segmenters.set(key, segmenter);
+      byHost.set(host, segmenter);
     }
     segmenter.push(line, this.arrival);
     const precursor = matchPrecursor(line);
@@ -60,7 +66,7 @@ export class ReportExtractor {
   }
 
   finish(): Extraction {
-    for (const segmenter of this.segmenters.values()) segmenter.finish();
+    for (const byHost of this.segmenters.values()) for (const segmenter of byHost.values()) segmenter.finish();
     this.raws.sort((a, b) => a.order - b.order);
     const built = this.raws.map((raw, i) => buildReport(raw, `r${i + 1}`));
     const reports = dedupeReports(built).map((r, i) => ({ ...r, id: `r${i + 1}` }));

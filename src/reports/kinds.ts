@@ -233,8 +233,9 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'lockdep',
     severity: 'warning',
+    // Old kernels print the banner in brackets: `[ BUG: bad unlock balance detected! ]`.
     header:
-      /^\[ (?:BUG|INFO): .*\]\s*$|^(?:WARNING|\[ INFO): (?:possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|.*-safe -> .*-unsafe lock order|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|[Nn]ested lock was not taken|(?:\S+ )?still has locks held|lock held at task exit|locking bug)|^INFO: trying to register non-static key|^BUG: (?:held lock freed|bad unlock balance|looking up invalid subclass|MAX_LOCKDEP_\w+ too low|key \w+ has not been registered)/,
+      /^\[ BUG: .*\]\s*$|^\[ INFO: .*\]\s*$|^WARNING: (?:possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|.*-safe -> .*-unsafe lock order|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|[Nn]ested lock was not taken|(?:\S+ )?still has locks held|lock held at task exit|locking bug)|^INFO: trying to register non-static key|^BUG: (?:held lock freed|bad unlock balance|looking up invalid subclass|MAX_LOCKDEP_\w+ too low|key \w+ has not been registered)/,
     freeform: true,
     expectsStack: true,
     description: 'lockdep proved a locking rule broken (possible deadlock, bad unlock, lock held at exit…).',
@@ -280,7 +281,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'hard-lockup',
     severity: 'error',
-    header: /Watchdog detected hard LOCKUP on cpu/,
+    header: /^(?:NMI )?(?:watchdog: )?Watchdog detected hard LOCKUP on cpu/,
     freeform: true,
     description: 'A CPU stopped taking interrupts (the NMI watchdog saw no timer ticks).',
   },

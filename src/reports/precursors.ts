@@ -4,12 +4,14 @@ import type { PrecursorEvent } from './crash-report.js';
 
 /**
  * Storage, link and filesystem distress: one-line events that often come before a crash or a
- * hang and point at hardware. Not crashes themselves. `device` names the capture group that
- * holds the device.
+ * hang and point at hardware. Not crashes themselves. A `device` capture group (or the row's
+ * `device` regex) names the device.
  */
 export interface PrecursorRow {
   kind: string;
   pattern: RegExp;
+  /** Where the device is named when `pattern` does not capture it (group 1). */
+  device?: RegExp;
   description: string;
 }
 
@@ -19,11 +21,11 @@ export const PRECURSOR_TABLE: readonly PrecursorRow[] = [
   { kind: 'block-io-error', pattern: / error, dev (?<device>[\w.-]+), sector \d+/, description: 'A block device returned an I/O error.' },
   { kind: 'buffer-io-error', pattern: /^Buffer I\/O error on dev(?:ice)? (?<device>\w+)/, description: 'A buffered read or write to a block device failed.' },
   { kind: 'scsi-error', pattern: /^sd \S+: \[(?<device>sd\w+)\] (?:tag#\d+ )?(?:FAILED Result|Sense Key : (?:Medium|Hardware) Error|Unhandled error code)/, description: 'A SCSI disk reported a failed command or a medium/hardware error.' },
-  { kind: 'nvme-error', pattern: /^nvme (?<device>nvme\d+): (?:I\/O \d+ .*timeout|controller is down|Removing after probe failure|Device not ready|resetting controller)/, description: 'An NVMe controller timed out, reset or went away.' },
+  { kind: 'nvme-error', pattern: /^nvme (?<device>nvme\d+): (?:I\/O \d+ (?:\(\w+\) )?QID \d+ timeout, (?:aborting|reset controller|completion polled)|controller is down|Removing after probe failure|Device not ready|resetting controller)/, description: 'An NVMe controller timed out, reset or went away.' },
   { kind: 'ext4-error', pattern: /^EXT4-fs (?:error|warning) \(device (?<device>[^)]+)\)/, description: 'ext4 found an error on disk (corruption or I/O failure).' },
   { kind: 'xfs-corruption', pattern: /^XFS \((?<device>[^)]+)\): (?:Corruption|Metadata corruption|metadata I\/O error|Internal error|xfs_do_force_shutdown|Filesystem has been shut down|Log I\/O Error)/, description: 'XFS found corrupt metadata or shut the filesystem down.' },
   { kind: 'btrfs-error', pattern: /^BTRFS (?:error|critical) \(device (?<device>[^)]+)\)/, description: 'Btrfs reported an error or checksum failure.' },
-  { kind: 'fs-remount-ro', pattern: /Remounting filesystem read-only|remounting filesystem read-only|\((?<device>[^)]+)\): .*[Rr]emount(?:ing)? .*read-only/, description: 'A filesystem was remounted read-only after errors.' },
+  { kind: 'fs-remount-ro', pattern: /Remounting filesystem read-only|remounting filesystem read-only|forced readonly/, device: /\((?:device )?([^)\s]+)\):/, description: 'A filesystem was remounted read-only after errors.' },
   { kind: 'journal-abort', pattern: /^(?:JBD2|jbd2): .*(?:aborted|Error -5 detected when updating journal)/, description: 'The ext4 journal aborted (usually after I/O errors).' },
   { kind: 'md-raid-degraded', pattern: /^md\/raid\d*:(?<device>md\d+): (?:Disk failure|Operation continuing on \d+ devices)/, description: 'A software RAID array lost a disk.' },
 ];
@@ -39,7 +41,7 @@ export function matchPrecursor(line: LogLine): PrecursorEvent | undefined {
     const event: PrecursorEvent = { kind: row.kind, text, source: line.origin.source, line: line.origin.line };
     if (line.ts !== undefined) event.ts = line.ts;
     if (line.host !== undefined) event.host = line.host;
-    const device = m.groups?.['device'];
+    const device = m.groups?.['device'] ?? row.device?.exec(text)?.[1];
     if (device) event.device = device;
     return event;
   }

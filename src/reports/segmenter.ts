@@ -2,6 +2,7 @@ import type { LogLine } from '../logs/log-line.js';
 import type { ReportKind } from './crash-report.js';
 import { matchHeader } from './header-matcher.js';
 import { UNEXPECTED_REBOOT_ROW, type KindRow } from './kinds.js';
+import { anyOf } from './any-of.js';
 import { BOOT_BANNER, CLEAN_SHUTDOWN, END_OF_TRACE, looksLikeFrame, looksLikeReportBody, REPORT_PRELUDE } from './report-body.js';
 
 /** A report cut out of the log, before its fields are decoded. */
@@ -22,6 +23,9 @@ export interface RawReport {
 /** How many lines in a row that are not report-shaped end a report (more for free-text reports). */
 const MAX_UNRELATED_RUN = 6;
 const MAX_UNRELATED_RUN_FREEFORM = 40;
+const isBootBanner = anyOf([BOOT_BANNER]);
+const isCleanShutdown = anyOf([CLEAN_SHUTDOWN]);
+
 /** Lines of the previous boot kept to show how an unexpected reboot was preceded. */
 const REBOOT_CONTEXT_LINES = 5;
 /** Keeps memory flat whatever a report looks like. */
@@ -53,6 +57,7 @@ export class ReportSegmenter {
   private boot: string | undefined;
   /** Last lines of the current boot, and whether it ended in a way that explains a reboot. */
   private bootTail: LogLine[] = [];
+  private bootTailNext = 0;
   /** The kernel printed a timestamp after boot: it was up, not still in firmware or the boot loader. */
   private bootRan = false;
   private bootEndExplained = false;
@@ -64,10 +69,10 @@ export class ReportSegmenter {
 
   push(line: LogLine, order = 0): void {
     const text = line.text;
-    const banner = BOOT_BANNER.test(text);
+    const banner = isBootBanner.test(text);
     if (banner || (line.boot !== undefined && line.boot !== this.boot && this.boot !== undefined)) this.newBoot(line, order);
     this.boot = line.boot;
-    if (!banner) this.trackBootEnd(line);
+    if (!banner && this.options.detectUnexpectedReboot) this.trackBootEnd(line);
     const header = matchHeader(text);
     const open = this.open;
     const row = open && header?.orphan ? undefined : header;
@@ -75,7 +80,7 @@ export class ReportSegmenter {
       if (row && this.absorbs(open.raw, row)) {
         this.add(open, line, true);
         if (row.refines) open.raw.kind = row.kind;
-        if (open.raw.row.intro) Object.assign(open.raw, { row, kind: row.kind, header: line });
+        if (open.raw.row.intro) Object.assign(open.raw, { row, kind: row.kind, header: open.raw.lines[open.raw.lines.length - 1] });
         this.previous = line;
         return;
       }
@@ -99,10 +104,13 @@ export class ReportSegmenter {
   private newBoot(line: LogLine, order: number): void {
     if (this.open) this.close('new-boot');
     if (this.options.detectUnexpectedReboot && this.bootRan && !this.bootEndExplained) {
-      const lines = [...this.bootTail, line];
-      this.emit({ row: UNEXPECTED_REBOOT_ROW, kind: UNEXPECTED_REBOOT_ROW.kind, header: line, lines, hasStack: false, order, endReason: 'end-marker' });
+      const n = this.bootTailNext;
+      const tail = n <= REBOOT_CONTEXT_LINES ? this.bootTail.slice(0, n) : [...this.bootTail.slice(n % REBOOT_CONTEXT_LINES), ...this.bootTail.slice(0, n % REBOOT_CONTEXT_LINES)];
+      const lines = [...tail, line].map(own);
+      this.emit({ row: UNEXPECTED_REBOOT_ROW, kind: UNEXPECTED_REBOOT_ROW.kind, header: lines[lines.length - 1] ?? line, lines, hasStack: false, order, endReason: 'end-marker' });
     }
     this.bootTail = [];
+    this.bootTailNext = 0;
     this.bootRan = false;
     this.bootEndExplained = false;
     this.previous = undefined;
@@ -110,15 +118,16 @@ export class ReportSegmenter {
 
   private trackBootEnd(line: LogLine): void {
     if (line.ts !== undefined && line.ts > 0) this.bootRan = true;
-    if (CLEAN_SHUTDOWN.test(line.text)) this.bootEndExplained = true;
-    this.bootTail.push(line);
-    if (this.bootTail.length > REBOOT_CONTEXT_LINES) this.bootTail.shift();
+    if (isCleanShutdown.test(line.text)) this.bootEndExplained = true;
+    // A ring of the last lines: cheaper per line than push-and-shift.
+    this.bootTail[this.bootTailNext++ % REBOOT_CONTEXT_LINES] = line;
   }
 
   private start(row: KindRow, line: LogLine, order: number): void {
     const lines: LogLine[] = [];
     const prev = this.previous;
-    if (prev && REPORT_PRELUDE.test(prev.text)) lines.push(prev);
+    if (prev && REPORT_PRELUDE.test(prev.text)) lines.push(own(prev));
+    line = own(line);
     lines.push(line);
     this.open = {
       raw: { row, kind: row.kind, header: line, lines, hasStack: false, order, endReason: 'end-of-input' },
@@ -153,7 +162,7 @@ export class ReportSegmenter {
   }
 
   private add(open: OpenReport, line: LogLine, related: boolean): void {
-    open.raw.lines.push(line);
+    open.raw.lines.push(own(line));
     if (related) {
       open.unrelatedRun = 0;
       open.keep = open.raw.lines.length;
@@ -176,6 +185,14 @@ export class ReportSegmenter {
     if (raw.row.severity === 'fatal' || raw.row.severity === 'oops') this.bootEndExplained = true;
     this.emit(raw);
   }
+}
+
+/**
+ * A line kept in a report with its text copied out of the 64 KiB block it was read from: a
+ * slice would keep the whole block alive as long as the report.
+ */
+function own(line: LogLine): LogLine {
+  return { ...line, text: (' ' + line.text).slice(1) };
 }
 
 /** True when both lines carry task caller ids (`T123`) and they differ. */

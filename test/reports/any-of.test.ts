@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { anyOf, firstChars, topLevelAlternatives } from '../../src/reports/any-of.js';
+import { KIND_TABLE } from '../../src/reports/kinds.js';
+import { PRECURSOR_TABLE } from '../../src/reports/precursors.js';
+
+const chars = (s: Set<number> | undefined) => (s ? [...s].map((c) => String.fromCharCode(c)).sort().join('') : undefined);
+
+describe('anyOf', () => {
+  it('splits only top-level alternatives', () => {
+    expect(topLevelAlternatives(String.raw`^a(?:b|c)|[|]d|\|e`)).toEqual(['^a(?:b|c)', '[|]d', String.raw`\|e`]);
+  });
+
+  it('knows the first characters of the shapes the tables use', () => {
+    expect(chars(firstChars('Kernel panic'))).toBe('K');
+    expect(chars(firstChars('(?:Oops: )?general protection'))).toBe('Og');
+    expect(chars(firstChars('(?:NMI )?(?:watchdog: )?BUG: soft'))).toBe('BNw');
+    expect(chars(firstChars(String.raw`\[ BUG: `))).toBe('[');
+    expect(chars(firstChars('[Oo]ut of memory'))).toBe('Oo');
+    expect(chars(firstChars(String.raw`(?:\d{4}\/\d\d )?BUG`))).toBe('0123456789B');
+    // Not plain: said so rather than guessed.
+    expect(firstChars(String.raw`\w+ error`)).toBeUndefined();
+    expect(firstChars('(?:ab){0,2}c')).toBeUndefined();
+    expect(firstChars('.*x')).toBeUndefined();
+  });
+
+  it('every table row: anyOf passes exactly where the row regex matches, on real header lines and near misses', () => {
+    const lines = [
+      'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+      'Oops: general protection fault, probably for non-canonical address 0xdffffc0000000002: 0000 [#1]',
+      'dd invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0',
+      'NMI watchdog: Watchdog detected hard LOCKUP on cpu 3',
+      'I/O error, dev vda, sector 16520 op 0x0:(READ) flags 0x80700 phys_seg 32 prio class 2',
+      'blk_update_request: critical medium error, dev sdb, sector 0',
+      'EXT4-fs (vda): Remounting filesystem read-only',
+      '2018/01/09 14:28:48 BUG: memory leak',
+      'traps: syz-executor229[3615] general protection fault ip:7feb96eb56a1 sp:20000fd0 error:0',
+      'Speculative Return Stack Overflow: WARNING: See https://kernel.org/doc/html/latest/',
+      'usb 1-1: new high-speed USB device number 2 using ehci-pci',
+    ];
+    for (const table of [KIND_TABLE.map((r) => r.header), PRECURSOR_TABLE.map((r) => r.pattern)]) {
+      const fast = anyOf(table);
+      for (const line of lines) expect(fast.test(line), line).toBe(table.some((re) => re.test(line)));
+    }
+  });
+});
