@@ -51,28 +51,42 @@ export function anyOf(patterns: readonly RegExp[]): AnyOf {
 /** A floating alternative led by this much plain text is cheap to search for. */
 const MIN_LEADING_LITERAL = 4;
 
-/** `a|b(c|d)|e` → `a`, `b(c|d)`, `e`: the alternatives outside any group or class. */
-export function topLevelAlternatives(source: string): string[] {
-  const parts: string[] = [];
+/**
+ * Walks a regex source, calling `visit` for each character outside classes and escapes with the
+ * group depth before it; stops when `visit` returns true and gives that index, else -1.
+ */
+function walkSource(source: string, visit: (c: string, i: number, depth: number) => boolean): number {
   let depth = 0;
   let inClass = false;
-  let start = 0;
   for (let i = 0; i < source.length; i++) {
-    const c = source[i];
+    const c = source[i] ?? '';
     if (c === '\\') {
       i++;
       continue;
     }
     if (inClass) {
       if (c === ']') inClass = false;
-    } else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    if (visit(c, i, depth)) return i;
+    if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
+  }
+  return -1;
+}
+
+/** `a|b(c|d)|e` → `a`, `b(c|d)`, `e`: the alternatives outside any group or class. */
+export function topLevelAlternatives(source: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  walkSource(source, (c, i, depth) => {
+    if (c === '|' && depth === 0) {
       parts.push(source.slice(start, i));
       start = i + 1;
     }
-  }
+    return false;
+  });
   parts.push(source.slice(start));
   return parts;
 }
@@ -127,19 +141,6 @@ function isOptional(source: string, i: number): boolean {
 
 /** Index after the group that opens at 0, or -1. */
 function groupEnd(source: string): number {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-    } else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i + 1;
-  }
-  return -1;
+  const close = walkSource(source, (c, _i, depth) => c === ')' && depth === 1);
+  return close < 0 ? -1 : close + 1;
 }

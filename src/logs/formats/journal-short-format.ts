@@ -1,5 +1,5 @@
 import type { LogLine } from '../log-line.js';
-import { parseSyslogLine, type SyslogFields } from './syslog-line.js';
+import { newSyslogFields, parseSyslogLine, type SyslogFields } from './syslog-line.js';
 import { isIndented } from './indent.js';
 import { TextFormat } from './text-format.js';
 
@@ -17,16 +17,7 @@ const BOOT_SEPARATOR = /^-- Boot ([0-9a-f]{32}) --$/;
  * multi-line message to the column of the message: they get the fields of their first line.
  */
 export class JournalShortFormat extends TextFormat {
-  private readonly f: SyslogFields = {
-    wallTime: undefined,
-    ts: undefined,
-    host: undefined,
-    level: undefined,
-    facility: undefined,
-    kernel: false,
-    text: '',
-    textStart: 0,
-  };
+  private readonly f: SyslogFields = newSyslogFields();
   private boot: string | undefined;
   private boots = 1;
   private last: LogLine | undefined;

@@ -1,6 +1,6 @@
 import type { LogLine } from '../log-line.js';
 import { callerOf, newKernelPrefix, parseKernelPrefix, type KernelPrefix } from './kernel-prefix.js';
-import { parseSyslogLine, type SyslogFields } from './syslog-line.js';
+import { newSyslogFields, parseSyslogLine, type SyslogFields } from './syslog-line.js';
 import { TextFormat } from './text-format.js';
 
 /**
@@ -12,16 +12,7 @@ import { TextFormat } from './text-format.js';
  * (a truncated first line, a pasted note) are kept as plain text.
  */
 export class SyslogFormat extends TextFormat {
-  private readonly f: SyslogFields = {
-    wallTime: undefined,
-    ts: undefined,
-    host: undefined,
-    level: undefined,
-    facility: undefined,
-    kernel: false,
-    text: '',
-    textStart: 0,
-  };
+  private readonly f: SyslogFields = newSyslogFields();
   private readonly prefix: KernelPrefix = newKernelPrefix();
 
   line(s: string, start: number, end: number, lineNo: number, truncated: boolean): void {

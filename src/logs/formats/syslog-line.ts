@@ -36,6 +36,11 @@ function at(re: RegExp, s: string, pos: number): RegExpExecArray | null {
 }
 
 /** Parses s[start, end) into `out`; false when it is not such a line. */
+/** Fresh fields for a parser to reuse line after line. */
+export function newSyslogFields(): SyslogFields {
+  return { wallTime: undefined, ts: undefined, host: undefined, level: undefined, facility: undefined, kernel: false, text: '', textStart: 0 };
+}
+
 export function parseSyslogLine(s: string, start: number, end: number, out: SyslogFields): boolean {
   let pos = start;
   out.level = undefined;
