@@ -1,0 +1,70 @@
+/** The command as a user runs it: output, exit status, and one clear line for bad input. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'ktriage.js');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'reports', 'x86-warning-panic-on-warn-lkdtm.log');
+const CLEAN = join(ROOT, 'test', 'fixtures', 'reports', 'x86-clean-boot-poweroff.log');
+
+function run(args: string[], input?: Buffer) {
+  const r = spawnSync('node', [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('ktriage analyze (the built CLI)', () => {
+  it('prints the incident, first cause first, with the decoded fields', () => {
+    const r = run(['analyze', FIXTURE]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Incident i1: warning → panic');
+    expect(r.stdout).toContain('first cause: r1 warning');
+    expect(r.stdout).toContain('ip: lkdtm_WARNING+0x13/0x20 [lkdtm]');
+    expect(r.stdout).toContain('taint: O (out-of-tree module loaded), E (unsigned module loaded)');
+    expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
+  });
+
+  it('--json carries what score.mjs reads: reports in log order with kind, title, corrupted', () => {
+    const doc = JSON.parse(run(['analyze', '--json', FIXTURE]).stdout) as { reports: { kind: string; title: string; corrupted: boolean }[] };
+    expect(doc.reports.map((r) => r.kind)).toEqual(['warning', 'panic']);
+    expect(doc.reports[0]?.title).toBe('WARNING: CPU: 0 PID: 112 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0x13/0x20 [lkdtm]');
+    expect(doc.reports[0]?.corrupted).toBe(false);
+  });
+
+  it('--exit-code: 1 when a crash was found, 0 when none', () => {
+    expect(run(['analyze', '--exit-code', FIXTURE]).status).toBe(1);
+    expect(run(['analyze', '--exit-code', CLEAN]).status).toBe(0);
+  });
+
+  it('reads standard input', () => {
+    const r = run(['analyze', '--json', '-'], readFileSync(FIXTURE));
+    const doc = JSON.parse(r.stdout) as { inputs: { source: string }[]; reports: { kind: string }[] };
+    expect(doc.inputs[0]?.source).toBe('-');
+    expect(doc.reports.map((x) => x.kind)).toEqual(['warning', 'panic']);
+  });
+
+  it.each([
+    [['analyze', '/nonexistent/kern.log'], /KT_E_NO_SUCH_FILE/],
+    [['analyze', ROOT], /KT_E_UNREADABLE/],
+    [['analyze', '--input-format', 'nope', FIXTURE], /KT_E_USAGE/],
+    [['analyze'], /KT_E_USAGE/],
+    [['analyze', '--boot', 'x'], /KT_E_USAGE/],
+  ])('bad usage or input %j: one line, exit 2', (args, code) => {
+    const r = run(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(code);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('binary garbage is refused with one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktriage-cli-'));
+    const path = join(dir, 'garbage.bin');
+    writeFileSync(path, Buffer.from(Array.from({ length: 65536 }, (_, i) => (i * 7919 + 13) & 0xff)));
+    const r = run(['analyze', path]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/KT_E_BINARY_INPUT/);
+  });
+});
