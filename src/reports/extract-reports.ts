@@ -31,7 +31,8 @@ export const MAX_PRECURSORS = 10_000;
 export class ReportExtractor {
   /** Input name → host → segmenter. */
   private readonly segmenters = new Map<string, Map<string, ReportSegmenter>>();
-  private readonly raws: RawReport[] = [];
+  /** Reports decoded as soon as they close (the raw lines are not kept twice), with their place in the input. */
+  private readonly built: { order: number; report: CrashReport }[] = [];
   private readonly precursors: PrecursorEvent[] = [];
   private droppedPrecursors = 0;
   private arrival = 0;
@@ -54,7 +55,7 @@ export class ReportExtractor {
     let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
-      segmenter = new ReportSegmenter((raw) => this.raws.push(raw), { detectUnexpectedReboot });
+      segmenter = new ReportSegmenter((raw) => this.keep(raw), { detectUnexpectedReboot });
       byHost.set(host, segmenter);
     }
     segmenter.push(line, this.arrival);
@@ -65,11 +66,15 @@ export class ReportExtractor {
     }
   }
 
+  private keep(raw: RawReport): void {
+    this.built.push({ order: raw.order, report: buildReport(raw, '') });
+  }
+
   finish(): Extraction {
     for (const byHost of this.segmenters.values()) for (const segmenter of byHost.values()) segmenter.finish();
-    this.raws.sort((a, b) => a.order - b.order);
-    const built = this.raws.map((raw, i) => buildReport(raw, `r${i + 1}`));
-    const reports = dedupeReports(built).map((r, i) => ({ ...r, id: `r${i + 1}` }));
+    this.built.sort((a, b) => a.order - b.order);
+    const reports = dedupeReports(this.built.map((b) => b.report));
+    reports.forEach((r, i) => (r.id = `r${i + 1}`));
     const extraction: Extraction = { reports, incidents: linkIncidents(reports), precursors: this.precursors };
     if (this.droppedPrecursors > 0) extraction.precursorsDropped = this.droppedPrecursors;
     return extraction;
