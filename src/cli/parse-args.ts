@@ -19,7 +19,7 @@ Find, decode and link every kernel crash report in kernel logs of any format
 (console capture, dmesg, journalctl, syslog, /dev/kmsg, vmcore-dmesg; gzip/zstd).
 
 options:
-  --json                 print the CrashReport JSON (docs/crash-report.md)
+  --json                 print the reports as JSON (schema: docs/crash-report.schema.json)
   --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
@@ -30,7 +30,7 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeBoot(argv),
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
@@ -63,4 +63,17 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
     throw new KtError('KT_E_USAGE', `no input given (use - for standard input)\n\n${ANALYZE_USAGE}`);
   }
   return options;
+}
+
+/** `--boot -1` is what users type (as for `journalctl -b -1`); parseArgs would read `-1` as an option. */
+function joinNegativeBoot(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--boot' && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(`--boot=${next}`);
+      i++;
+    } else out.push(argv[i] ?? '');
+  }
+  return out;
 }

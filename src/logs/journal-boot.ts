@@ -53,6 +53,11 @@ export async function openJournalBoot(boot: number, opts: JournalBootOptions = {
     );
   }
   if (r && r.code !== 0) throw new KtError('KT_E_NO_JOURNAL', `${source}: ${firstLine(stderr) || `journalctl failed with status ${r.code}`}`);
+  if (r && r.code === 0) {
+    // Exit 0 and nothing printed: no journal files, or none with kernel messages of that boot.
+    const why = firstLine(stderr) || 'no kernel messages';
+    throw new KtError('KT_E_NO_JOURNAL', `${source}: ${why} (is journald keeping a journal? try journalctl --list-boots)`);
+  }
   if (boot !== 0 && /has no effect/.test(stderr)) {
     // journalctl ignores -b without a persistent journal and would show this boot instead.
     child.kill();

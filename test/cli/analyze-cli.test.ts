@@ -68,3 +68,13 @@ describe('ktriage analyze (the built CLI)', () => {
     expect(r.stderr).toMatch(/KT_E_BINARY_INPUT/);
   });
 });
+
+describe('parseAnalyzeArgs', () => {
+  it('takes --boot -1 the way journalctl -b -1 does', async () => {
+    const { parseAnalyzeArgs } = await import('../../src/cli/parse-args.js');
+    expect(parseAnalyzeArgs(['--boot', '-1'], {}, false).boot).toBe(-1);
+    expect(parseAnalyzeArgs(['--boot=0', '--json'], {}, false)).toMatchObject({ boot: 0, json: true });
+    expect(parseAnalyzeArgs(['x.log'], { NO_COLOR: '1' }, true).color).toBe(false);
+    expect(parseAnalyzeArgs(['x.log'], {}, true).color).toBe(true);
+  });
+});
