@@ -18,7 +18,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
   for (const open of logs) {
     const log = await open();
     extractor.beginInput(log.source, log.format);
-    for await (const batch of log.batches) for (const line of batch) extractor.push(line);
+    for await (const window of log.windows) extractor.pushWindow(window, log.source);
     const summary: AnalysisResult['inputs'][number] = { source: log.source, format: log.format, lines: log.stats.lines };
     if (log.stats.partial) summary.partial = log.stats.partial;
     inputs.push(summary);

@@ -23,6 +23,11 @@ export interface LogWindow {
    * not yet removed). For journal export input, the export records as Latin-1.
    */
   readonly text: string;
+  /**
+   * The raw text may not show every line's message literally (control characters or escape codes
+   * inside words): only `lines()` tells what it holds.
+   */
+  readonly opaque: boolean;
   /** The window's LogLines (made on the first call, then the same array). */
   lines(): LogLine[];
 }
@@ -41,6 +46,7 @@ class LazyWindow implements LogWindow {
   constructor(
     private readonly source: string | Buffer,
     private readonly make: () => LogLine[],
+    readonly opaque = false,
   ) {}
   get text(): string {
     if (typeof this.source === 'string') return this.source;
@@ -85,13 +91,17 @@ export async function* logWindows(
     const parser = textFormat(format, source);
     const scanner = new LineScanner();
     for await (const w of splitLines(chunks)) {
-      const window = new LazyWindow(w.text, () => {
-        const out: LogLine[] = [];
-        parser.out = out;
-        scanner.scan(w, parser);
-        stats.lines += out.length;
-        return out;
-      });
+      const window = new LazyWindow(
+        w.text,
+        () => {
+          const out: LogLine[] = [];
+          parser.out = out;
+          scanner.scan(w, parser);
+          stats.lines += out.length;
+          return out;
+        },
+        w.garbage,
+      );
       yield window;
       if (!window.wasRead) stats.lines += parser.skip(w, scanner);
       window.expired = true;

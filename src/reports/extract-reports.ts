@@ -1,10 +1,17 @@
 import type { LogLine } from '../logs/log-line.js';
+import type { LogWindow } from '../logs/log-stream.js';
 import { buildReport } from './build-report.js';
 import type { CrashReport, Incident, PrecursorEvent } from './crash-report.js';
 import { dedupeReports } from './dedupe-reports.js';
 import { linkIncidents } from './link-incidents.js';
 import { matchPrecursor } from './precursors.js';
 import { ReportSegmenter, type RawReport } from './segmenter.js';
+import { WINDOW_FILTER } from './window-filter.js';
+
+/** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
+const SKIMMABLE_FORMATS: ReadonlySet<string> = new Set(['console', 'vmcore-dmesg']);
+/** A printk timestamp after boot's first instant: the kernel was running. */
+const KERNEL_UP_TIMESTAMP = /\[ *(?!0\.0+\])\d+\.\d{6}\]/;
 
 export interface Extraction {
   reports: CrashReport[];
@@ -38,6 +45,33 @@ export class ReportExtractor {
   private arrival = 0;
   private readonly formatOf = new Map<string, string>();
 
+  /** Inputs whose kernel was seen up in text passed over before their first line was read. */
+  private readonly upBeforeFirstLine = new Set<string>();
+  /** Windows passed over unread (benchmarks read it). */
+  windowsSkipped = 0;
+
+  /**
+   * Reads a block of an input's lines, or passes over it unread when the input is a console log,
+   * no report of it is open, and the block's raw text cannot start anything (WINDOW_FILTER).
+   * Most of a multi-GB log is ordinary boot and runtime noise, and building its lines costs most.
+   */
+  pushWindow(window: LogWindow, source: string): void {
+    const filter = SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '') && !window.opaque ? WINDOW_FILTER : undefined;
+    if (filter && !this.hasOpenReport(source) && !filter.mayHold(window.text)) {
+      const kernelWasUp = KERNEL_UP_TIMESTAMP.test(window.text);
+      if (kernelWasUp) this.upBeforeFirstLine.add(source);
+      for (const segmenter of this.segmenters.get(source)?.values() ?? []) segmenter.skipped(kernelWasUp);
+      this.windowsSkipped++;
+      return;
+    }
+    for (const line of window.lines()) this.push(line);
+  }
+
+  private hasOpenReport(source: string): boolean {
+    for (const segmenter of this.segmenters.get(source)?.values() ?? []) if (segmenter.hasOpenReport) return true;
+    return false;
+  }
+
   /** Says what format an input is before its lines come, for rules that depend on it. */
   beginInput(source: string, format: string): void {
     this.formatOf.set(source, format);
@@ -56,6 +90,7 @@ export class ReportExtractor {
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
       segmenter = new ReportSegmenter((raw) => this.keep(raw), { detectUnexpectedReboot });
+      if (this.upBeforeFirstLine.has(line.origin.source)) segmenter.skipped(true);
       byHost.set(host, segmenter);
     }
     segmenter.push(line, this.arrival);

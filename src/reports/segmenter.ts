@@ -95,6 +95,21 @@ export class ReportSegmenter {
     this.previous = line;
   }
 
+  get hasOpenReport(): boolean {
+    return this.open !== undefined;
+  }
+
+  /**
+   * Lines were passed over unread: they hold nothing that starts a report or a boot. What the
+   * reboot rule needs of them is whether the kernel was up (printed a non-zero timestamp).
+   */
+  skipped(kernelWasUp: boolean): void {
+    if (kernelWasUp) this.bootRan = true;
+    this.bootTail = [];
+    this.bootTailNext = 0;
+    this.previous = undefined;
+  }
+
   /** Input ended: emit what is open. */
   finish(): void {
     if (this.open) this.close('end-of-input');

@@ -1,0 +1,62 @@
+import { firstChars, topLevelAlternatives } from './any-of.js';
+import { KIND_TABLE } from './kinds.js';
+import { PRECURSOR_TABLE } from './precursors.js';
+import { BOOT_BANNER, CLEAN_SHUTDOWN } from './report-body.js';
+
+/** A test on a whole block of console text, before it is split into lines. */
+export interface WindowFilter {
+  /** False only when no line of the text can start a report, a precursor event, a boot or its end. */
+  mayHold(text: string): boolean;
+}
+
+/** Every pattern that can start something the extractor keeps. */
+const TRIGGER_PATTERNS: readonly RegExp[] = [
+  ...KIND_TABLE.map((row) => row.header),
+  ...PRECURSOR_TABLE.map((row) => row.pattern),
+  BOOT_BANNER,
+  CLEAN_SHUTDOWN,
+];
+
+/**
+ * A line of the block that does not start with the console's `[ ts]` prefix (after an optional
+ * `<N>` level) nor a blank:
+ * firmware banners, user space writing to the console, a log without timestamps. Such blocks are
+ * read line by line (in a timestamped console they are rare).
+ */
+const UNPREFIXED_LINE = /(?:^|[\n\r])(?:<\d{1,3}>)?[^[<\s]/;
+
+/**
+ * Built from the same tables as the per-line matchers. Every `^`-anchored alternative is tried
+ * right after a `] ` (the end of a `[ ts]` or caller-id prefix, at a line start or in mid-line
+ * where two sources ran together), behind a lookahead on the characters any of them can start
+ * with: V8 jumps from one `] ` to the next and rejects most at once. Floating alternatives are a
+ * second regex; together they would make V8 try everything at every position. Undefined when
+ * some alternative's first characters are not plain (then every line is read).
+ */
+export function compileWindowFilter(patterns: readonly RegExp[] = TRIGGER_PATTERNS): WindowFilter | undefined {
+  const anchored: string[] = [];
+  const floating: string[] = [];
+  const firsts = new Set<number>();
+  for (const pattern of patterns) {
+    for (const alternative of topLevelAlternatives(pattern.source)) {
+      // Named groups repeat across rows; a line may end in CR before its LF.
+      const source = alternative.replace(/\(\?<([A-Za-z_]\w*)>/g, '(?:').replace(/\$$/, '(?=\\r?$|\\r?\\n)');
+      if (!source.startsWith('^')) {
+        floating.push(source);
+        continue;
+      }
+      const chars = firstChars(source.slice(1));
+      if (!chars) return undefined;
+      for (const c of chars) firsts.add(c);
+      anchored.push(source.slice(1));
+    }
+  }
+  const starts = [...firsts].map((c) => `\\x${c.toString(16).padStart(2, '0')}`).join('');
+  const afterPrefix = new RegExp(`\\] (?:\\[ *[TC]\\d+\\] ?)?(?=[${starts}])(?:${anchored.join('|')})`);
+  const anywhere = floating.length > 0 ? new RegExp(floating.join('|')) : undefined;
+  return {
+    mayHold: (text) => afterPrefix.test(text) || UNPREFIXED_LINE.test(text) || (anywhere?.test(text) ?? false),
+  };
+}
+
+export const WINDOW_FILTER = compileWindowFilter();
