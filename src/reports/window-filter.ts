@@ -52,10 +52,13 @@ export function compileWindowFilter(patterns: readonly RegExp[] = TRIGGER_PATTER
     }
   }
   const starts = [...firsts].map((c) => `\\x${c.toString(16).padStart(2, '0')}`).join('');
-  const afterPrefix = new RegExp(`\\] (?:\\[ *[TC]\\d+\\] ?)?(?=[${starts}])(?:${anchored.join('|')})`);
+  // One scan for both: V8 hops between the rare `]`, LF and CR and rejects most hops at once.
+  const lineStarts = new RegExp(
+    `\\] (?:\\[ *[TC]\\d+\\] ?)?(?=[${starts}])(?:${anchored.join('|')})|${UNPREFIXED_LINE.source}`,
+  );
   const anywhere = floating.length > 0 ? new RegExp(floating.join('|')) : undefined;
   return {
-    mayHold: (text) => afterPrefix.test(text) || UNPREFIXED_LINE.test(text) || (anywhere?.test(text) ?? false),
+    mayHold: (text) => lineStarts.test(text) || (anywhere?.test(text) ?? false),
   };
 }
 
