@@ -1,25 +1,34 @@
 import type { CrashReport } from './crash-report.js';
 
 /**
- * Drops reports captured twice (a console capture and the journal pasted into one file, or
- * two inputs of the same boot). Two copies agree on header, kernel timestamp, task and the
- * first frames; a WARNING that really fired twice differs in timestamp or task.
+ * Drops reports captured twice: a console capture and the journal of the same boot given
+ * together, a vmcore's log beside the console, one file pasted into another. Two copies agree on
+ * host, kind, header, task and first frames, and on the kernel timestamp when both carry one; a
+ * WARNING that really fired twice differs in timestamp or task. A copy without a kernel
+ * timestamp (journal `short`, syslog) matches any copy with the same content.
  */
 export function dedupeReports(reports: readonly CrashReport[]): CrashReport[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, CrashReport[]>();
   const kept: CrashReport[] = [];
   for (const report of reports) {
-    const key = identity(report);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key = contentKey(report);
+    const same = seen.get(key);
+    if (same?.some((earlier) => isCopy(earlier, report))) continue;
+    if (same) same.push(report);
+    else seen.set(key, [report]);
     kept.push(report);
   }
   return kept;
 }
 
-function identity(report: CrashReport): string {
+function isCopy(a: CrashReport, b: CrashReport): boolean {
+  if (a.ts !== undefined && b.ts !== undefined) return Math.abs(a.ts - b.ts) < 1e-6;
+  if (a.ts !== undefined || b.ts !== undefined) return true;
+  // Neither has a timestamp: only the whole text tells a repeat from a copy.
+  return a.lines.length === b.lines.length && a.lines.every((l, i) => l.text === b.lines[i]?.text);
+}
+
+function contentKey(report: CrashReport): string {
   const frames = (report.stacks[0]?.frames ?? []).slice(0, 4).map((f) => `${f.function}+${f.offset ?? ''}`);
-  // Without kernel timestamps a repeat cannot be told from a copy by time; the whole body decides.
-  const body = report.ts === undefined ? report.lines.map((l) => l.text).join('\n') : '';
-  return [report.host ?? '', report.kind, report.header.trim(), report.pid ?? '', report.ts?.toFixed(6) ?? '', frames.join(','), body].join('\u0001');
+  return [report.host ?? '', report.kind, report.header.trim(), report.pid ?? '', frames.join(',')].join('\u0001');
 }

@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/cli/analyze-command.js';
+import type { CrashReport } from '../../src/reports/crash-report.js';
+import { dedupeReports } from '../../src/reports/dedupe-reports.js';
+
+const LOGS = join(import.meta.dirname, '..', 'fixtures', 'logs');
+const run = (inputs: string[]) => analyze({ inputs, inputFormat: 'auto', json: true, exitCode: false, color: false });
+
+describe('dedupeReports', () => {
+  it('the same OOM panic from the console capture and from vmcore-dmesg of its dump is reported once', async () => {
+    const both = await run([join(LOGS, 'lab-oom-console.log'), join(LOGS, 'lab-oom-vmcore-dmesg.txt')]);
+    expect(both.reports.map((r) => r.kind)).toEqual(['oom-kill', 'panic']);
+    expect(both.reports.every((r) => r.lines[0]?.source.endsWith('lab-oom-console.log'))).toBe(true);
+  });
+
+  it('a copy without kernel timestamps (journal short, syslog) matches the timestamped one; repeats do not', async () => {
+    const [oom] = (await run([join(LOGS, 'lab-oom-console.log')])).reports as CrashReport[];
+    if (!oom) throw new Error('no report');
+    const { ts: _ts, ...withoutTs } = oom;
+    const later = { ...oom, ts: (oom.ts ?? 0) + 30 };
+    expect(dedupeReports([oom, withoutTs])).toHaveLength(1);
+    expect(dedupeReports([oom, later])).toHaveLength(2);
+    const otherTask = { ...withoutTs, pid: (oom.pid ?? 0) + 1 };
+    expect(dedupeReports([withoutTs, otherTask])).toHaveLength(2);
+  });
+});
