@@ -19,7 +19,7 @@ Find, decode and link every kernel crash report in kernel logs of any format
 (console capture, dmesg, journalctl, syslog, /dev/kmsg, vmcore-dmesg; gzip/zstd).
 
 options:
-  --json                 print the reports as JSON (schema: docs/crash-report.schema.json)
+  --json                 print the reports as JSON (docs/crash-report.md)
   --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
