@@ -8,23 +8,34 @@ import type { CrashReport } from './crash-report.js';
  * timestamp (journal `short`, syslog) matches any copy with the same content.
  */
 export function dedupeReports(reports: readonly CrashReport[]): CrashReport[] {
-  const seen = new Map<string, CrashReport[]>();
-  const kept: CrashReport[] = [];
-  for (const report of reports) {
+  const deduper = new ReportDeduper();
+  return reports.filter((r) => deduper.isNew(r));
+}
+
+/** The same rule, one report at a time: copies are dropped as they come, so they never pile up. */
+export class ReportDeduper {
+  private readonly seen = new Map<string, CrashReport[]>();
+
+  isNew(report: CrashReport): boolean {
     const key = contentKey(report);
-    const same = seen.get(key);
-    if (same?.some((earlier) => isCopy(earlier, report))) continue;
+    const same = this.seen.get(key);
+    if (same?.some((earlier) => isCopy(earlier, report))) return false;
     if (same) same.push(report);
-    else seen.set(key, [report]);
-    kept.push(report);
+    else this.seen.set(key, [report]);
+    return true;
   }
-  return kept;
 }
 
 function isCopy(a: CrashReport, b: CrashReport): boolean {
+  // Every boot banner is stamped 0.000000: reboots are told apart by the lines before them.
+  if (a.kind === 'unexpected-reboot') return sameLines(a, b);
   if (a.ts !== undefined && b.ts !== undefined) return Math.abs(a.ts - b.ts) < 1e-6;
   if (a.ts !== undefined || b.ts !== undefined) return true;
   // Neither has a timestamp: only the whole text tells a repeat from a copy.
+  return sameLines(a, b);
+}
+
+function sameLines(a: CrashReport, b: CrashReport): boolean {
   return a.lines.length === b.lines.length && a.lines.every((l, i) => l.text === b.lines[i]?.text);
 }
 

@@ -2,7 +2,7 @@ import type { LogLine } from '../logs/log-line.js';
 import type { LogWindow } from '../logs/log-stream.js';
 import { buildReport } from './build-report.js';
 import type { CrashReport, Incident, PrecursorEvent } from './crash-report.js';
-import { dedupeReports } from './dedupe-reports.js';
+import { ReportDeduper } from './dedupe-reports.js';
 import { linkIncidents } from './link-incidents.js';
 import { matchPrecursor } from './precursors.js';
 import { ReportSegmenter, type RawReport } from './segmenter.js';
@@ -101,14 +101,17 @@ export class ReportExtractor {
     }
   }
 
+  private readonly deduper = new ReportDeduper();
+
   private keep(raw: RawReport): void {
-    this.built.push({ order: raw.order, report: buildReport(raw, '') });
+    const report = buildReport(raw, '');
+    if (this.deduper.isNew(report)) this.built.push({ order: raw.order, report });
   }
 
   finish(): Extraction {
     for (const byHost of this.segmenters.values()) for (const segmenter of byHost.values()) segmenter.finish();
     this.built.sort((a, b) => a.order - b.order);
-    const reports = dedupeReports(this.built.map((b) => b.report));
+    const reports = this.built.map((b) => b.report);
     reports.forEach((r, i) => (r.id = `r${i + 1}`));
     const extraction: Extraction = { reports, incidents: linkIncidents(reports), precursors: this.precursors };
     if (this.droppedPrecursors > 0) extraction.precursorsDropped = this.droppedPrecursors;
