@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node test/logs/source-throughput.mjs FILE [RUNS]   (after `npm run build`)
+// node bench/sources-throughput.mjs FILE [RUNS]   (after `npm run build`)
 //
 // The sources stage alone against `grep -c 'Call Trace'` on the same file, runs interleaved,
 // best of RUNS (default 3), CPU time (user+sys, GNU time) so that other load on the machine
@@ -7,7 +7,7 @@
 //   skim     windows; LogLines made only for windows whose text holds 'Call Trace'
 //   batches  every LogLine, one array per ~64 KiB window
 //   lines    every LogLine through the one-at-a-time async iterator
-// Not a test (vitest only runs *.test.ts): a measurement to move into bench/ if wanted.
+// The sources stage only: how much of ktriage's time is reading and splitting lines.
 
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -16,8 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const [, self, file, runsArg, child] = process.argv;
 
 if (child) {
-  // One measured run: `node source-throughput.mjs FILE - MODE`.
-  const dist = new URL('../../dist/logs/read-log.js', import.meta.url);
+  // One measured run: `node sources-throughput.mjs FILE - MODE`.
+  const dist = new URL('../dist/logs/read-log.js', import.meta.url);
   const { openLog } = await import(dist.href);
   const log = await openLog({ path: file });
   let hits = 0;
@@ -36,7 +36,7 @@ if (child) {
 }
 
 if (!file) {
-  console.error('usage: node test/logs/source-throughput.mjs FILE [RUNS]');
+  console.error('usage: node bench/sources-throughput.mjs FILE [RUNS]');
   process.exit(2);
 }
 const runs = Number(runsArg ?? 3);
