@@ -25,7 +25,7 @@ export const END_OF_TRACE = /^---\[ end (?:trace|Kernel panic)/;
 export const REPORT_PRELUDE = /^-{8,}\[ cut here \]-{8,}|^={20,}\s*$|^8<-+ cut here -+|^kernel tried to execute NX-protected page|^unable to execute userspace code/;
 
 /** A new boot started in this stream (kernel, firmware or boot-loader banner). */
-export const BOOT_BANNER = /^Linux version \d|^SeaBIOS \(version|^Booting from (?:Hard Disk|ROM)|^EFI stub: |^Decompressing Linux/;
+export const BOOT_BANNER = /^Linux version \d|^SeaBIOS \(version|^Booting from (?:Hard Disk|ROM)|^EFI stub: |^Decompressing Linux|^Booting the kernel\.$/;
 
 /** The kernel's last words on an orderly restart, halt or kexec: the next boot is not unexpected. */
 export const CLEAN_SHUTDOWN = /^reboot: (?:Restarting system|Power down|System halted)|^kexec_core: Starting new kernel|^ACPI: PM: Preparing to enter system sleep state S5|^Restarting system\.?$|^System halted\.?$/;
