@@ -1,5 +1,6 @@
 import { SCHEMA_VERSION, type AnalysisResult } from '../reports/crash-report.js';
 import { ReportExtractor } from '../reports/extract-reports.js';
+import { diagnose } from '../analysis/diagnose.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { EXIT } from '../errors.js';
@@ -23,7 +24,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     if (log.stats.partial) summary.partial = log.stats.partial;
     inputs.push(summary);
   }
-  return { schemaVersion: SCHEMA_VERSION, inputs, ...extractor.finish() };
+  const extraction = extractor.finish();
+  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports: extraction.reports.map(diagnose) };
 }
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {

@@ -48,7 +48,9 @@ function renderIncident(incident: Incident, byId: Map<string, CrashReport>, pain
 function renderReport(r: CrashReport, paint: Paint): string[] {
   const sev = r.severity === 'fatal' || r.severity === 'oops' ? '1;31' : r.severity === 'error' ? '31' : '33';
   const first = r.lines[0];
-  const out = [`  ${paint(sev, `[${r.id}] ${r.kind}`)}  ${r.title}`];
+  const out = [`  ${paint(sev, `[${r.id}] ${r.title}`)}`];
+  if (r.culprit) out.push(`       culprit: ${r.culprit.function}${r.culprit.module ? ` [${r.culprit.module}]` : ''}`);
+  out.push(`       ${r.kind}: ${r.header.trim()}`);
   if (first) out.push(`       at ${where(first.source, first.line, r.ts)}${r.wallTime ? ` (${r.wallTime})` : ''}`);
   if (r.corrupted) out.push(paint('33', `       corrupted: ${r.corruptedReasons.join('; ')}`));
   const task = [r.cpu !== undefined ? `CPU ${r.cpu}` : '', r.pid !== undefined ? `PID ${r.pid}` : '', r.comm ? `comm ${r.comm}` : '']

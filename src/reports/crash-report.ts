@@ -245,8 +245,12 @@ export interface CrashReport {
   id: string;
   kind: ReportKind;
   severity: Severity;
-  /** One-line title; the report's header line until analysis gives it a syzbot-style one. */
+  /** One-line syzbot-style title (`KASAN: use-after-free Read in foo`), set by src/analysis/. */
   title: string;
+  /** The function blamed, with where that came from; absent when no frame could be blamed. */
+  culprit?: { function: string; module?: string; from: 'header' | 'ip' | 'stack' };
+  /** Digest of the title: equal crashes on any host, boot or KASLR slide share it. */
+  bucket?: string;
   /** The line that opened the report, without prefixes. */
   header: string;
   corrupted: boolean;

@@ -26,10 +26,13 @@ describe('ktriage analyze (the built CLI)', () => {
     expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
   });
 
-  it('--json carries what score.mjs reads: reports in log order with kind, title, corrupted', () => {
-    const doc = JSON.parse(run(['analyze', '--json', FIXTURE]).stdout) as { reports: { kind: string; title: string; corrupted: boolean }[] };
+  it('--json carries what score.mjs reads: reports in log order with kind, title, culprit, corrupted', () => {
+    type Doc = { reports: { kind: string; title: string; header: string; culprit?: { function: string }; corrupted: boolean }[] };
+    const doc = JSON.parse(run(['analyze', '--json', FIXTURE]).stdout) as Doc;
     expect(doc.reports.map((r) => r.kind)).toEqual(['warning', 'panic']);
-    expect(doc.reports[0]?.title).toBe('WARNING: CPU: 0 PID: 112 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0x13/0x20 [lkdtm]');
+    expect(doc.reports[0]?.title).toBe('WARNING in lkdtm_WARNING');
+    expect(doc.reports[0]?.culprit?.function).toBe('lkdtm_WARNING');
+    expect(doc.reports[0]?.header).toBe('WARNING: CPU: 0 PID: 112 at drivers/misc/lkdtm/bugs.c:85 lkdtm_WARNING+0x13/0x20 [lkdtm]');
     expect(doc.reports[0]?.corrupted).toBe(false);
   });
 

@@ -25,6 +25,8 @@ const CHECKS: Record<string, Check> = {
   'FIRST-CAUSE': (res, _r, v) => expect(res.reports.find((r) => r.id === res.incidents[0]?.firstCause)?.kind).toBe(v),
   FORMAT: (res, _r, v) => expect(res.inputs[0]?.format).toBe(v),
   HEADER: (_res, r, v) => expect(r?.header.trim()).toBe(v),
+  TITLE: (_res, r, v) => expect(r?.title).toBe(v),
+  CULPRIT: (_res, r, v) => expect(r?.culprit?.function ?? 'none').toBe(v),
   CORRUPTED: (_res, r, v) => expect(r?.corrupted).toBe(v === 'yes'),
   CPU: (_res, r, v) => expect(r?.cpu).toBe(Number(v)),
   PID: (_res, r, v) => expect(r?.pid).toBe(Number(v)),

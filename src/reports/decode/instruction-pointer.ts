@@ -18,6 +18,8 @@ interface IpRow {
 const IP_ROWS: readonly IpRow[] = [
   { prefix: /^RIP: (?:([0-9a-f]{4}):)?/, arch: 'x86_64', role: 'ip' },
   { prefix: /^RIP {1,2}(?=\[<)/, arch: 'x86_64', role: 'ip' },
+  // Before 4.x the page-fault report named the faulting instruction `IP: [<ffffffff810a376f>] func+0x1f/0x280`.
+  { prefix: /^IP: (?=\[<)/, arch: 'x86_64', role: 'ip' },
   { prefix: /^IP: /, arch: 'x86_64', role: 'ip' },
   { prefix: /^EIP: (?:([0-9a-f]{4}):)?/, arch: 'i386', role: 'ip' },
   { prefix: /^EIP is at /, arch: 'i386', role: 'ip' },

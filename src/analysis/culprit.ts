@@ -1,0 +1,65 @@
+import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
+import { isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
+
+/** The frame a report is blamed on. */
+export interface Culprit {
+  /** Function name without compiler suffixes or syscall-wrapper prefixes. */
+  function: string;
+  module?: string;
+  /** Where the name came from: the report's header, the instruction pointer, or a stack frame. */
+  from: 'header' | 'ip' | 'stack';
+}
+
+/** `in func+0x12/0x34` in a header (KASAN, KFENCE, KMSAN, KCSAN, UBSAN-less) or `at file:line func+0x…` (WARNING). */
+const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+
+/** Kinds whose report is about a task stuck somewhere: blame where it waits, not the CPU line. */
+const WAITING_KINDS: ReadonlySet<ReportKind> = new Set(['hung-task']);
+/** Kinds printed from an interrupt about the code it interrupted: blame the interrupted frames. */
+const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-lockup', 'hard-lockup']);
+
+/**
+ * Picks the function to blame: the one the header names, else the faulting instruction, else
+ * the first frame of the report's own trace that is not shared machinery (skip-frames.ts).
+ * A frame in an out-of-tree, proprietary or unsigned module is preferred over in-tree code.
+ */
+export function findCulprit(report: CrashReport): Culprit | undefined {
+  const candidates: Culprit[] = [];
+  const fromHeader = HEADER_FUNCTION.exec(report.header)?.[1];
+  if (fromHeader) candidates.push({ function: fromHeader, from: 'header' });
+  if (report.ip?.function && !WAITING_KINDS.has(report.kind)) {
+    const ip: Culprit = { function: report.ip.function, from: 'ip' };
+    if (report.ip.module) ip.module = report.ip.module;
+    candidates.push(ip);
+  }
+  for (const frame of traceFrames(report)) {
+    const c: Culprit = { function: frame.function, from: 'stack' };
+    if (frame.module) c.module = frame.module;
+    candidates.push(c);
+  }
+  const usable = candidates.filter((c) => !isSkippedFrame(c.function));
+  const suspectModules = suspiciousModules(report);
+  const chosen = usable.find((c) => c.module !== undefined && suspectModules.has(c.module)) ?? usable[0];
+  if (!chosen) return undefined;
+  return { ...chosen, function: stripWrapperPrefix(stripCompilerSuffix(chosen.function)) };
+}
+
+/** The reliable frames of the report's own trace, in the part the kind points at. */
+function traceFrames(report: CrashReport): StackFrame[] {
+  const frames = (report.stacks[0]?.frames ?? []).filter((f) => f.reliable);
+  if (INTERRUPTED_KINDS.has(report.kind)) {
+    // The interrupt's own frames come first; what it interrupted runs in task context after them.
+    const firstTask = frames.findIndex((f, i) => i > 0 && f.context === 'task' && frames[i - 1]?.context !== 'task');
+    if (firstTask > 0) return frames.slice(firstTask);
+  }
+  return frames;
+}
+
+/** Modules the kernel marks out-of-tree (O), proprietary (P), unsigned (E), forced (F) or staging (C). */
+function suspiciousModules(report: CrashReport): Set<string> {
+  const out = new Set<string>();
+  for (const m of report.modules?.linked ?? []) {
+    if (m.flags.some((f) => 'OPEFC'.includes(f))) out.add(m.name);
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+import type { CrashReport, ReportKind } from '../reports/crash-report.js';
+import type { Culprit } from './culprit.js';
+
+/**
+ * One-line titles in the convention kernel developers know from syzbot: what happened, then
+ * ` in ` and the culprit (`corrupted` when no frame could be blamed). One row per kind; a row
+ * gets the report and returns the part before ` in `, or a whole title when it has no culprit.
+ */
+type TitleRule = (report: CrashReport) => string;
+
+const KIND_TITLES: Partial<Record<ReportKind, TitleRule>> = {
+  warning: (r) => `WARNING${warningFlavour(r)}`,
+  kasan: (r) => `KASAN: ${sanitizerBug(r.header, 'KASAN')}${accessWord(r)}`,
+  kfence: (r) => `KFENCE: ${sanitizerBug(r.header, 'KFENCE')}`,
+  kmsan: (r) => `KMSAN: ${sanitizerBug(r.header, 'KMSAN')}`,
+  kcsan: (r) => `KCSAN: ${sanitizerBug(r.header, 'KCSAN')}`,
+  ubsan: (r) => `UBSAN: ${/^UBSAN: ([\w-]+(?: [\w-]+)*?)(?: in |$)/.exec(r.header)?.[1]?.replace(/^Undefined behaviour$/, 'undefined-behaviour') ?? 'undefined-behaviour'}`,
+  'null-pointer-dereference': () => 'BUG: unable to handle kernel NULL pointer dereference',
+  'page-fault': () => 'BUG: unable to handle kernel paging request',
+  'general-protection-fault': () => 'general protection fault',
+  'kernel-bug': () => 'kernel BUG',
+  'invalid-opcode': () => 'invalid opcode',
+  'divide-error': () => 'divide error',
+  'stack-segment-fault': () => 'stack segment fault',
+  'double-fault': () => 'PANIC: double fault',
+  'stack-overflow': () => 'BUG: stack guard page was hit',
+  'arm-oops': () => 'Internal error',
+  'kernel-oops': () => 'Oops',
+  'hung-task': () => 'INFO: task hung',
+  'rcu-stall': () => 'INFO: rcu detected stall',
+  'soft-lockup': () => 'BUG: soft lockup',
+  'hard-lockup': () => 'BUG: hard lockup',
+  'spinlock-lockup': (r) => headerWords(r.header, /^(BUG: (?:spinlock|rwlock) [\w ]+?)(?: on CPU#?\d|$|:)/) ?? 'BUG: spinlock lockup suspected',
+  'scheduling-while-atomic': () => 'BUG: scheduling while atomic',
+  'sleeping-in-atomic': () => 'BUG: sleeping function called from invalid context',
+  'bad-page-state': (r) => headerWords(r.header, /^(BUG: Bad (?:page (?:state|map|cache)|rss-counter state))/) ?? 'BUG: Bad page state',
+  'memory-leak': () => 'memory leak',
+  'list-corruption': () => 'BUG: corrupted list',
+  lockdep: (r) => lockdepTitle(r.header),
+  'stack-protector': () => 'kernel panic: stack is corrupted',
+  'slab-corruption': (r) => `BUG: ${/^BUG ([\w.:@-]+) \(/.exec(r.header)?.[1] ?? 'slab'} corruption`,
+};
+
+/** Kinds whose title is the whole message, never ` in ` a function. */
+const NO_CULPRIT: Partial<Record<ReportKind, TitleRule>> = {
+  panic: (r) => `kernel panic: ${normalize(panicMessage(r))}`,
+  'unexpected-reboot': () => 'unexpected kernel reboot',
+  // Who asked for memory and who was killed differ every time; the event is the same.
+  'oom-kill': () => 'out of memory',
+  'machine-check': () => 'machine check',
+  edac: (r) => (/ UE /.test(r.header) ? 'EDAC: uncorrected memory error' : 'EDAC: corrected memory error'),
+};
+
+export function titleOf(report: CrashReport, culprit: Culprit | undefined): string {
+  const whole = NO_CULPRIT[report.kind];
+  if (whole) return cap(whole(report));
+  const family = (KIND_TITLES[report.kind] ?? ((r: CrashReport) => genericFamily(r.header)))(report);
+  return cap(`${family} in ${culprit?.function ?? 'corrupted'}`);
+}
+
+/** WARNINGs whose source file says what kind of check fired (debugobjects, refcount, …). */
+const WARNING_FLAVOURS: readonly [RegExp, string][] = [
+  [/^lib\/debugobjects\.c$/, ': ODEBUG bug'],
+  [/^lib\/refcount\.c$/, ': refcount bug'],
+  [/^kernel\/locking\/lockdep\.c$/, ': locking bug'],
+  [/^lib\/kobject\.c$/, ': kobject bug'],
+  [/^mm\/usercopy\.c$/, ': bad usercopy'],
+];
+
+function warningFlavour(r: CrashReport): string {
+  const file = String(r.details['sourceFile'] ?? '');
+  return WARNING_FLAVOURS.find(([re]) => re.test(file))?.[1] ?? '';
+}
+
+/** `BUG: KASAN: slab-use-after-free in …` → `slab-use-after-free`. */
+function sanitizerBug(header: string, tool: string): string {
+  return new RegExp(`^BUG: ${tool}: ([\\w:. -]+?)(?: in |$)`).exec(header)?.[1] ?? 'bug';
+}
+
+/** ` Read` / ` Write` for KASAN, from `Read of size 8 at addr …`. */
+function accessWord(r: CrashReport): string {
+  const access = r.memoryAccess?.access;
+  if (access === 'read') return ' Read';
+  if (access === 'write') return ' Write';
+  return '';
+}
+
+const LOCKDEP_TITLES: readonly [RegExp, string][] = [
+  [/possible circular locking dependency|possible recursive locking/, 'possible deadlock'],
+  [/inconsistent lock state/, 'inconsistent lock state'],
+  [/possible irq lock inversion|-safe -> .*-unsafe lock order/, 'possible deadlock'],
+  [/suspicious RCU usage/, 'WARNING: suspicious RCU usage'],
+  [/bad unlock balance/, 'WARNING: bad unlock balance'],
+  [/held lock freed/, 'WARNING: held lock freed'],
+  [/lock held when returning to user space/, 'WARNING: lock held when returning to user space'],
+  [/[Nn]ested lock was not taken/, 'WARNING: nested lock was not taken'],
+  [/still has locks held/, 'WARNING: still has locks held'],
+  [/trying to register non-static key/, 'INFO: trying to register non-static key'],
+  [/locking bug/, 'WARNING: locking bug'],
+];
+
+function lockdepTitle(header: string): string {
+  const found = LOCKDEP_TITLES.find(([re]) => re.test(header))?.[1] ?? 'WARNING: locking bug';
+  // Old kernels print `[ BUG: … ]` where new ones print `WARNING: …`.
+  return /^\[ BUG: /.test(header) ? found.replace(/^WARNING: /, 'BUG: ') : found;
+}
+
+/** The panic message without its trailing ` ...` and full stop (`panic_on_warn set ...`). */
+function panicMessage(r: CrashReport): string {
+  const message = r.panic?.message ?? r.header.replace(/^Kernel panic - not syncing: /, '');
+  return message.replace(/(?:\s*\.\.\.|\.)\s*$/, '').replace(/^kernel: /, '');
+}
+
+function headerWords(header: string, re: RegExp): string | undefined {
+  return re.exec(header)?.[1]?.trim();
+}
+
+/** The header's words up to its first colon-separated detail: `BUG: workqueue lockup - pool …` → `BUG: workqueue lockup`. */
+function genericFamily(header: string): string {
+  const h = header.trim();
+  const preemptible = /^(BUG: using \S+ in preemptible) \[[0-9a-f]+\] code/.exec(h);
+  if (preemptible) return `${preemptible[1]} code`;
+  const m = /^((?:BUG|WARNING|INFO): [^:!(\[]+?)(?:[:!(\[-]| - |$)/.exec(h);
+  return normalize(m?.[1]?.trim() ?? h);
+}
+
+/** syzbot's normalisation of variable parts, so equal crashes get equal titles. */
+export function normalize(text: string): string {
+  return text
+    .replace(/\b(?:0x)?[0-9a-f]{6,}\b/g, 'ADDR')
+    .replace(/\b[\w/.-]+\.[ch]:\d+\b/g, (m) => m.replace(/:\d+$/, ':LINE'))
+    .replace(/\b\d+\b/g, 'NUM')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function cap(title: string): string {
+  return title.length > 120 ? title.slice(0, 120) : title;
+}

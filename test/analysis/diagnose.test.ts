@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/cli/analyze-command.js';
+import { isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from '../../src/analysis/skip-frames.js';
+import { normalize } from '../../src/analysis/title.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'reports');
+const first = async (file: string) => {
+  const r = await analyze({ inputs: [join(FIXTURES, file)], inputFormat: 'auto', json: true, exitCode: false, color: false });
+  return r.reports;
+};
+
+describe('bucket', () => {
+  it('the same crash at other addresses (KASLR on, kdump armed / nokaslr) shares a bucket; another crash does not', async () => {
+    const [kdump] = await first('x86-null-deref-write-kdump-lkdtm.log');
+    const [nokaslr] = await first('x86-null-deref-write-nokaslr-lkdtm.log');
+    const [read] = await first('x86-null-deref-read-lkdtm.log');
+    expect(kdump?.ip?.raw).toBe(nokaslr?.ip?.raw);
+    expect(kdump?.registers?.values['RBP']).not.toBe(nokaslr?.registers?.values['RBP']);
+    expect(kdump?.bucket).toMatch(/^[0-9a-f]{16}$/);
+    expect(kdump?.bucket).toBe(nokaslr?.bucket);
+    expect(read?.bucket).not.toBe(kdump?.bucket);
+  });
+
+  it('an incident\'s reports get different buckets (the WARNING and the panic it caused)', async () => {
+    const [warning, panic] = await first('x86-warning-panic-on-warn-lkdtm.log');
+    expect(panic?.title).toBe('kernel panic: panic_on_warn set');
+    expect(warning?.bucket).not.toBe(panic?.bucket);
+  });
+});
+
+describe('culprit rules', () => {
+  it('skips the machinery every report shares, strips compiler and wrapper decorations', () => {
+    for (const f of ['dump_stack_lvl', 'panic', '__warn', 'kasan_report', '__kasan_check_read', 'kmem_cache_free', '_raw_spin_lock_irqsave', 'mutex_lock_nested', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe', '__schedule', 'memcpy', 'copy_from_user'])
+      expect(isSkippedFrame(f), f).toBe(true);
+    for (const f of ['lkdtm_EXCEPTION', 'ext4_xattr_set_entry', 'nl802154_add_llsec_key', 'tty_release', 'rtnl_lock'])
+      expect(isSkippedFrame(f), f).toBe(false);
+    expect(stripCompilerSuffix('__call_rcu.constprop.76')).toBe('__call_rcu');
+    expect(stripCompilerSuffix('direct_entry.cold')).toBe('direct_entry');
+    expect(stripWrapperPrefix('__x64_sys_ioctl')).toBe('ioctl');
+    expect(stripWrapperPrefix('__do_sys_mount')).toBe('mount');
+  });
+
+  it('titles hold no address, number or line: equal crashes get equal titles', () => {
+    expect(normalize("Couldn't open N_TTY ldisc for ptm1 --- error -12")).toBe("Couldn't open N_TTY ldisc for ptm1 --- error -NUM");
+    expect(normalize('at 0xffff8880a1b2c3d4 in fs/ext4/inode.c:123')).toBe('at ADDR in fs/ext4/inode.c:LINE');
+  });
+});
