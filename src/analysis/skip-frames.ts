@@ -8,7 +8,7 @@
  */
 export const SKIP_FRAMES: readonly RegExp[] = [
   // keep-sorted start
-  /^_{0,2}(?:raw_)?(?:spin|read|write)_(?:un)?lock(?:_\w+)?$/, // spinlocks and rwlocks
+  /^_{0,2}(?:raw_)?(?:spin|read|write)_(?:un|try)?lock(?:_\w+)?$|^osq_lock$|^queued_\w+_lock\w*$/, // spinlocks and rwlocks
   /^(?:__)?arm64_sys_\w+$|^__(?:x64|ia32|se|do)_sys_\w+$|^(?:SyS|sys|ksys)_\w+$/, // syscall wrappers (stripped, see below)
   /^(?:__)?kasan_\w+$|^kasan\w*$|^(?:__)?asan_\w+$|^print_address_description\w*$|^print_report$|^report_\w+$|^check_memory_region\w*$|^memory_is_poisoned\w*$|^check_region_inline$/, // KASAN runtime
   /^(?:__)?kfence_\w+$|^kfence\w*$/, // KFENCE runtime
@@ -23,7 +23,7 @@ export const SKIP_FRAMES: readonly RegExp[] = [
   /^(?:__)?schedule\w*$|^(?:__)?io_schedule\w*$|^preempt_schedule\w*$|^(?:__)?wait_\w+$|^(?:__)?context_switch$|^(?:__)?switch_to\w*$|^(?:__)?finish_task_switch\w*$|^schedule_timeout\w*$|^(?:__)?bit_wait\w*$|^(?:__)?folio_wait_bit\w*$|^(?:__)?wait_on_\w+$|^(?:__)?rwsem_down_\w+$|^(?:__)?mutex_lock_common$|^(?:__)?down\w*$|^(?:__)?rt_mutex_\w+$|^(?:__)?futex_wait\w*$|^do_nanosleep$|^(?:__)?cond_resched\w*$/, // scheduler and waiting (hung tasks)
   /^ret_from_fork\w*$|^kthread$|^entry_SYSCALL_\w+$|^do_syscall_\w+$|^do_fast_syscall_\w+$|^(?:__)?sysvec_\w+$|^asm_sysvec_\w+$|^(?:__)?irq_exit\w*$|^(?:__)?do_softirq\w*$|^(?:__)?handle_softirqs$|^run_ksoftirqd$|^(?:__)?irq_\w+$|^handle_irq\w*$|^(?:__)?common_interrupt$|^asm_common_interrupt$|^(?:__)?hrtimer_\w+$|^(?:__)?run_timer\w*$|^(?:__)?tick_\w+$|^update_process_times$|^(?:__)?smp_apic_timer_interrupt$|^apic_timer_interrupt$|^invoke_syscall$|^el0_\w+$|^do_el0_\w+$|^el0t_\w+$|^handle_domain_irq$|^gic_handle_irq$|^call_on_irq_stack$|^do_interrupt_handler$|^(?:__)?rcu_\w+$|^rcu_core\w*$|^(?:__)?call_timer_fn$|^expire_timers$|^(?:__)?run_hrtimer$|^smpboot_thread_fn$|^(?:__)?entry_\w+$|^(?:__)?asm_call_\w+$|^(?:__)?run_on_irqstack\w*$|^(?:__)?flush_smp_call_function\w*$|^(?:__)?sched_clock\w*$|^native_\w+$|^arch_\w+$|^default_idle\w*$|^(?:__)?cpuidle_\w+$|^do_idle$|^cpu_startup_entry$|^start_secondary$|^(?:__)?pv_\w+$|^(?:__)?raw_\w+$|^(?:__)?x86_\w+$|^secondary_startup_64\w*$|^(?:__)?trace_\w+$/, // entry, interrupts, timers, RCU, idle
   /^sock_kmalloc$|^sk_prot_alloc$|^(?:__)?alloc_skb\w*$|^__netdev_alloc_skb$|^(?:__)?kstrdup\w*$|^kmemdup_nul$/, // allocation wrappers (kmemleak backtraces)
-  /^spin_dump$|^spin_bug$|^do_raw_spin_\w+$|^check_preemption_disabled$|^debug_(?:check_no_locks_\w+|smp_processor_id)$|^__this_cpu_preempt_check$|^__sanitizer_cov_\w+$|^write_comp_data$|^__stack_chk_\w+$/, // debug checks and coverage hooks
+  /^_{0,3}might_(?:sleep|fault|resched)\w*$|^(?:__)?refcount_\w+$|^read_word_at_a_time$|^debug_lockdep_rcu_enabled$|^perf_trace_\w+$|^exiting_irq$|^smp_call_function_(?:single|many)\w*$|^__x86_indirect_thunk_\w+$|^msan_\w+$|^(?:__)?sanitizer_\w+$|^spin_dump$|^spin_bug$|^do_raw_spin_\w+$|^check_preemption_disabled$|^debug_(?:check_no_locks_\w+|smp_processor_id)$|^__this_cpu_preempt_check$|^__sanitizer_cov_\w+$|^write_comp_data$|^__stack_chk_\w+$/, // debug checks and coverage hooks
   // keep-sorted end
 ];
 

@@ -71,11 +71,18 @@ export function parseCallTraces(lines: readonly string[]): ParsedCallTraces {
   // Read through a function: the closures below reassign `cur`, which flow analysis cannot see.
   const current = (): OpenStack | undefined => cur;
   const hasMain = (): boolean => stacks.some((s) => s.label === 'main') || cur?.trace.label === 'main';
+  // A stack that ended only because other output flooded in: its frames may resume after it.
+  let interrupted: OpenStack | undefined;
   const close = (): void => {
+    interrupted = undefined;
     if (!cur) return;
-    if (cur.caller) cur.trace.frames.push(withContext(cur, cur.caller));
-    if (cur.trace.frames.length > 0) stacks.push(cur.trace);
-    else if (cur.generic) reasons.add('call trace truncated');
+    if (cur.caller) {
+      cur.trace.frames.push(withContext(cur, cur.caller));
+      cur.caller = undefined;
+    }
+    if (cur.trace.frames.length > 0) {
+      if (!stacks.includes(cur.trace)) stacks.push(cur.trace);
+    } else if (cur.generic) reasons.add('call trace truncated');
     cur = undefined;
   };
   const open = (label: string, task: string | undefined, generic: boolean): void => {
@@ -121,10 +128,18 @@ export function parseCallTraces(lines: readonly string[]): ParsedCallTraces {
     }
     const fl = parseFrameLine(line);
     if (!fl) {
-      if (cur && !isInStackNoise(line) && ++cur.foreign > MAX_FOREIGN_LINES) close();
+      if (cur && !isInStackNoise(line) && ++cur.foreign > MAX_FOREIGN_LINES) {
+        const flooded = cur;
+        close();
+        interrupted = flooded;
+      }
       continue;
     }
-    if (!cur) {
+    if (!cur && interrupted) {
+      // Another task's or the console's lines ran through the trace: this is its continuation.
+      cur = interrupted;
+      interrupted = undefined;
+    } else if (!cur) {
       // Frames with their own address brackets or a context marker need no header (arm, riscv).
       if (fl.kind === 'frame' && !fl.bracketed) continue;
       openGeneric();

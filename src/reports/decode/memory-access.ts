@@ -38,7 +38,9 @@ function body(lines: readonly string[], from: number): string[] {
   return out;
 }
 
-const ACCESS = /^(Read|Write) of size (\d{1,12}) at addr ([0-9a-f]{1,16}) by task (.{1,80})$/;
+/** 4.x prints the address in the header (`… in foo+0x1/0x2 at addr ffff…`), not here. */
+const ACCESS = /^(Read|Write) of size (\d{1,12})(?: at addr ([0-9a-f]{1,16}))? by task (.{1,80})$/;
+const HEADER_ADDRESS = / at addr ([0-9a-f]{6,16})\b/;
 const FREE = /^Free of addr ([0-9a-f]{1,16}) by task (.{1,80})$/;
 const OBJECT = /^The buggy address belongs to the object at ([0-9a-f]{1,16}) which belongs to the cache (\S{1,64}) of size (\d{1,12})/;
 const LOCATED = /^The buggy address is located (\d{1,12} bytes (?:inside of|to the right of|to the left of))(?: (?:freed|allocated))? ?(?:(\d{1,12})-byte region \[([0-9a-f]{1,16}), ([0-9a-f]{1,16})\))?/;
@@ -54,11 +56,12 @@ export function parseKasanAccess(lines: readonly string[]): MemoryAccess | undef
   const out: MemoryAccess = { bugType: h.bugType };
   if (/free/.test(h.bugType) && !/use-after-free/.test(h.bugType)) out.access = 'free';
   for (const t of body(lines, h.at + 1)) {
-    const a = out.address === undefined ? ACCESS.exec(t) : null;
+    const a = out.size === undefined ? ACCESS.exec(t) : null;
     if (a) {
       out.access = a[1] === 'Read' ? 'read' : 'write';
       out.size = Number(a[2]);
-      out.address = a[3] ?? '';
+      const address = a[3] ?? HEADER_ADDRESS.exec(lines[h.at] ?? '')?.[1];
+      if (address !== undefined) out.address = address;
       Object.assign(out, splitTask(a[4] ?? ''));
       continue;
     }
