@@ -19,12 +19,41 @@ const WAITING_KINDS: ReadonlySet<ReportKind> = new Set(['hung-task']);
 const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-lockup', 'hard-lockup']);
 
 /**
+ * Functions that call the code a stalled or looping CPU was running on behalf of someone: the
+ * frame they called is the interesting one (the ioctl handler, the work item, the timer, the
+ * protocol handler, the syscall). The innermost dispatcher on the stack wins.
+ */
+const DISPATCHERS: readonly RegExp[] = [
+  /^(?:vfs_ioctl|do_vfs_ioctl|__se_sys_ioctl|ksys_ioctl)$/,
+  /^process_one_work$/,
+  /^call_timer_fn$/,
+  /^__netif_receive_skb_(?:core|one_core)$|^ip6?_local_deliver_finish$|^ip6_input_finish$/,
+  /^task_work_run$/,
+  /^(?:do_syscall_64|do_fast_syscall_32|do_int80_syscall_32|invoke_syscall|el0_svc_common|do_syscall_32_irqs_on)$/,
+];
+
+/** The frame a dispatcher called, for kinds about a CPU stuck running something. */
+function dispatchedFrame(frames: readonly StackFrame[]): StackFrame | undefined {
+  for (let i = 1; i < frames.length; i++) {
+    const name = stripCompilerSuffix(frames[i]?.function ?? '');
+    if (DISPATCHERS.some((re) => re.test(name))) return frames[i - 1];
+  }
+  return undefined;
+}
+
+/**
  * Picks the function to blame: the one the header names, else the faulting instruction, else
  * the first frame of the report's own trace that is not shared machinery (skip-frames.ts).
  * A frame in an out-of-tree, proprietary or unsigned module is preferred over in-tree code.
  */
 export function findCulprit(report: CrashReport): Culprit | undefined {
   const candidates: Culprit[] = [];
+  // An RCU stall's own frames are the timer interrupt that noticed it; what the CPU was doing
+  // for whom is what groups stalls (a soft lockup's spinning RIP is the better answer there).
+  if (report.kind === 'rcu-stall') {
+    const dispatched = dispatchedFrame((report.stacks[0]?.frames ?? []).filter((f) => f.reliable));
+    if (dispatched) return { function: stripWrapperPrefix(stripCompilerSuffix(dispatched.function)), from: 'stack', ...(dispatched.module ? { module: dispatched.module } : {}) };
+  }
   const fromHeader = HEADER_FUNCTION.exec(report.header)?.[1];
   if (fromHeader) candidates.push({ function: fromHeader, from: 'header' });
   if (report.ip?.function && !WAITING_KINDS.has(report.kind)) {
