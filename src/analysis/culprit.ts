@@ -13,6 +13,9 @@ export interface Culprit {
 /** `in func+0x12/0x34` in a header (KASAN, KFENCE, KMSAN, KCSAN, UBSAN-less) or `at file:line func+0x…` (WARNING). */
 const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 
+/** lockdep names where the offending lock is taken: `(&buf->lock){+.+...}, at: [<…>] tty_buffer_flush+0xbb/0x3a0`. */
+const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+
 /** Kinds whose report is about a task stuck somewhere: blame where it waits, not the CPU line. */
 const WAITING_KINDS: ReadonlySet<ReportKind> = new Set(['hung-task']);
 /** Kinds printed from an interrupt about the code it interrupted: blame the interrupted frames. */
@@ -53,6 +56,13 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   if (report.kind === 'rcu-stall') {
     const dispatched = dispatchedFrame((report.stacks[0]?.frames ?? []).filter((f) => f.reliable));
     if (dispatched) return { function: stripWrapperPrefix(stripCompilerSuffix(dispatched.function)), from: 'stack', ...(dispatched.module ? { module: dispatched.module } : {}) };
+  }
+  if (report.kind === 'lockdep') {
+    // The first lock site the report names that is not a locking helper itself.
+    for (const line of report.lines) {
+      const site = LOCK_SITE.exec(line.text)?.[1];
+      if (site && !isSkippedFrame(site)) candidates.push({ function: site, from: 'stack' });
+    }
   }
   const fromHeader = HEADER_FUNCTION.exec(report.header)?.[1];
   if (fromHeader) candidates.push({ function: fromHeader, from: 'header' });
