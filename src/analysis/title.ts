@@ -65,6 +65,7 @@ const WARNING_FLAVOURS: readonly [RegExp, string][] = [
   [/^kernel\/locking\/lockdep\.c$/, ': locking bug'],
   [/^lib\/kobject\.c$/, ': kobject bug'],
   [/^mm\/usercopy\.c$/, ': bad usercopy'],
+  [/^mm\/util\.c$/, ': kmalloc bug'],
 ];
 
 function warningFlavour(r: CrashReport): string {
