@@ -28,11 +28,12 @@ const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-l
  */
 const DISPATCHERS: readonly RegExp[] = [
   /^(?:vfs_ioctl|do_vfs_ioctl|__se_sys_ioctl|ksys_ioctl)$/,
+  /^(?:__)?vfs_(?:read|write|readv|writev|iter_read|iter_write)$|^new_sync_(?:read|write)$|^do_iter_readv_writev$/,
   /^process_one_work$/,
   /^call_timer_fn$/,
-  /^__netif_receive_skb_(?:core|one_core)$|^ip6?_local_deliver_finish$|^ip6_input_finish$/,
+  /^__netif_receive_skb_(?:core|one_core)$/,
   /^task_work_run$/,
-  /^(?:do_syscall_64|do_fast_syscall_32|do_int80_syscall_32|invoke_syscall|el0_svc_common|do_syscall_32_irqs_on)$/,
+  /^(?:do_syscall_64|do_fast_syscall_32|do_int80_syscall_32|invoke_syscall|el0_svc_common|do_syscall_32_irqs_on|ret_fast_syscall|entry_SYSCALL_64_fastpath)$/,
 ];
 
 /** The frame a dispatcher called, for kinds about a CPU stuck running something. */

@@ -27,8 +27,16 @@ export const SKIP_FRAMES: readonly RegExp[] = [
   // keep-sorted end
 ];
 
-/** Prefixes the syscall-wrapper macros add: `__x64_sys_read` is `read`. */
-const WRAPPER_PREFIX = /^(?:__(?:x64|ia32|arm64|riscv|s390x?|se|do)_sys_|__sys_|SyS_|sys_|ksys_|compat_sys_)/;
+/**
+ * The syscall-wrapper macros' decorations, reduced to the name syzbot titles use: the
+ * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read`, `__se_sys_read`, `SyS_read` are
+ * `sys_read`), `ksys_` helpers lose theirs (`ksys_mount` is `mount`).
+ */
+const WRAPPER_PREFIXES: readonly [RegExp, string][] = [
+  [/^__(?:x64|ia32|arm64|riscv|s390x?|se|do)_(compat_)?sys_/, '$1sys_'],
+  [/^(compat_)?SyS_/, '$1sys_'],
+  [/^ksys_/, ''],
+];
 
 /** Compiler clones: `.isra.0`, `.constprop.3`, `.part.0`, `.cold`, `.llvm.123…`. */
 const COMPILER_SUFFIX = /(?:\.(?:isra|constprop|part|cold|llvm|lto_priv|localalias|clone)(?:\.\d+)?)+$/;
@@ -42,8 +50,8 @@ export function isSkippedFrame(name: string): boolean {
   return bare.startsWith('0x') || SKIP_FRAMES.some((re) => re.test(bare));
 }
 
-/** `__x64_sys_ioctl` → `ioctl`, the name syzkaller-style titles use. */
+/** `__x64_sys_ioctl` → `sys_ioctl`, the name syzbot-style titles use. */
 export function stripWrapperPrefix(name: string): string {
-  const stripped = name.replace(WRAPPER_PREFIX, '');
-  return stripped === '' ? name : stripped;
+  for (const [re, to] of WRAPPER_PREFIXES) if (re.test(name)) return name.replace(re, to);
+  return name;
 }

@@ -37,8 +37,10 @@ describe('culprit rules', () => {
       expect(isSkippedFrame(f), f).toBe(false);
     expect(stripCompilerSuffix('__call_rcu.constprop.76')).toBe('__call_rcu');
     expect(stripCompilerSuffix('direct_entry.cold')).toBe('direct_entry');
-    expect(stripWrapperPrefix('__x64_sys_ioctl')).toBe('ioctl');
-    expect(stripWrapperPrefix('__do_sys_mount')).toBe('mount');
+    expect(stripWrapperPrefix('__x64_sys_ioctl')).toBe('sys_ioctl');
+    expect(stripWrapperPrefix('SyS_futex')).toBe('sys_futex');
+    expect(stripWrapperPrefix('ksys_mount')).toBe('mount');
+    expect(stripWrapperPrefix('ext4_file_write_iter')).toBe('ext4_file_write_iter');
   });
 
   it('titles hold no address, number or line: equal crashes get equal titles', () => {
