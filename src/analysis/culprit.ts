@@ -1,5 +1,5 @@
 import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
-import { isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
+import { canonicalFunction, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
 export interface Culprit {
@@ -16,8 +16,11 @@ const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a
 /** lockdep names where the offending lock is taken: `(&buf->lock){+.+...}, at: [<…>] tty_buffer_flush+0xbb/0x3a0`. */
 const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 
-/** Kinds whose report is about a task stuck somewhere: blame where it waits, not the CPU line. */
-const WAITING_KINDS: ReadonlySet<ReportKind> = new Set(['hung-task']);
+/**
+ * Kinds whose instruction pointer is in the code that noticed the problem, not the code at
+ * fault: a task stuck somewhere, or a context rule broken (blame the trace instead).
+ */
+const IP_NOT_AT_FAULT: ReadonlySet<ReportKind> = new Set(['hung-task', 'scheduling-while-atomic', 'sleeping-in-atomic']);
 /** Kinds printed from an interrupt about the code it interrupted: blame the interrupted frames. */
 const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-lockup', 'hard-lockup']);
 
@@ -56,7 +59,7 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   // for whom is what groups stalls (a soft lockup's spinning RIP is the better answer there).
   if (report.kind === 'rcu-stall') {
     const dispatched = dispatchedFrame((report.stacks[0]?.frames ?? []).filter((f) => f.reliable));
-    if (dispatched) return { function: stripWrapperPrefix(stripCompilerSuffix(dispatched.function)), from: 'stack', ...(dispatched.module ? { module: dispatched.module } : {}) };
+    if (dispatched) return { function: nameOf(dispatched.function), from: 'stack', ...(dispatched.module ? { module: dispatched.module } : {}) };
   }
   if (report.kind === 'lockdep') {
     // The first lock site the report names that is not a locking helper itself.
@@ -67,7 +70,7 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   }
   const fromHeader = HEADER_FUNCTION.exec(report.header)?.[1];
   if (fromHeader) candidates.push({ function: fromHeader, from: 'header' });
-  if (report.ip?.function && !WAITING_KINDS.has(report.kind)) {
+  if (report.ip?.function && !IP_NOT_AT_FAULT.has(report.kind)) {
     const ip: Culprit = { function: report.ip.function, from: 'ip' };
     if (report.ip.module) ip.module = report.ip.module;
     candidates.push(ip);
@@ -81,7 +84,11 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   const suspectModules = suspiciousModules(report);
   const chosen = usable.find((c) => c.module !== undefined && suspectModules.has(c.module)) ?? usable[0];
   if (!chosen) return undefined;
-  return { ...chosen, function: stripWrapperPrefix(stripCompilerSuffix(chosen.function)) };
+  return { ...chosen, function: nameOf(chosen.function) };
+}
+
+function nameOf(frame: string): string {
+  return canonicalFunction(stripWrapperPrefix(stripCompilerSuffix(frame)));
 }
 
 /** The reliable frames of the report's own trace, in the part the kind points at. */

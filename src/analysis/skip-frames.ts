@@ -23,7 +23,9 @@ export const SKIP_FRAMES: readonly RegExp[] = [
   /^(?:__)?schedule\w*$|^(?:__)?io_schedule\w*$|^preempt_schedule\w*$|^(?:__)?wait_\w+$|^(?:__)?context_switch$|^(?:__)?switch_to\w*$|^(?:__)?finish_task_switch\w*$|^schedule_timeout\w*$|^(?:__)?bit_wait\w*$|^(?:__)?folio_wait_bit\w*$|^(?:__)?wait_on_\w+$|^(?:__)?rwsem_down_\w+$|^(?:__)?mutex_lock_common$|^(?:__)?down\w*$|^(?:__)?rt_mutex_\w+$|^(?:__)?futex_wait\w*$|^do_nanosleep$|^(?:__)?cond_resched\w*$/, // scheduler and waiting (hung tasks)
   /^ret_from_fork\w*$|^kthread$|^entry_SYSCALL_\w+$|^do_syscall_\w+$|^do_fast_syscall_\w+$|^(?:__)?sysvec_\w+$|^asm_sysvec_\w+$|^(?:__)?irq_exit\w*$|^(?:__)?do_softirq\w*$|^(?:__)?handle_softirqs$|^run_ksoftirqd$|^(?:__)?irq_\w+$|^handle_irq\w*$|^(?:__)?common_interrupt$|^asm_common_interrupt$|^(?:__)?hrtimer_\w+$|^(?:__)?run_timer\w*$|^(?:__)?tick_\w+$|^update_process_times$|^(?:__)?smp_apic_timer_interrupt$|^apic_timer_interrupt$|^invoke_syscall$|^el0_\w+$|^do_el0_\w+$|^el0t_\w+$|^handle_domain_irq$|^gic_handle_irq$|^call_on_irq_stack$|^do_interrupt_handler$|^(?:__)?rcu_\w+$|^rcu_core\w*$|^(?:__)?call_timer_fn$|^expire_timers$|^(?:__)?run_hrtimer$|^smpboot_thread_fn$|^(?:__)?entry_\w+$|^(?:__)?asm_call_\w+$|^(?:__)?run_on_irqstack\w*$|^(?:__)?flush_smp_call_function\w*$|^(?:__)?sched_clock\w*$|^native_\w+$|^arch_\w+$|^default_idle\w*$|^(?:__)?cpuidle_\w+$|^do_idle$|^cpu_startup_entry$|^start_secondary$|^(?:__)?pv_\w+$|^(?:__)?raw_\w+$|^(?:__)?x86_\w+$|^secondary_startup_64\w*$|^(?:__)?trace_\w+$/, // entry, interrupts, timers, RCU, idle
   /^sock_kmalloc$|^sk_prot_alloc$|^(?:__)?alloc_skb\w*$|^__netdev_alloc_skb$|^(?:__)?kstrdup\w*$|^kmemdup_nul$/, // allocation wrappers (kmemleak backtraces)
-  /^usb_(?:start_wait_urb|bulk_msg|control_msg|interrupt_msg|submit_urb|kill_urb|poison_urb|hcd_submit_urb)$|^drain_workqueue$|^synchronize_rcu_expedited$|^debug_print_object$|^kobject_(?:add_internal|put|release|init|get)\w*$|^register_lock_class$|^look_up_lock_class$|^warn_alloc\w*$|^(?:__)?flush_work$|^(?:__)?(?:check_)?flush_workqueue\w*$|^(?:__)?(?:bad|dump)_page\w*$|^(?:__)?\w+_panic$|^usercopy_abort$|^(?:__)?should_fail\w*$|^fail_dump$|^call_rwsem_\w+$|^_{0,3}might_(?:sleep|fault|resched)\w*$|^(?:__)?refcount_\w+$|^read_word_at_a_time$|^debug_lockdep_rcu_enabled$|^perf_trace_\w+$|^exiting_irq$|^smp_call_function_(?:single|many)\w*$|^__x86_indirect_thunk_\w+$|^msan_\w+$|^(?:__)?sanitizer_\w+$|^spin_dump$|^spin_bug$|^do_raw_spin_\w+$|^check_preemption_disabled$|^debug_(?:check_no_locks_\w+|smp_processor_id)$|^__this_cpu_preempt_check$|^__sanitizer_cov_\w+$|^write_comp_data$|^__stack_chk_\w+$/, // debug checks and coverage hooks
+  /^(?:__)?wake_up\w*$|^__wake_up_common\w*$|^finish_wait$|^prepare_to_wait\w*$|^mutex_remove_waiter$|^kthread_stop$|^rhashtable_\w+$|^(?:__)?rb_(?:erase|insert_color|next|prev|first|last)\w*$|^device_del$|^(?:__)?put_device$|^kernfs_put$|^(?:__)?destroy_workqueue$/, // core infrastructure a caller misused
+  /^sk_alloc$|^(?:__)?(?:dev|netdev|napi)_alloc_skb\w*$|^alloc_inode$|^(?:__)?list_lru_init\w*$|^radix_tree_node_alloc$|^(?:__)?radix_tree_(?:insert|create|preload)\w*$|^id[ar]_alloc\w*$|^kernel_fpu_begin\w*$/, // more allocation wrappers
+  /^usb_(?:start_wait_urb|bulk_msg|control_msg|interrupt_msg|submit_urb|kill_urb|poison_urb|hcd_submit_urb)$|^drain_workqueue$|^debug_print_object$|^kobject_(?:add_internal|put|release|init|get)\w*$|^register_lock_class$|^look_up_lock_class$|^warn_alloc\w*$|^(?:__)?flush_work$|^(?:__)?(?:check_)?flush_workqueue\w*$|^(?:__)?(?:bad|dump)_page\w*$|^(?:__)?\w+_panic$|^usercopy_abort$|^(?:__)?should_fail\w*$|^fail_dump$|^call_rwsem_\w+$|^_{0,3}might_(?:sleep|fault|resched)\w*$|^(?:__)?refcount_\w+$|^read_word_at_a_time$|^debug_lockdep_rcu_enabled$|^perf_trace_\w+$|^exiting_irq$|^__x86_indirect_thunk_\w+$|^msan_\w+$|^(?:__)?sanitizer_\w+$|^spin_dump$|^spin_bug$|^do_raw_spin_\w+$|^check_preemption_disabled$|^debug_(?:check_no_locks_\w+|smp_processor_id)$|^__this_cpu_preempt_check$|^__sanitizer_cov_\w+$|^write_comp_data$|^__stack_chk_\w+$/, // debug checks and coverage hooks
   // keep-sorted end
 ];
 
@@ -48,6 +50,19 @@ export function stripCompilerSuffix(name: string): string {
 export function isSkippedFrame(name: string): boolean {
   const bare = stripCompilerSuffix(name);
   return bare.startsWith('0x') || SKIP_FRAMES.some((re) => re.test(bare));
+}
+
+/**
+ * Functions that stand for a family when blamed, so one cause gets one title: every RCU
+ * grace-period wait is `synchronize_rcu`, every cross-CPU call `smp_call_function`.
+ */
+const CANONICAL_FUNCTIONS: readonly [RegExp, string][] = [
+  [/^(?:__)?synchronize_(?:rcu|sched|srcu|net)(?:_\w+)?$/, 'synchronize_rcu'],
+  [/^smp_call_function(?:_\w+)?$|^on_each_cpu(?:_\w+)?$/, 'smp_call_function'],
+];
+
+export function canonicalFunction(name: string): string {
+  return CANONICAL_FUNCTIONS.find(([re]) => re.test(name))?.[1] ?? name;
 }
 
 /** `__x64_sys_ioctl` → `sys_ioctl`, the name syzbot-style titles use. */

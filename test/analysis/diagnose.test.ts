@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze-command.js';
-import { isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from '../../src/analysis/skip-frames.js';
+import { canonicalFunction, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from '../../src/analysis/skip-frames.js';
 import { normalize } from '../../src/analysis/title.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'reports');
@@ -41,6 +41,13 @@ describe('culprit rules', () => {
     expect(stripWrapperPrefix('SyS_futex')).toBe('sys_futex');
     expect(stripWrapperPrefix('ksys_mount')).toBe('mount');
     expect(stripWrapperPrefix('ext4_file_write_iter')).toBe('ext4_file_write_iter');
+  });
+
+  it('one family, one name: every RCU grace-period wait is synchronize_rcu, every cross-CPU call smp_call_function', () => {
+    for (const f of ['synchronize_net', '__synchronize_srcu', 'synchronize_sched', 'synchronize_rcu_expedited'])
+      expect(canonicalFunction(f), f).toBe('synchronize_rcu');
+    for (const f of ['smp_call_function_single', 'on_each_cpu_cond', 'on_each_cpu']) expect(canonicalFunction(f), f).toBe('smp_call_function');
+    expect(canonicalFunction('tty_release')).toBe('tty_release');
   });
 
   it('titles hold no address, number or line: equal crashes get equal titles', () => {
