@@ -1,6 +1,6 @@
 import { SCHEMA_VERSION, type AnalysisResult } from '../reports/crash-report.js';
 import { ReportExtractor } from '../reports/extract-reports.js';
-import { diagnose } from '../analysis/diagnose.js';
+import { diagnoseAll } from '../analysis/diagnose.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { EXIT } from '../errors.js';
@@ -25,7 +25,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     inputs.push(summary);
   }
   const extraction = extractor.finish();
-  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports: extraction.reports.map(diagnose) };
+  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports: diagnoseAll(extraction.reports, extraction.incidents) };
 }
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {
