@@ -39,7 +39,7 @@ function body(lines: readonly string[], from: number): string[] {
 }
 
 /** 4.x prints the address in the header (`… in foo+0x1/0x2 at addr ffff…`), not here. */
-const ACCESS = /^(Read|Write) of size (\d{1,12})(?: at addr ([0-9a-f]{1,16}))? by task (.{1,80})$/;
+const ACCESS = /^(Read|Write) (?:of size (\d{1,12})(?: at addr ([0-9a-f]{1,16}))?|at addr ([0-9a-f]{1,16})) by task (.{1,80})$/;
 const HEADER_ADDRESS = / at addr ([0-9a-f]{6,16})\b/;
 const FREE = /^Free of addr ([0-9a-f]{1,16}) by task (.{1,80})$/;
 const OBJECT = /^The buggy address belongs to the object at ([0-9a-f]{1,16}) which belongs to the cache (\S{1,64}) of size (\d{1,12})/;
@@ -56,13 +56,14 @@ export function parseKasanAccess(lines: readonly string[]): MemoryAccess | undef
   const out: MemoryAccess = { bugType: h.bugType };
   if (/free/.test(h.bugType) && !/use-after-free/.test(h.bugType)) out.access = 'free';
   for (const t of body(lines, h.at + 1)) {
-    const a = out.size === undefined ? ACCESS.exec(t) : null;
+    // arm64 tag-based KASAN prints `Read at addr … by task …` without a size.
+    const a = out.access === undefined || out.access === 'unknown' ? ACCESS.exec(t) : null;
     if (a) {
       out.access = a[1] === 'Read' ? 'read' : 'write';
-      out.size = Number(a[2]);
-      const address = a[3] ?? HEADER_ADDRESS.exec(lines[h.at] ?? '')?.[1];
+      if (a[2] !== undefined) out.size = Number(a[2]);
+      const address = a[3] ?? a[4] ?? HEADER_ADDRESS.exec(lines[h.at] ?? '')?.[1];
       if (address !== undefined) out.address = address;
-      Object.assign(out, splitTask(a[4] ?? ''));
+      Object.assign(out, splitTask(a[5] ?? ''));
       continue;
     }
     const f = out.address === undefined ? FREE.exec(t) : null;
