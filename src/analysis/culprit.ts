@@ -30,7 +30,9 @@ const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-l
  * protocol handler, the syscall). The innermost dispatcher on the stack wins.
  */
 const DISPATCHERS: readonly RegExp[] = [
-  /^(?:vfs_ioctl|do_vfs_ioctl|__se_sys_ioctl|ksys_ioctl)$/,
+  /^(?:vfs_ioctl|do_vfs_ioctl|__se_sys_ioctl|ksys_ioctl|blkdev_ioctl|compat_blkdev_ioctl|__blkdev_driver_ioctl)$/,
+  /^(?:mmap_region|call_mmap)$/,
+  /^(?:rtnetlink_rcv_msg|genl_family_rcv_msg\w*|genl_rcv_msg)$/,
   /^(?:__)?vfs_(?:read|write|readv|writev|iter_read|iter_write)$|^new_sync_(?:read|write)$|^do_iter_readv_writev$/,
   /^process_one_work$/,
   /^call_timer_fn$/,
@@ -58,7 +60,11 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   // An RCU stall's own frames are the timer interrupt that noticed it; what the CPU was doing
   // for whom is what groups stalls (a soft lockup's spinning RIP is the better answer there).
   if (report.kind === 'rcu-stall') {
-    const dispatched = dispatchedFrame((report.stacks[0]?.frames ?? []).filter((f) => f.reliable));
+    const frames = (report.stacks[0]?.frames ?? []).filter((f) => f.reliable);
+    // A CPU stuck in a cross-CPU call or an RCU wait is that, whoever asked for it.
+    const family = frames.find((f) => canonicalFunction(stripCompilerSuffix(f.function)) !== stripCompilerSuffix(f.function));
+    if (family) return { function: nameOf(family.function), from: 'stack' };
+    const dispatched = dispatchedFrame(frames);
     if (dispatched) return { function: nameOf(dispatched.function), from: 'stack', ...(dispatched.module ? { module: dispatched.module } : {}) };
   }
   if (report.kind === 'lockdep') {
