@@ -13,7 +13,7 @@ const KIND_TITLES: Partial<Record<ReportKind, TitleRule>> = {
   kasan: (r) => `KASAN: ${sanitizerBug(r.header, 'KASAN')}${accessWord(r)}`,
   kfence: (r) => `KFENCE: ${sanitizerBug(r.header, 'KFENCE')}`,
   kmsan: (r) => `KMSAN: ${sanitizerBug(r.header, 'KMSAN')}`,
-  kcsan: (r) => `KCSAN: ${sanitizerBug(r.header, 'KCSAN')}`,
+  'hung-task': (r) => (/ can't die /.test(r.header) ? "INFO: task can't die" : 'INFO: task hung'),
   ubsan: (r) => `UBSAN: ${/^UBSAN: ([\w-]+(?: [\w-]+)*?)(?: in |$)/.exec(r.header)?.[1]?.replace(/^Undefined behaviour$/, 'undefined-behaviour') ?? 'undefined-behaviour'}`,
   'null-pointer-dereference': () => 'BUG: unable to handle kernel NULL pointer dereference',
   'page-fault': () => 'BUG: unable to handle kernel paging request',
@@ -26,7 +26,6 @@ const KIND_TITLES: Partial<Record<ReportKind, TitleRule>> = {
   'stack-overflow': () => 'BUG: stack guard page was hit',
   'arm-oops': () => 'Internal error',
   'kernel-oops': () => 'Oops',
-  'hung-task': () => 'INFO: task hung',
   'rcu-stall': () => 'INFO: rcu detected stall',
   'soft-lockup': () => 'BUG: soft lockup',
   'hard-lockup': () => 'BUG: hard lockup',
@@ -44,6 +43,8 @@ const KIND_TITLES: Partial<Record<ReportKind, TitleRule>> = {
 /** Kinds whose title is the whole message, never ` in ` a function. */
 const NO_CULPRIT: Partial<Record<ReportKind, TitleRule>> = {
   panic: (r) => `kernel panic: ${normalize(panicMessage(r))}`,
+  // KCSAN names both racing functions: `data-race in f / g`.
+  kcsan: (r) => normalize(r.header.replace(/^BUG: /, '').replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '')),
   'unexpected-reboot': () => 'unexpected kernel reboot',
   // Who asked for memory and who was killed differ every time; the event is the same.
   'oom-kill': () => 'out of memory',
@@ -51,7 +52,24 @@ const NO_CULPRIT: Partial<Record<ReportKind, TitleRule>> = {
   edac: (r) => (/ UE /.test(r.header) ? 'EDAC: uncorrected memory error' : 'EDAC: corrected memory error'),
 };
 
+/** Headers whose title names no function: the message says it all (undefined: the header, normalised). */
+const WHOLE_HEADER_TITLES: readonly [RegExp, string | undefined][] = [
+  [/^unregister_netdevice: waiting for \S+ to become free/, 'unregister_netdevice: waiting for DEV to become free'],
+  [/^BUG: workqueue lockup/, 'BUG: workqueue lockup'],
+  [/^BUG: Bad rss-counter state/, 'BUG: Bad rss-counter state'],
+  [/^BUG: Bad page map/, 'BUG: Bad page map'],
+  [/^BUG: MAX_\w+ too low!/, undefined],
+];
+
+/** Panics whose reason is worth a culprit: the panic's trace shows where it struck. */
+const PANICS_WITH_CULPRIT: Readonly<Record<string, string>> = {
+  'stack-end-corrupted': 'kernel panic: corrupted stack end',
+};
+
 export function titleOf(report: CrashReport, culprit: Culprit | undefined): string {
+  for (const [re, title] of WHOLE_HEADER_TITLES) if (re.test(report.header)) return cap(title ?? normalize(report.header));
+  const panicFamily = report.kind === 'panic' ? PANICS_WITH_CULPRIT[report.panic?.reason ?? ''] : undefined;
+  if (panicFamily) return cap(`${panicFamily} in ${culprit?.function ?? 'corrupted'}`);
   const whole = NO_CULPRIT[report.kind];
   if (whole) return cap(whole(report));
   const family = (KIND_TITLES[report.kind] ?? ((r: CrashReport) => genericFamily(r.header)))(report);
