@@ -67,7 +67,8 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
     const dispatched = dispatchedFrame(frames);
     if (dispatched) return { function: nameOf(dispatched.function), from: 'stack', ...(dispatched.module ? { module: dispatched.module } : {}) };
   }
-  if (report.kind === 'lockdep') {
+  // The lock sites name where a lock was taken; an RCU-usage report's held locks are not its cause.
+  if (report.kind === 'lockdep' && !/suspicious RCU usage|non-static key/.test(report.header)) {
     // The first lock site the report names that is not a locking helper itself.
     for (const line of report.lines) {
       const site = LOCK_SITE.exec(line.text)?.[1];

@@ -52,8 +52,12 @@ const NO_CULPRIT: Partial<Record<ReportKind, TitleRule>> = {
   edac: (r) => (/ UE /.test(r.header) ? 'EDAC: uncorrected memory error' : 'EDAC: corrected memory error'),
 };
 
-/** Headers whose title names no function: the message says it all (undefined: the header, normalised). */
+/**
+ * Headers whose title names no function: the message says it all. The title is a template on
+ * the header's groups (`$1`); undefined: the header itself, normalised.
+ */
 const WHOLE_HEADER_TITLES: readonly [RegExp, string | undefined][] = [
+  [/^WARNING: kernel stack (regs|frame pointer) at .* has bad ('bp' )?value/, 'WARNING: kernel stack $1 has bad $2value'],
   [/^unregister_netdevice: waiting for \S+ to become free/, 'unregister_netdevice: waiting for DEV to become free'],
   [/^BUG: workqueue lockup/, 'BUG: workqueue lockup'],
   [/^BUG: Bad rss-counter state/, 'BUG: Bad rss-counter state'],
@@ -67,14 +71,23 @@ const PANICS_WITH_CULPRIT: Readonly<Record<string, string>> = {
 };
 
 export function titleOf(report: CrashReport, culprit: Culprit | undefined): string {
-  for (const [re, title] of WHOLE_HEADER_TITLES) if (re.test(report.header)) return cap(title ?? normalize(report.header));
+  for (const [re, title] of WHOLE_HEADER_TITLES) {
+    const m = re.exec(report.header);
+    if (m) return cap(title === undefined ? normalize(report.header) : title.replace(/\$(\d)/g, (_, g: string) => m[Number(g)] ?? ''));
+  }
   const panicFamily = report.kind === 'panic' ? PANICS_WITH_CULPRIT[report.panic?.reason ?? ''] : undefined;
   if (panicFamily) return cap(`${panicFamily} in ${culprit?.function ?? 'corrupted'}`);
   const whole = NO_CULPRIT[report.kind];
   if (whole) return cap(whole(report));
   const family = (KIND_TITLES[report.kind] ?? ((r: CrashReport) => genericFamily(r.header)))(report);
-  return cap(`${family} in ${culprit?.function ?? 'corrupted'}`);
+  // A WARNING inside a helper half the kernel calls names its caller and the helper.
+  const helper = report.kind === 'warning' ? WARNING_IN_HELPER.exec(report.header)?.[1] : undefined;
+  const where = culprit ? `${culprit.function}${helper && helper !== culprit.function ? `/${helper}` : ''}` : 'corrupted';
+  return cap(`${family} in ${where}`);
 }
+
+/** Helpers whose WARNINGs are the caller's bug: `WARNING in shark_write_val/usb_submit_urb`. */
+const WARNING_IN_HELPER = / (usb_submit_urb)\+0x/;
 
 /** WARNINGs whose source file says what kind of check fired (debugobjects, refcount, …). */
 const WARNING_FLAVOURS: readonly [RegExp, string][] = [
@@ -83,7 +96,7 @@ const WARNING_FLAVOURS: readonly [RegExp, string][] = [
   [/^kernel\/locking\/lockdep\.c$/, ': locking bug'],
   [/^lib\/kobject\.c$/, ': kobject bug'],
   [/^mm\/usercopy\.c$/, ': bad usercopy'],
-  [/^mm\/util\.c$/, ': kmalloc bug'],
+  [/^mm\/util\.c$|^mm\/slab_common\.c$/, ': kmalloc bug'],
 ];
 
 function warningFlavour(r: CrashReport): string {
