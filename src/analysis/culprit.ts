@@ -30,7 +30,8 @@ const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-l
  * protocol handler, the syscall). The innermost dispatcher on the stack wins.
  */
 const DISPATCHERS: readonly RegExp[] = [
-  /^(?:vfs_ioctl|do_vfs_ioctl|__se_sys_ioctl|ksys_ioctl|blkdev_ioctl|compat_blkdev_ioctl|__blkdev_driver_ioctl)$/,
+  /^(?:vfs_ioctl|do_vfs_ioctl|__se_sys_ioctl|ksys_ioctl|blkdev_ioctl|compat_blkdev_ioctl|__blkdev_driver_ioctl|compat_sys_ioctl|__se_compat_sys_ioctl|compat_SyS_ioctl|__ia32_compat_sys_ioctl)$/,
+  /^nfnetlink_rcv_(?:msg|batch)$/,
   /^(?:mmap_region|call_mmap)$/,
   /^(?:rtnetlink_rcv_msg|genl_family_rcv_msg\w*|genl_rcv_msg)$/,
   /^(?:__)?vfs_(?:read|write|readv|writev|iter_read|iter_write)$|^new_sync_(?:read|write)$|^do_iter_readv_writev$/,
