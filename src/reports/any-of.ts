@@ -12,7 +12,6 @@ export interface AnyOf {
  *   quickly by skipping ahead on those leading characters;
  * - any other floating alternative goes into one unanchored regex (none in the shipped tables:
  *   a single one would make V8 scan every position of every line).
- * Named groups are made anonymous (names repeat across rows).
  */
 export function anyOf(patterns: readonly RegExp[]): AnyOf {
   const gated: string[] = [];
@@ -20,19 +19,15 @@ export function anyOf(patterns: readonly RegExp[]): AnyOf {
   const firsts = new Set<number>();
   const led: string[] = [];
   const floating: string[] = [];
-  for (const pattern of patterns) {
-    for (const alternative of topLevelAlternatives(pattern.source)) {
-      const source = alternative.replace(/\(\?<([A-Za-z_]\w*)>/g, '(?:');
-      if (source.startsWith('^')) {
-        const chars = firstChars(source.slice(1));
-        if (chars) for (const c of chars) firsts.add(c);
-        (chars ? gated : ungated).push(source);
-        continue;
-      }
-      const literal = /^[^\\^$.|?*+()[\]{}]*/.exec(source)?.[0] ?? '';
-      if (literal.length >= MIN_LEADING_LITERAL) led.push(source);
-      else floating.push(source);
+  for (const alt of tableAlternatives(patterns)) {
+    if (alt.anchored) {
+      if (alt.firsts) for (const c of alt.firsts) firsts.add(c);
+      (alt.firsts ? gated : ungated).push(alt.source);
+      continue;
     }
+    const literal = /^[^\\^$.|?*+()[\]{}]*/.exec(alt.source)?.[0] ?? '';
+    if (literal.length >= MIN_LEADING_LITERAL) led.push(alt.source);
+    else floating.push(alt.source);
   }
   const g = gated.length > 0 ? new RegExp(gated.join('|')) : undefined;
   const u = ungated.length > 0 ? new RegExp(ungated.join('|')) : undefined;
@@ -74,6 +69,30 @@ function walkSource(source: string, visit: (c: string, i: number, depth: number)
     else if (c === ')') depth--;
   }
   return -1;
+}
+
+/** One top-level alternative of a table's patterns, as the fast matchers sort them. */
+export interface TableAlternative {
+  /** The alternative's source, named groups made anonymous (names repeat across rows). */
+  source: string;
+  /** Starts with `^`. */
+  anchored: boolean;
+  /** For an anchored one: the characters its match can start with, when plain from the source. */
+  firsts?: Set<number>;
+}
+
+/** Every top-level alternative of every pattern, with what the fast matchers need to know of it. */
+export function tableAlternatives(patterns: readonly RegExp[]): TableAlternative[] {
+  const out: TableAlternative[] = [];
+  for (const pattern of patterns) {
+    for (const alternative of topLevelAlternatives(pattern.source)) {
+      const source = alternative.replace(/\(\?<([A-Za-z_]\w*)>/g, '(?:');
+      const anchored = source.startsWith('^');
+      const firsts = anchored ? firstChars(source.slice(1)) : undefined;
+      out.push(firsts ? { source, anchored, firsts } : { source, anchored });
+    }
+  }
+  return out;
 }
 
 /** `a|b(c|d)|e` → `a`, `b(c|d)`, `e`: the alternatives outside any group or class. */

@@ -6,13 +6,9 @@ import type { CrashReport } from './crash-report.js';
  * host, kind, header, task and first frames, and on the kernel timestamp when both carry one; a
  * WARNING that really fired twice differs in timestamp or task. A copy without a kernel
  * timestamp (journal `short`, syslog) matches any copy with the same content.
+ *
+ * One report at a time, as they close: copies are dropped as they come, so they never pile up.
  */
-export function dedupeReports(reports: readonly CrashReport[]): CrashReport[] {
-  const deduper = new ReportDeduper();
-  return reports.filter((r) => deduper.isNew(r));
-}
-
-/** The same rule, one report at a time: copies are dropped as they come, so they never pile up. */
 export class ReportDeduper {
   private readonly seen = new Map<string, CrashReport[]>();
 

@@ -1,5 +1,6 @@
 import type { LogLine } from '../logs/log-line.js';
 import { anyOf } from './any-of.js';
+import { ownText } from './own-text.js';
 import type { PrecursorEvent } from './crash-report.js';
 
 /**
@@ -38,12 +39,11 @@ export function matchPrecursor(line: LogLine): PrecursorEvent | undefined {
   for (const row of PRECURSOR_TABLE) {
     const m = row.pattern.exec(text);
     if (!m) continue;
-    // A copy of the text: a slice would keep the whole 64 KiB block it was read from alive.
-    const event: PrecursorEvent = { kind: row.kind, text: (' ' + text).slice(1), source: line.origin.source, line: line.origin.line };
+    const event: PrecursorEvent = { kind: row.kind, text: ownText(text), source: line.origin.source, line: line.origin.line };
     if (line.ts !== undefined) event.ts = line.ts;
     if (line.host !== undefined) event.host = line.host;
     const device = m.groups?.['device'] ?? row.device?.exec(text)?.[1];
-    if (device) event.device = (' ' + device).slice(1);
+    if (device) event.device = ownText(device);
     return event;
   }
   return undefined;

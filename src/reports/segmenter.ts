@@ -3,6 +3,7 @@ import type { ReportKind } from './crash-report.js';
 import { matchHeader } from './header-matcher.js';
 import { UNEXPECTED_REBOOT_ROW, type KindRow } from './kinds.js';
 import { anyOf } from './any-of.js';
+import { ownText } from './own-text.js';
 import { BOOT_BANNER, CLEAN_SHUTDOWN, END_OF_TRACE, looksLikeFrame, looksLikeReportBody, REPORT_PRELUDE } from './report-body.js';
 
 /** A report cut out of the log, before its fields are decoded. */
@@ -202,12 +203,9 @@ export class ReportSegmenter {
   }
 }
 
-/**
- * A line kept in a report with its text copied out of the 64 KiB block it was read from: a
- * slice would keep the whole block alive as long as the report.
- */
+/** A line kept in a report, its text no longer a slice of the block it was read from. */
 function own(line: LogLine): LogLine {
-  return { ...line, text: (' ' + line.text).slice(1) };
+  return { ...line, text: ownText(line.text) };
 }
 
 /** True when both lines carry task caller ids (`T123`) and they differ. */

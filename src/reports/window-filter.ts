@@ -1,4 +1,4 @@
-import { firstChars, topLevelAlternatives } from './any-of.js';
+import { tableAlternatives } from './any-of.js';
 import { KIND_TABLE } from './kinds.js';
 import { PRECURSOR_TABLE } from './precursors.js';
 import { BOOT_BANNER, CLEAN_SHUTDOWN } from './report-body.js';
@@ -37,19 +37,16 @@ export function compileWindowFilter(patterns: readonly RegExp[] = TRIGGER_PATTER
   const anchored: string[] = [];
   const floating: string[] = [];
   const firsts = new Set<number>();
-  for (const pattern of patterns) {
-    for (const alternative of topLevelAlternatives(pattern.source)) {
-      // Named groups repeat across rows; a line may end in CR before its LF.
-      const source = alternative.replace(/\(\?<([A-Za-z_]\w*)>/g, '(?:').replace(/\$$/, '(?=\\r?$|\\r?\\n)');
-      if (!source.startsWith('^')) {
-        floating.push(source);
-        continue;
-      }
-      const chars = firstChars(source.slice(1));
-      if (!chars) return undefined;
-      for (const c of chars) firsts.add(c);
-      anchored.push(source.slice(1));
+  for (const alt of tableAlternatives(patterns)) {
+    // A line may end in CR before its LF.
+    const source = alt.source.replace(/\$$/, '(?=\\r?$|\\r?\\n)');
+    if (!alt.anchored) {
+      floating.push(source);
+      continue;
     }
+    if (!alt.firsts) return undefined;
+    for (const c of alt.firsts) firsts.add(c);
+    anchored.push(source.slice(1));
   }
   const starts = [...firsts].map((c) => `\\x${c.toString(16).padStart(2, '0')}`).join('');
   // One scan for both: V8 hops between the rare `]`, LF and CR and rejects most hops at once.

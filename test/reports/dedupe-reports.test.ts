@@ -2,12 +2,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze-command.js';
 import type { CrashReport } from '../../src/reports/crash-report.js';
-import { dedupeReports } from '../../src/reports/dedupe-reports.js';
+import { ReportDeduper } from '../../src/reports/dedupe-reports.js';
+
+/** The reports a fresh deduper keeps, in order. */
+const dedupeReports = (reports: CrashReport[]) => {
+  const deduper = new ReportDeduper();
+  return reports.filter((r) => deduper.isNew(r));
+};
 
 const LOGS = join(import.meta.dirname, '..', 'fixtures', 'logs');
 const run = (inputs: string[]) => analyze({ inputs, inputFormat: 'auto', json: true, exitCode: false, color: false });
 
-describe('dedupeReports', () => {
+describe('ReportDeduper', () => {
   it('the same OOM panic from the console capture and from vmcore-dmesg of its dump is reported once', async () => {
     const both = await run([join(LOGS, 'lab-oom-console.log'), join(LOGS, 'lab-oom-vmcore-dmesg.txt')]);
     expect(both.reports.map((r) => r.kind)).toEqual(['oom-kill', 'panic']);
