@@ -1,15 +1,21 @@
 import { SCHEMA_VERSION, type AnalysisResult } from '../reports/crash-report.js';
 import { ReportExtractor } from '../reports/extract-reports.js';
 import { diagnoseAll } from '../analysis/diagnose.js';
+import { diagnoseIncident } from '../analysis/diagnose-incident.js';
+import { BUNDLED_RULES_PATH, loadKnownIssues } from '../analysis/known-issues.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { EXIT } from '../errors.js';
 import { renderJson } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
+import { renderMarkdown } from '../render/markdown-renderer.js';
+import { renderHtml } from '../render/html-renderer.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> {
+  // Rules first: a mistake in a rules file is reported before any input is read.
+  const knownIssues = [BUNDLED_RULES_PATH, ...options.knownIssues].flatMap((path) => loadKnownIssues(path));
   const extractor = new ReportExtractor();
   const inputs: AnalysisResult['inputs'] = [];
   const logs: (() => Promise<OpenedLog>)[] =
@@ -25,12 +31,22 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     inputs.push(summary);
   }
   const extraction = extractor.finish();
-  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports: diagnoseAll(extraction.reports, extraction.incidents) };
+  const reports = diagnoseAll(extraction.reports, extraction.incidents);
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const incidents = extraction.incidents.map((incident) => ({ ...incident, diagnosis: diagnoseIncident(incident, byId, extraction.precursors, knownIssues) }));
+  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports, incidents };
 }
+
+const RENDERERS = {
+  text: (result: AnalysisResult, options: AnalyzeOptions) => renderText(result, { color: options.color }),
+  json: (result: AnalysisResult) => renderJson(result),
+  markdown: (result: AnalysisResult) => renderMarkdown(result),
+  html: (result: AnalysisResult) => renderHtml(result),
+} as const;
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {
   const result = await analyze(options);
-  out.write(options.json ? renderJson(result) : renderText(result, { color: options.color }));
+  out.write(RENDERERS[options.format](result, options));
   if (!options.exitCode) return EXIT.noCrash;
   return result.reports.length > 0 ? EXIT.crashFound : EXIT.noCrash;
 }

@@ -7,11 +7,16 @@ export interface AnalyzeOptions {
   inputFormat: InputFormat;
   /** `--boot N`: read the local journal's boot N (0 current, -1 previous) instead of files. */
   boot?: number;
-  json: boolean;
+  format: OutputFormat;
+  /** Extra known-issues rule files (`--known-issues`, then `KTRIAGE_KNOWN_ISSUES`), after the bundled ones. */
+  knownIssues: string[];
   /** Exit 1 when a crash was found (like `git diff --exit-code`). */
   exitCode: boolean;
   color: boolean;
 }
+
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const ANALYZE_USAGE = `usage: ktriage analyze [options] [FILE|-]...
 
@@ -19,7 +24,12 @@ Find, decode and link every kernel crash report in kernel logs of any format
 (console capture, dmesg, journalctl, syslog, /dev/kmsg, vmcore-dmesg; gzip/zstd).
 
 options:
-  --json                 print the reports as JSON (docs/crash-report.md)
+  --format FORMAT        text (default: the answer first, then the details), json
+                         (docs/crash-report.md), markdown (an RCA note for a ticket),
+                         html (one self-contained page)
+  --json                 same as --format json
+  --known-issues FILE    more known-issue rules (docs/known-issues.md); repeatable.
+                         KTRIAGE_KNOWN_ISSUES=FILE[:FILE] adds more
   --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
@@ -34,6 +44,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        'known-issues': { type: 'string', multiple: true, default: [] },
         'input-format': { type: 'string', default: 'auto' },
         boot: { type: 'string' },
         'exit-code': { type: 'boolean', default: false },
@@ -48,10 +60,17 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   if (!(INPUT_FORMATS as readonly string[]).includes(format)) {
     throw new KtError('KT_E_USAGE', `unknown --input-format '${format}'; one of: ${INPUT_FORMATS.join(', ')}`);
   }
+  const output = values.format ?? (values.json ? 'json' : 'text');
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(output)) {
+    throw new KtError('KT_E_USAGE', `unknown --format '${output}'; one of: ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  if (values.json && values.format !== undefined && values.format !== 'json') throw new KtError('KT_E_USAGE', `--json and --format ${values.format} disagree`);
+  const fromEnv = (env['KTRIAGE_KNOWN_ISSUES'] ?? '').split(':').filter((p) => p !== '');
   const options: AnalyzeOptions = {
     inputs: positionals,
     inputFormat: format as InputFormat,
-    json: values.json ?? false,
+    format: output as OutputFormat,
+    knownIssues: [...(values['known-issues'] ?? []), ...fromEnv],
     exitCode: values['exit-code'] ?? false,
     color: isTty && !values['no-color'] && !env['NO_COLOR'],
   };

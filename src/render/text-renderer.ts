@@ -1,4 +1,6 @@
-import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
+import type { Diagnosis } from '../analysis/diagnosis.js';
+import type { AnalysisResult, CrashReport, Incident } from '../reports/crash-report.js';
+import { frameText, reportFacts, whereText } from './report-facts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -29,7 +31,7 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
   for (const incident of result.incidents) out.push('', ...renderIncident(incident, byId, paint));
   if (result.precursors.length > 0) {
     out.push('', paint('1', `Storage and filesystem warnings (${result.precursors.length}):`));
-    for (const p of result.precursors.slice(0, 20)) out.push(`  ${where(p.source, p.line, p.ts)}  ${p.kind}: ${p.text}`);
+    for (const p of result.precursors.slice(0, 20)) out.push(`  ${whereText(p.source, p.line, p.ts)}  ${p.kind}: ${p.text}`);
     if (result.precursors.length > 20) out.push(`  … and ${result.precursors.length - 20} more (--json lists them all)`);
   }
   return `${out.join('\n')}\n`;
@@ -37,11 +39,31 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
 
 function renderIncident(incident: Incident, byId: Map<string, CrashReport>, paint: Paint): string[] {
   const reports = incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
-  const first = byId.get(incident.firstCause);
   const host = incident.host ? ` on ${incident.host}` : '';
   const out = [paint('1;36', `Incident ${incident.id}${host}: ${reports.map((r) => r.kind).join(' → ')}`)];
+  const d = incident.diagnosis;
+  if (d) out.push(...renderAnswer(d, paint));
+  const first = byId.get(incident.firstCause);
   if (first && reports.length > 1) out.push(`  first cause: ${first.id} ${first.kind}`);
   for (const report of reports) out.push(...renderReport(report, paint));
+  return out;
+}
+
+/** The answer first: title, cause, culprit, what escalated it, known issues, the next three steps. */
+function renderAnswer(d: Diagnosis, paint: Paint): string[] {
+  const out = [`  ${paint('1', d.title)}`];
+  const lead = d.cause.evidence[0];
+  out.push(`  cause:    ${paint('1', d.cause.category)} (${d.cause.confidence} confidence, ${d.cause.score.toFixed(2)})${lead ? ` — ${lead.finding}` : ''}`);
+  for (const e of d.cause.evidence.slice(1, 3)) out.push(`            also: ${e.finding}`);
+  if (d.culprit) {
+    const where = d.culprit.file ? ` at ${d.culprit.file}${d.culprit.line !== undefined ? `:${d.culprit.line}` : ''}` : '';
+    out.push(`  culprit:  ${d.culprit.function}${d.culprit.module ? ` [${d.culprit.module}]` : ''}${where}`);
+  }
+  if (d.escalation) out.push(`  panicked because ${d.escalation.setting} is set: ${d.escalation.explanation}`);
+  for (const k of d.knownIssues) out.push(`  known issue: ${k.title}${k.links[0] ? ` (${k.links[0]})` : ''}`);
+  out.push('  next steps:');
+  d.nextSteps.forEach((step, i) => out.push(`    ${i + 1}. ${step}`));
+  out.push(`  (--format markdown for the full playbook and RCA note)`, '');
   return out;
 }
 
@@ -51,45 +73,13 @@ function renderReport(r: CrashReport, paint: Paint): string[] {
   const out = [`  ${paint(sev, `[${r.id}] ${r.title}`)}`];
   if (r.culprit) out.push(`       culprit: ${r.culprit.function}${r.culprit.module ? ` [${r.culprit.module}]` : ''}`);
   out.push(`       ${r.kind}: ${r.header.trim()}`);
-  if (first) out.push(`       at ${where(first.source, first.line, r.ts)}${r.wallTime ? ` (${r.wallTime})` : ''}`);
+  if (first) out.push(`       at ${whereText(first.source, first.line, r.ts)}${r.wallTime ? ` (${r.wallTime})` : ''}`);
   if (r.corrupted) out.push(paint('33', `       corrupted: ${r.corruptedReasons.join('; ')}`));
-  const task = [r.cpu !== undefined ? `CPU ${r.cpu}` : '', r.pid !== undefined ? `PID ${r.pid}` : '', r.comm ? `comm ${r.comm}` : '']
-    .filter(Boolean)
-    .join(', ');
-  if (task) out.push(`       task: ${task}`);
-  if (r.kernel) out.push(`       kernel: ${r.kernel.release}${r.kernel.build ? ` ${r.kernel.build}` : ''}`);
-  if (r.hardware) out.push(`       hardware: ${r.hardware.name}${r.hardware.bios ? `, BIOS ${r.hardware.bios}` : ''}`);
-  if (r.taint?.tainted) out.push(`       taint: ${r.taint.flags.map((f) => `${f.letter} (${f.meaning})`).join(', ')}`);
-  if (r.panic) out.push(`       panic: ${r.panic.message} [${r.panic.reason}]`);
-  if (r.ip) out.push(`       ip: ${r.ip.raw}`);
-  if (r.faultAddress) out.push(`       fault address: ${r.faultAddress.address} — ${r.faultAddress.explanation}`);
-  if (r.pageFault) out.push(`       page fault: error code 0x${r.pageFault.code.toString(16)} — ${r.pageFault.description}`);
-  if (r.memoryAccess) {
-    const m = r.memoryAccess;
-    const size = m.size !== undefined ? ` of size ${m.size}` : '';
-    const at = m.address ? ` at ${m.address}` : '';
-    const cache = m.cache ? `, object in cache ${m.cache}` : '';
-    out.push(`       access: ${m.bugType}${m.access ? ` ${m.access}` : ''}${size}${at}${cache}`);
-  }
-  if (r.oom?.victim) out.push(`       killed: ${r.oom.victim.comm} (pid ${r.oom.victim.pid}), anon-rss ${r.oom.victim.anonRssKb ?? '?'} kB`);
-  const suspicious = r.modules?.linked.filter((m) => m.flags.some((f) => f === 'O' || f === 'P' || f === 'E' || f === 'F' || f === 'C'));
-  if (suspicious && suspicious.length > 0) out.push(`       modules: ${suspicious.map((m) => `${m.name}(${m.flags.join('')})`).join(' ')}`);
+  for (const fact of reportFacts(r)) out.push(`       ${fact.label}: ${fact.value}`);
   for (const stack of r.stacks.slice(0, 3)) {
     out.push(`       ${stack.label === 'main' ? 'call trace' : `${stack.label} stack`}${stack.task ? ` (${stack.task})` : ''}:`);
-    for (const frame of stack.frames.slice(0, FRAMES_SHOWN)) out.push(`         ${renderFrame(frame)}`);
+    for (const frame of stack.frames.slice(0, FRAMES_SHOWN)) out.push(`         ${frameText(frame)}`);
     if (stack.frames.length > FRAMES_SHOWN) out.push(`         … ${stack.frames.length - FRAMES_SHOWN} more frames`);
   }
   return out;
-}
-
-function renderFrame(f: StackFrame): string {
-  const offset = f.offset ? `+0x${f.offset}${f.size ? `/0x${f.size}` : ''}` : '';
-  const module = f.module ? ` [${f.module}]` : '';
-  const ctx = f.context !== 'task' && f.context !== 'unknown' ? ` <${f.context}>` : '';
-  const file = f.file ? ` ${f.file}${f.line !== undefined ? `:${f.line}` : ''}` : '';
-  return `${f.reliable ? '' : '? '}${f.function}${offset}${module}${file}${ctx}`;
-}
-
-function where(source: string, line: number, ts: number | undefined): string {
-  return `${source}:${line}${ts !== undefined ? ` [${ts.toFixed(6)}]` : ''}`;
 }

@@ -6,6 +6,8 @@
  * Addresses and register values are hex strings without `0x` exactly as the kernel printed them
  * (64-bit values do not fit a JSON number).
  */
+import type { Diagnosis } from '../analysis/diagnosis.js';
+
 export const SCHEMA_VERSION = 1;
 
 /** What a report is; the rows of src/reports/kinds.ts. */
@@ -307,6 +309,8 @@ export interface Incident {
   firstCause: string;
   host?: string;
   boot?: string;
+  /** Likely cause, known issues and next steps (src/analysis/diagnose-incident.ts). */
+  diagnosis?: Diagnosis;
 }
 
 /** What `ktriage analyze --json` prints. */

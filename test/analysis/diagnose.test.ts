@@ -6,7 +6,7 @@ import { normalize } from '../../src/analysis/title.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'reports');
 const first = async (file: string) => {
-  const r = await analyze({ inputs: [join(FIXTURES, file)], inputFormat: 'auto', json: true, exitCode: false, color: false });
+  const r = await analyze({ inputs: [join(FIXTURES, file)], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
   return r.reports;
 };
 

@@ -73,10 +73,40 @@ describe('ktriage analyze (the built CLI)', () => {
 });
 
 describe('parseAnalyzeArgs', () => {
+  it('picks the output format and the known-issues files', async () => {
+    const { parseAnalyzeArgs } = await import('../../src/cli/parse-args.js');
+    expect(parseAnalyzeArgs(['x.log'], {}, false).format).toBe('text');
+    expect(parseAnalyzeArgs(['--format', 'markdown', 'x.log'], {}, false).format).toBe('markdown');
+    expect(parseAnalyzeArgs(['--format=html', 'x.log'], {}, false).format).toBe('html');
+    expect(() => parseAnalyzeArgs(['--format', 'pdf', 'x.log'], {}, false)).toThrow(/unknown --format 'pdf'; one of: text, json, markdown, html/);
+    expect(() => parseAnalyzeArgs(['--json', '--format', 'html', 'x.log'], {}, false)).toThrow(/--json and --format html disagree/);
+    const opts = parseAnalyzeArgs(['--known-issues', 'a.yaml', '--known-issues', 'b.yaml', 'x.log'], { KTRIAGE_KNOWN_ISSUES: 'c.yaml:d.yaml' }, false);
+    expect(opts.knownIssues).toEqual(['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml']);
+  });
+
+  it('a broken known-issues file: exit 2 with KT_E_BAD_RULES before any input is read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktriage-cli-rules-'));
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, '- id: x\n  title: t\n  match: { text: "(" }\n  note: n\n');
+    const r = run(['analyze', '--known-issues', rules, FIXTURE]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`ktriage: ${rules}: rule 1 (x): match.text: bad regular expression: Invalid regular expression: /(/: Unterminated group [KT_E_BAD_RULES]\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--format markdown and --format html write the RCA note and the page', () => {
+    const md = run(['analyze', '--format', 'markdown', FIXTURE]);
+    expect(md.status).toBe(0);
+    expect(md.stdout.startsWith('# RCA: WARNING in lkdtm\\_WARNING\n')).toBe(true);
+    const html = run(['analyze', '--format', 'html', FIXTURE]);
+    expect(html.stdout.startsWith('<!doctype html>')).toBe(true);
+    expect(html.stdout).not.toMatch(/<script|<link|src=|@import|url\(/);
+  });
+
   it('takes --boot -1 the way journalctl -b -1 does', async () => {
     const { parseAnalyzeArgs } = await import('../../src/cli/parse-args.js');
     expect(parseAnalyzeArgs(['--boot', '-1'], {}, false).boot).toBe(-1);
-    expect(parseAnalyzeArgs(['--boot=0', '--json'], {}, false)).toMatchObject({ boot: 0, json: true });
+    expect(parseAnalyzeArgs(['--boot=0', '--json'], {}, false)).toMatchObject({ boot: 0, format: 'json' });
     expect(parseAnalyzeArgs(['x.log'], { NO_COLOR: '1' }, true).color).toBe(false);
     expect(parseAnalyzeArgs(['x.log'], {}, true).color).toBe(true);
   });

@@ -24,7 +24,7 @@ describe('JSON schema', () => {
     'x86-ext4-io-errors-remount-ro-blkdebug.log',
     'arm64-internal-error-external-abort.log',
   ])('%s: the analysis validates', async (file) => {
-    const result = await analyze({ inputs: [join(FIXTURES, file)], inputFormat: 'auto', json: true, exitCode: false, color: false });
+    const result = await analyze({ inputs: [join(FIXTURES, file)], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     const plain = JSON.parse(JSON.stringify(result)) as unknown;
     expect(validate(plain), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);

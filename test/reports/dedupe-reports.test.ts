@@ -11,7 +11,7 @@ const dedupeReports = (reports: CrashReport[]) => {
 };
 
 const LOGS = join(import.meta.dirname, '..', 'fixtures', 'logs');
-const run = (inputs: string[]) => analyze({ inputs, inputFormat: 'auto', json: true, exitCode: false, color: false });
+const run = (inputs: string[]) => analyze({ inputs, inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
 
 describe('ReportDeduper', () => {
   it('the same OOM panic from the console capture and from vmcore-dmesg of its dump is reported once', async () => {

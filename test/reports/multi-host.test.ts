@@ -7,7 +7,7 @@ const FILE = join(import.meta.dirname, '..', 'fixtures', 'logs', 'syslog-rsyslog
 
 describe('several hosts in one syslog file', () => {
   it('keeps one stream per host: each crash whole, each incident on its own host', async () => {
-    const r = await analyze({ inputs: [FILE], inputFormat: 'auto', json: true, exitCode: false, color: false });
+    const r = await analyze({ inputs: [FILE], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
     expect(r.inputs[0]?.format).toBe('syslog');
     expect(r.reports.map((x) => [x.kind, x.host])).toEqual([
       ['panic', 'lab-b'],

@@ -73,7 +73,19 @@ const CHECKS: Record<string, Check> = {
     expect(String(r?.details[key ?? ''])).toBe(value);
   },
   PRECURSORS: (res, _r, v) => same(res.precursors.map((p) => p.kind), list(v)),
+  // The incident the report belongs to: likely cause (`category confidence`), playbook, known issues, escalating setting.
+  CAUSE: (res, r, v) => {
+    const cause = incidentOf(res, r)?.diagnosis?.cause;
+    expect(`${cause?.category} ${cause?.confidence}`).toBe(v);
+  },
+  PLAYBOOK: (res, r, v) => expect(incidentOf(res, r)?.diagnosis?.playbook.id).toBe(v),
+  'KNOWN-ISSUES': (res, r, v) => same(incidentOf(res, r)?.diagnosis?.knownIssues.map((k) => k.id), v === 'none' ? [] : list(v)),
+  ESCALATION: (res, r, v) => expect(incidentOf(res, r)?.diagnosis?.escalation?.setting ?? 'none').toBe(v),
 };
+
+function incidentOf(result: AnalysisResult, report: CrashReport | undefined) {
+  return result.incidents.find((i) => report !== undefined && i.reportIds.includes(report.id));
+}
 
 interface Expectation {
   key: string;
@@ -112,7 +124,7 @@ describe('real logs in test/fixtures/reports', () => {
     it(fixture, async () => {
       const expectations = readExpectations(join(DIR, fixture.replace(/\.log$/, '.expect')));
       expect(expectations.some((e) => e.key === 'KINDS')).toBe(true);
-      const result = await analyze({ inputs: [join(DIR, fixture)], inputFormat: 'auto', json: true, exitCode: false, color: false });
+      const result = await analyze({ inputs: [join(DIR, fixture)], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
       for (const e of expectations) {
         const report = result.reports[e.report - 1];
         try {

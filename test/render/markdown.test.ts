@@ -1,0 +1,60 @@
+/** The RCA note (`--format markdown`) and the answer-first terminal view, on real logs. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/cli/analyze-command.js';
+import { renderMarkdown } from '../../src/render/markdown-renderer.js';
+import { renderText } from '../../src/render/text-renderer.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'reports');
+const run = (file: string) => analyze({ inputs: [join(FIXTURES, file)], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
+
+describe('the RCA note', () => {
+  it('has the sections of an RCA in order, for a real boot failure', async () => {
+    const md = renderMarkdown(await run('x86-vfs-no-root-no-initramfs.log'));
+    const headings = md.split('\n').filter((l) => l.startsWith('#'));
+    expect(headings).toEqual([
+      '# RCA: kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)',
+      '## What happened',
+      '## Evidence',
+      '## Root-cause hypothesis',
+      '## Next steps: the kernel could not mount the root filesystem',
+      '## Prevention',
+      '## Timeline',
+    ]);
+    expect(md).toContain('| Likely cause | **boot** (high confidence, score 0.90) |');
+    expect(md).toContain('   - rebuild initramfs (Debian/Ubuntu): `update-initramfs -u -k 6.1.0-56-cloud-amd64`');
+    expect(md).toContain('   - rebuild initramfs (RHEL/Fedora): `dracut -f /boot/initramfs-6.1.0-56-cloud-amd64.img 6.1.0-56-cloud-amd64`');
+    expect(md).toContain('**Known issue: Root device not found: no initramfs, or no driver for the disk** (rule `root-device-not-found`');
+    expect(md).toContain('| 2.320929 s after boot | `');
+  });
+
+  it('quotes the trace with the culprit marked and says which setting escalated it', async () => {
+    const md = renderMarkdown(await run('x86-warning-panic-on-warn-udf-rmdir.log'));
+    const trace = md.slice(md.indexOf('Call trace of r1'), md.indexOf('## Root-cause hypothesis'));
+    const marked = trace.split('\n').filter((l) => l.endsWith('<== culprit'));
+    expect(marked).toHaveLength(1);
+    expect(md).toContain('It became a panic because `kernel.panic_on_warn` is set');
+    expect(md).toMatch(/\| 1 report\(s\)|r2 panic/);
+  });
+
+  it('says so when nothing crashed', async () => {
+    const md = renderMarkdown(await run('x86-clean-boot-poweroff.log'));
+    expect(md).toMatch(/^# Kernel crash analysis\n\nNo kernel crash report found in `.*x86-clean-boot-poweroff.log` \(console, \d+ lines\)\.\n$/);
+  });
+});
+
+describe('the terminal view', () => {
+  it('puts the answer first: title, cause, culprit, escalation, three next steps, then the report', async () => {
+    const text = renderText(await run('x86-oom-panic-on-oom.log'), { color: false });
+    const lines = text.split('\n');
+    const at = (prefix: string) => lines.findIndex((l) => l.trimStart().startsWith(prefix));
+    const report = (await run('x86-oom-panic-on-oom.log')).reports[0];
+    expect(lines[at('Incident i1') + 1]?.trim()).toBe(report?.title);
+    // vm.panic_on_oom panics before anything is killed: no victim to name.
+    expect(lines[at('cause:')]).toBe('  cause:    resource-exhaustion (high confidence, 0.85) — the OOM killer ran');
+    expect(lines[at('panicked because')]).toContain('vm.panic_on_oom');
+    expect(at('1. ')).toBeGreaterThan(at('cause:'));
+    expect(at('3. ')).toBeLessThan(at('[r1]'));
+    expect(at('4. ')).toBe(-1);
+  });
+});
