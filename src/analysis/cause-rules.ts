@@ -30,6 +30,8 @@ const IO_WAIT = /^(?:io_schedule\w*|bit_wait_io|folio_wait_\w+|wait_on_page_\w+|
 const VIRTUAL_HARDWARE = /QEMU|KVM|VMware|VirtualBox|Xen|Hyper-V|Virtual Machine|Amazon EC2|Google Compute|BHYVE|Parallels|OpenStack/i;
 /** Console lines that name a hardware or firmware error. */
 const HARDWARE_ERROR_LINE = /\[Hardware Error\]|Machine check events logged|NMI: PCI system error|NMI: IOCK error|Uhhuh\. NMI received for unknown reason|EDAC \w+ MC\d+: \d+ UE /;
+/** Precursor kinds (src/reports/precursors.ts) that mean the device or its path failed. */
+const STORAGE_FAILURE = /^(?:ata-|block-io|buffer-io|scsi|nvme|md-raid|journal-abort)/;
 const FIRMWARE_BUG_LINE = /\[Firmware Bug\]|\[Firmware Warn\]|ACPI BIOS Error|ACPI Error: .*AE_/;
 
 /** The first report of the incident that is of one of `kinds`. */
@@ -112,7 +114,12 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     id: 'machine-check',
     category: 'hardware',
     weight: 0.9,
-    find: (f) => kindEvidence(f, new Set(['machine-check']), 'the CPU reported a machine check') ?? (f.panic?.panic?.reason === 'machine-check' || f.panic?.panic?.reason === 'hardware-error' ? { finding: `panic: ${f.panic.panic.message}`, reportId: f.panic.id } : undefined),
+    find: (f) => {
+      const r = f.reports.find((x) => x.kind === 'machine-check');
+      if (r) return { finding: describeMachineCheck(r), reportId: r.id };
+      const p = f.panic;
+      return p?.panic && (p.panic.reason === 'machine-check' || p.panic.reason === 'hardware-error') ? { finding: `panic: ${p.panic.message}`, reportId: p.id } : undefined;
+    },
     confirm: 'Decode the MCE bank and status (rasdaemon `ras-mc-ctl --errors`, or `mcelog`) and check the BMC/IPMI event log for the same time.',
   },
   {
@@ -174,12 +181,23 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     category: 'hardware',
     weight: 0.5,
     find: (f) => {
-      const p = f.precursors.find((e) => /ata-|block-io|buffer-io|scsi|nvme|md-raid|journal-abort/.test(e.kind));
+      const p = f.precursors.find((e) => STORAGE_FAILURE.test(e.kind));
       if (!p) return undefined;
       const count = f.precursors.length;
       return { finding: `${count} storage event(s) before the crash, first: ${p.kind} ${p.device ? `on ${p.device} ` : ''}(${p.text.slice(0, 120)})` };
     },
     confirm: 'Read the disk\'s health (`smartctl -a /dev/DEVICE`, `nvme smart-log /dev/nvmeN`) and the controller/cable; errors that repeat on one device point at it.',
+  },
+  {
+    id: 'hung-behind-failing-storage',
+    category: 'hardware',
+    weight: 0.5,
+    find: (f) => {
+      const r = f.reports.find((x) => x.kind === 'hung-task' && allFrames(x).some((fr) => IO_WAIT.test(fr.function)));
+      const p = f.precursors.find((e) => STORAGE_FAILURE.test(e.kind));
+      return r && p ? { finding: `the blocked task waits for I/O on storage that reported errors (${p.kind}${p.device ? ` on ${p.device}` : ''})`, reportId: r.id } : undefined;
+    },
+    confirm: 'Check the latency and error counters of that device at the time of the hang (`iostat -x`, `smartctl -x`).',
   },
   {
     id: 'filesystem-corruption',
@@ -441,6 +459,19 @@ export const CAUSE_RULES: readonly CauseRule[] = [
 
 /** Panic reasons that exist only because a sysctl or boot parameter asked for a panic. */
 const ESCALATING_REASONS: ReadonlySet<string> = new Set(['panic-on-warn', 'panic-on-kmsan', 'hung-task', 'soft-lockup', 'hard-lockup', 'rcu-stall', 'panic-on-taint', 'fatal-exception', 'nmi']);
+
+/** `uncorrected memory controller error, processor context corrupt, CPU 0 bank 4, address 0x1234000`. */
+function describeMachineCheck(r: CrashReport): string {
+  const d = r.details;
+  if (d['mceStatus'] === undefined) return `the CPU reported a machine check: ${r.header.trim().slice(0, 160)}`;
+  const parts = [
+    `${d['mceUncorrected'] === true ? 'an uncorrected' : 'a corrected'} ${String(d['mceErrorClass'] ?? 'hardware error')}`,
+    d['mceProcessorContextCorrupt'] === true ? 'processor context corrupt' : '',
+    `CPU ${String(d['mceCpu'])} bank ${String(d['mceBank'])} (status ${String(d['mceStatus'])}: ${String(d['mceStatusBits'])})`,
+    d['mceAddr'] !== undefined ? `physical address 0x${String(d['mceAddr'])}` : '',
+  ];
+  return `the CPU reported a machine check: ${parts.filter(Boolean).join(', ')}`;
+}
 
 function describeFlags(flags: readonly string[]): string {
   const words: Record<string, string> = { O: 'out-of-tree', P: 'proprietary', E: 'unsigned', F: 'force-loaded', C: 'staging' };

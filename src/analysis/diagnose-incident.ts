@@ -82,7 +82,8 @@ function playbookFor(facts: IncidentFacts, cause: CauseAssessment): Playbook {
   // Only a panic that is the first cause says what happened; a panic after an oops only ends it.
   const reasons = new Set(facts.first.panic ? [facts.first.panic.reason] : []);
   const kinds = new Set(facts.reports.map((r) => r.kind));
-  const row = PLAYBOOKS.find((p) => rowMatches(p, reasons, kinds, cause)) ?? PLAYBOOKS[PLAYBOOKS.length - 1];
+  const precursors = new Set(facts.precursors.map((p) => p.kind));
+  const row = PLAYBOOKS.find((p) => rowMatches(p, reasons, kinds, cause, precursors)) ?? PLAYBOOKS[PLAYBOOKS.length - 1];
   if (!row) throw new Error('the playbook table ends with a row that matches everything');
   const fill = templateValues(facts);
   const steps = (list: readonly PlaybookStep[]): PlaybookStep[] => list.map((s) => fillStep(s, fill));
@@ -95,8 +96,9 @@ function playbookFor(facts: IncidentFacts, cause: CauseAssessment): Playbook {
   };
 }
 
-function rowMatches(row: PlaybookRow, reasons: Set<string>, kinds: Set<string>, cause: CauseAssessment): boolean {
+function rowMatches(row: PlaybookRow, reasons: Set<string>, kinds: Set<string>, cause: CauseAssessment, precursors: Set<string>): boolean {
   const m = row.match;
+  if (m.precursors && !m.precursors.some((k) => precursors.has(k))) return false;
   if (!m.panicReasons && !m.kinds && !m.causes) return true;
   return (
     (m.panicReasons?.some((r) => reasons.has(r)) ?? false) ||

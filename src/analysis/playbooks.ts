@@ -10,7 +10,11 @@ import type { PreventionId } from './prevention.js';
 export interface PlaybookRow {
   id: string;
   title: string;
-  match: { panicReasons?: readonly string[]; kinds?: readonly ReportKind[]; causes?: readonly CauseCategory[] };
+  /**
+   * The row matches when any list matches, except `precursors`: when given, the incident must also
+   * follow storage events of one of those kinds.
+   */
+  match: { panicReasons?: readonly string[]; kinds?: readonly ReportKind[]; causes?: readonly CauseCategory[]; precursors?: readonly string[] };
   checks: readonly PlaybookStep[];
   fix: readonly PlaybookStep[];
   prevent: readonly PreventionId[];
@@ -100,24 +104,36 @@ export const PLAYBOOKS: readonly PlaybookRow[] = [
   },
   {
     id: 'hardware-error',
-    title: 'The hardware reported an error',
+    title: 'The CPU or memory reported a hardware error',
     match: { kinds: ['machine-check', 'edac'], panicReasons: ['machine-check', 'hardware-error'] },
     checks: [
       {
-        step: 'Read the decoded hardware errors and which component (CPU bank, DIMM slot, disk) they name.',
+        step: 'Read the decoded error: corrected or not, the bank and error class (memory controller, cache, bus), the physical address; rasdaemon keeps them across reboots.',
         commands: [
-          { purpose: 'memory and MCE errors recorded by rasdaemon', any: 'ras-mc-ctl --summary; ras-mc-ctl --errors' },
-          { purpose: 'kernel hardware messages', any: 'journalctl -k -b -1 | grep -i -E "mce|hardware error|edac|ata[0-9]|I/O error|nvme"' },
+          { purpose: 'errors recorded by rasdaemon', any: 'ras-mc-ctl --summary; ras-mc-ctl --errors' },
+          { purpose: 'the kernel\'s hardware messages', any: 'journalctl -k -b -1 | grep -i -E "hardware error|mce|edac"' },
           { purpose: 'the BMC\'s event log', any: 'ipmitool sel elist' },
         ],
       },
-      { step: 'For storage errors, read the disk\'s own health.', commands: [{ purpose: 'SMART', any: 'smartctl -x /dev/{device}' }, { purpose: 'NVMe', any: 'nvme smart-log /dev/nvme0' }] },
+      { step: 'Map memory errors to a DIMM (EDAC names the channel and slot; dmidecode the labels) and see whether the count grows.', commands: [{ purpose: 'DIMM labels', any: 'dmidecode -t memory | grep -E "Locator|Serial|Part"' }, { purpose: 'EDAC counters', any: 'grep -H . /sys/devices/system/edac/mc/mc*/*_count' }] },
     ],
     fix: [
-      { step: 'Drain the host and run the vendor\'s diagnostics or memtest86+; replace the part the errors name (DIMM slot from EDAC/dmidecode -t memory, disk from SMART).' },
-      { step: 'Update BIOS/firmware and CPU microcode: many machine checks are fixed by microcode.', commands: [{ purpose: 'microcode', debian: 'apt install intel-microcode amd64-microcode', rhel: 'dnf install microcode_ctl linux-firmware' }] },
+      { step: 'Update BIOS/firmware and CPU microcode: some machine checks are fixed by microcode.', commands: [{ purpose: 'microcode', debian: 'apt install intel-microcode amd64-microcode', rhel: 'dnf install microcode_ctl linux-firmware' }] },
+      { step: 'Drain the host and run the vendor\'s diagnostics or memtest86+; replace the DIMM or CPU the errors name. Uncorrected errors mean the part must go; a growing corrected count means soon.' },
     ],
-    prevent: ['memtest', 'smart', 'kdump'],
+    prevent: ['memtest', 'kdump'],
+  },
+  {
+    id: 'failing-storage',
+    title: 'The storage under the system reported errors',
+    match: { causes: ['hardware'], precursors: ['ata-link-reset', 'ata-error', 'block-io-error', 'buffer-io-error', 'scsi-error', 'nvme-error', 'md-raid-degraded', 'journal-abort'] },
+    checks: [
+      { step: 'Find the device that failed in the storage events before the crash and read its own health.', commands: [{ purpose: 'SMART', any: 'smartctl -x /dev/{device}' }, { purpose: 'NVMe', any: 'nvme smart-log /dev/{device}' }] },
+      { step: 'Check the path to it: controller, cable, SAN/multipath, and whether the errors repeat on one device.', commands: [{ purpose: 'errors per device', any: 'journalctl -k -b -1 | grep -E "I/O error|resetting link|nvme|blk_update_request"' }] },
+      { step: 'Check the filesystem offline once the device is healthy.', commands: [{ purpose: 'read-only check', any: 'fsck -fn /dev/{device}   (xfs: xfs_repair -n)' }] },
+    ],
+    fix: [{ step: 'Replace the failing disk or the path to it, then repair the filesystem; restore from backup what the errors damaged.' }],
+    prevent: ['smart', 'persistentJournal'],
   },
   {
     id: 'unexpected-reboot',

@@ -20,7 +20,7 @@ export const PANIC_REASONS: readonly PanicReasonRow[] = [
   { re: /softlockup: hung tasks/, reason: 'soft-lockup', meaning: 'a CPU was stuck in the kernel with softlockup_panic set' },
   { re: /Hard LOCKUP/, reason: 'hard-lockup', meaning: 'a CPU stopped taking interrupts with hardlockup_panic set' },
   { re: /RCU Stall/, reason: 'rcu-stall', meaning: 'an RCU grace period stalled with panic_on_rcu_stall set' },
-  { re: /Fatal machine check|Machine check|MCE: Fatal/, reason: 'machine-check', meaning: 'an uncorrectable hardware error (machine check)' },
+  { re: /Fatal (?:local )?machine check|Machine check|MCE: Fatal/i, reason: 'machine-check', meaning: 'an uncorrectable hardware error (machine check)' },
   { re: /^Fatal hardware error!?/, reason: 'hardware-error', meaning: 'firmware (GHES/APEI) reported a fatal hardware error' },
   { re: /^sysrq triggered crash/, reason: 'sysrq', meaning: 'crash requested with SysRq-c (echo c > /proc/sysrq-trigger)' },
   { re: /panic_on_warn set/, reason: 'panic-on-warn', meaning: 'a WARNING with panic_on_warn set' },
