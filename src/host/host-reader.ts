@@ -1,0 +1,114 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readRecordedCommand, recordingName } from './recorded-commands.js';
+import { runCommand } from './run-command.js';
+
+/** Why a file or command gave nothing: every "unknown" verdict names one of these. */
+export type Absence = 'absent' | 'denied' | 'not-recorded' | 'no-tool' | 'error';
+
+export type FileRead = { ok: true; text: string } | { ok: false; why: Absence; detail: string };
+
+export interface CommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+export type CommandRun = { ok: true; result: CommandResult } | { ok: false; why: Absence; detail: string };
+
+export interface FileInfo {
+  size: number;
+  /** Permission bits, e.g. 0o700. */
+  mode: number;
+  isDirectory: boolean;
+}
+
+/**
+ * Everything `ktriage doctor` learns about a host goes through this: files under a root, and
+ * commands (run on the live host; on a sysroot, their recorded outputs). Read-only by design.
+ */
+export interface HostReader {
+  /** `/` for the live machine, else the sysroot directory. */
+  readonly root: string;
+  readonly live: boolean;
+  readText(path: string, maxBytes?: number): Promise<FileRead>;
+  readHead(path: string, bytes: number): Promise<Buffer | undefined>;
+  list(dir: string): Promise<string[] | undefined>;
+  info(path: string): Promise<FileInfo | undefined>;
+  run(argv: readonly string[]): Promise<CommandRun>;
+}
+
+/** Files larger than this are cut (a /proc file or a config is far smaller). */
+const DEFAULT_MAX_BYTES = 4 << 20;
+
+export function openHostReader(root = '/'): HostReader {
+  const live = root === '/';
+  const under = (path: string): string => (live ? path : join(root, path));
+  return {
+    root,
+    live,
+    async readText(path, maxBytes = DEFAULT_MAX_BYTES) {
+      try {
+        const fh = await open(under(path), 'r');
+        try {
+          // /proc and /sys report size 0: read in chunks until EOF, never more than maxBytes.
+          const chunks: Buffer[] = [];
+          let total = 0;
+          for (;;) {
+            const buf = Buffer.alloc(Math.min(65536, maxBytes - total));
+            if (buf.length === 0) break;
+            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+            if (bytesRead === 0) break;
+            chunks.push(buf.subarray(0, bytesRead));
+            total += bytesRead;
+          }
+          return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+        } finally {
+          await fh.close();
+        }
+      } catch (e) {
+        return fileError(path, e);
+      }
+    },
+    async readHead(path, bytes) {
+      try {
+        const fh = await open(under(path), 'r');
+        try {
+          const buf = Buffer.alloc(bytes);
+          const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+          return buf.subarray(0, bytesRead);
+        } finally {
+          await fh.close();
+        }
+      } catch {
+        return undefined;
+      }
+    },
+    async list(dir) {
+      try {
+        return (await readdir(under(dir))).sort();
+      } catch {
+        return undefined;
+      }
+    },
+    async info(path) {
+      try {
+        const s = await stat(under(path));
+        return { size: s.size, mode: s.mode & 0o7777, isDirectory: s.isDirectory() };
+      } catch {
+        return undefined;
+      }
+    },
+    async run(argv) {
+      if (live) return runCommand(argv);
+      const recorded = await readRecordedCommand(root, argv);
+      return recorded ?? { ok: false, why: 'not-recorded', detail: `no recorded output .recorded/${recordingName(argv)}.out in the sysroot` };
+    },
+  };
+}
+
+function fileError(path: string, e: unknown): FileRead {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, why: 'absent', detail: `${path}: not present` };
+  if (code === 'EACCES' || code === 'EPERM') return { ok: false, why: 'denied', detail: `${path}: permission denied` };
+  return { ok: false, why: 'error', detail: `${path}: ${(e as Error).message}` };
+}
