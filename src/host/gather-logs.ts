@@ -52,7 +52,8 @@ async function readBoot(reader: HostReader, argv: readonly string[]): Promise<Fa
   if (/has no effect|No journal files|-- No entries --|Data from the specified boot .* is not available/i.test(stderr + stdout.slice(0, 200))) {
     return unknown(command, 'absent', `${command}: ${said}`);
   }
-  if (status !== 0 || stdout.trim() === '') {
+  if (status === 0 && stdout.trim() === '') return unknown(command, 'absent', `${command}: no kernel messages in the journal`);
+  if (status !== 0) {
     const denied = /not permitted|permission denied/i.test(stderr);
     return unknown(command, denied ? 'denied' : 'error', `${command}: ${said || `status ${status}, no output`}`);
   }

@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { readRecordedCommand, recordingName } from './recorded-commands.js';
+import { resolveUnderRoot } from './resolve-under-root.js';
 import { runCommand } from './run-command.js';
 
 /** Why a file or command gave nothing: every "unknown" verdict names one of these. */
@@ -42,13 +42,19 @@ const DEFAULT_MAX_BYTES = 4 << 20;
 
 export function openHostReader(root = '/'): HostReader {
   const live = root === '/';
-  const under = (path: string): string => (live ? path : join(root, path));
+  // Live paths resolve as usual; a sysroot's symlinks resolve inside the sysroot.
+  const under = async (path: string): Promise<string> => {
+    if (live) return path;
+    const real = await resolveUnderRoot(root, path);
+    if (real === undefined) throw Object.assign(new Error(`${path}: too many levels of symbolic links`), { code: 'ELOOP' });
+    return real;
+  };
   return {
     root,
     live,
     async readText(path, maxBytes = DEFAULT_MAX_BYTES) {
       try {
-        const fh = await open(under(path), 'r');
+        const fh = await open(await under(path), 'r');
         try {
           // /proc and /sys report size 0: read in chunks until EOF, never more than maxBytes.
           const chunks: Buffer[] = [];
@@ -71,7 +77,7 @@ export function openHostReader(root = '/'): HostReader {
     },
     async readHead(path, bytes) {
       try {
-        const fh = await open(under(path), 'r');
+        const fh = await open(await under(path), 'r');
         try {
           const buf = Buffer.alloc(bytes);
           const { bytesRead } = await fh.read(buf, 0, bytes, 0);
@@ -85,14 +91,14 @@ export function openHostReader(root = '/'): HostReader {
     },
     async list(dir) {
       try {
-        return (await readdir(under(dir))).sort();
+        return (await readdir(await under(dir))).sort();
       } catch {
         return undefined;
       }
     },
     async info(path) {
       try {
-        const s = await stat(under(path));
+        const s = await stat(await under(path));
         return { size: s.size, mode: s.mode & 0o7777, isDirectory: s.isDirectory() };
       } catch {
         return undefined;

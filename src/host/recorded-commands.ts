@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandRun } from './host-reader.js';
 
@@ -24,8 +24,12 @@ export async function readRecordedCommand(root: string, argv: readonly string[])
   return { ok: true, result: { status: Number.isFinite(status) ? status : 1, stdout, stderr } };
 }
 
+/** A recorded journal of one boot fits easily; a bigger file is not a recording. */
+const MAX_RECORDING = 64 << 20;
+
 async function readOptional(path: string): Promise<string | undefined> {
   try {
+    if ((await stat(path)).size > MAX_RECORDING) return undefined;
     return await readFile(path, 'utf8');
   } catch {
     return undefined;

@@ -157,3 +157,11 @@ describe('evidence decoded from the fixtures', () => {
     expect(check(r, 'fallback-kernel').fix).toContain('installonly_limit');
   });
 });
+
+describe('docs/doctor.md', () => {
+  it('documents every check id', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'doctor.md'), 'utf8');
+    for (const row of ALL_CHECKS) expect(doc, row.id).toContain(`| \`${row.id}\` |`);
+  });
+});

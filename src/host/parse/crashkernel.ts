@@ -3,7 +3,8 @@ export function parseSize(text: string): number | undefined {
   const m = /^(0x[0-9a-f]+|\d+)([KMGTPE]?)$/i.exec(text.trim());
   if (!m?.[1]) return undefined;
   const n = Number(m[1]);
-  const power = 'KMGTPE'.indexOf((m[2] ?? '').toUpperCase()) + 1;
+  const suffix = (m[2] ?? '').toUpperCase();
+  const power = suffix === '' ? 0 : 'KMGTPE'.indexOf(suffix) + 1;
   return n * 1024 ** power;
 }
 
