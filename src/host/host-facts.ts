@@ -1,4 +1,5 @@
 import { getuid } from 'node:process';
+import { gunzipSync } from 'node:zlib';
 import type { HostReader } from './host-reader.js';
 import { known, unknown, type Fact } from './fact.js';
 import { parseOsRelease, type OsRelease } from './parse/os-release.js';
@@ -256,7 +257,8 @@ async function gatherJournalBoots(reader: HostReader): Promise<Fact<number>> {
   const boots = r.result.stdout.split('\n').filter((l) => /^\s*-?\d+\s+[0-9a-f]{32}\b/.test(l)).length;
   if (boots === 0) {
     const why = (r.result.stderr.trim() || r.result.stdout.trim()).split('\n')[0] ?? '';
-    return r.result.status === 0 && why === '' ? known(0, argv.join(' ')) : unknown(argv.join(' '), 'error', `journalctl: ${why || `status ${r.result.status}`}`);
+    if (r.result.status === 0) return known(0, why ? `${argv.join(' ')} (${why})` : argv.join(' '));
+    return unknown(argv.join(' '), 'error', `journalctl: ${why || `status ${r.result.status}`}`);
   }
   return known(boots, argv.join(' '));
 }
@@ -268,13 +270,23 @@ async function gatherLogBuf(reader: HostReader, cmdline: string, release: Fact<n
     const size = parseSize(arg);
     if (size !== undefined) return known(size, `/proc/cmdline log_buf_len=${arg}`);
   }
-  if (!release.known) return unknown('/boot/config-<release>', release.why, release.detail);
-  const path = `/boot/config-${release.value}`;
-  return readFact(reader, path, (t) => {
+  const fromConfig = (t: string): number => {
     const shift = /^CONFIG_LOG_BUF_SHIFT=(\d+)/m.exec(t)?.[1];
     if (shift === undefined) throw new Error('no CONFIG_LOG_BUF_SHIFT');
     return 2 ** Number(shift);
-  });
+  };
+  if (release.known) {
+    const fact = await readFact(reader, `/boot/config-${release.value}`, fromConfig);
+    if (fact.known || fact.why !== 'absent') return fact;
+  }
+  // Kernels built with CONFIG_IKCONFIG_PROC carry their own config.
+  const gz = await reader.readBytes('/proc/config.gz', 1 << 20);
+  if (!gz.ok) return unknown(release.known ? `/boot/config-${release.value}` : '/proc/config.gz', 'absent', `no /boot/config-${release.known ? release.value : '<release>'} and no /proc/config.gz`);
+  try {
+    return known(fromConfig(gunzipSync(gz.bytes, { maxOutputLength: 16 << 20 }).toString('utf8')), '/proc/config.gz');
+  } catch (e) {
+    return unknown('/proc/config.gz', 'error', `/proc/config.gz: ${(e as Error).message}`);
+  }
 }
 
 async function gatherModulesDir(reader: HostReader, release: Fact<number | string>): Promise<Fact<string>> {

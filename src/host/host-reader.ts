@@ -7,6 +7,7 @@ import { runCommand } from './run-command.js';
 export type Absence = 'absent' | 'denied' | 'not-recorded' | 'no-tool' | 'error';
 
 export type FileRead = { ok: true; text: string } | { ok: false; why: Absence; detail: string };
+export type BytesRead = { ok: true; bytes: Buffer } | { ok: false; why: Absence; detail: string };
 
 export interface CommandResult {
   status: number;
@@ -31,6 +32,7 @@ export interface HostReader {
   readonly root: string;
   readonly live: boolean;
   readText(path: string, maxBytes?: number): Promise<FileRead>;
+  readBytes(path: string, maxBytes?: number): Promise<BytesRead>;
   readHead(path: string, bytes: number): Promise<Buffer | undefined>;
   list(dir: string): Promise<string[] | undefined>;
   info(path: string): Promise<FileInfo | undefined>;
@@ -49,10 +51,14 @@ export function openHostReader(root = '/'): HostReader {
     if (real === undefined) throw Object.assign(new Error(`${path}: too many levels of symbolic links`), { code: 'ELOOP' });
     return real;
   };
-  return {
+  const reader: HostReader = {
     root,
     live,
-    async readText(path, maxBytes = DEFAULT_MAX_BYTES) {
+    async readText(path, maxBytes) {
+      const r = await reader.readBytes(path, maxBytes);
+      return r.ok ? { ok: true, text: r.bytes.toString('utf8') } : r;
+    },
+    async readBytes(path, maxBytes = DEFAULT_MAX_BYTES) {
       try {
         const fh = await open(await under(path), 'r');
         try {
@@ -67,7 +73,7 @@ export function openHostReader(root = '/'): HostReader {
             chunks.push(buf.subarray(0, bytesRead));
             total += bytesRead;
           }
-          return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+          return { ok: true, bytes: Buffer.concat(chunks) };
         } finally {
           await fh.close();
         }
@@ -110,9 +116,10 @@ export function openHostReader(root = '/'): HostReader {
       return recorded ?? { ok: false, why: 'not-recorded', detail: `no recorded output .recorded/${recordingName(argv)}.out in the sysroot` };
     },
   };
+  return reader;
 }
 
-function fileError(path: string, e: unknown): FileRead {
+function fileError(path: string, e: unknown): BytesRead & { ok: false } {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, why: 'absent', detail: `${path}: not present` };
   if (code === 'EACCES' || code === 'EPERM') return { ok: false, why: 'denied', detail: `${path}: permission denied` };
