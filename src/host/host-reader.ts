@@ -1,4 +1,5 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { readRecordedCommand, recordingName } from './recorded-commands.js';
 import { resolveUnderRoot } from './resolve-under-root.js';
 import { runCommand } from './run-command.js';
@@ -60,7 +61,7 @@ export function openHostReader(root = '/'): HostReader {
     },
     async readBytes(path, maxBytes = DEFAULT_MAX_BYTES) {
       try {
-        const fh = await open(await under(path), 'r');
+        const fh = await openRegular(await under(path));
         try {
           // /proc and /sys report size 0: read in chunks until EOF, never more than maxBytes.
           const chunks: Buffer[] = [];
@@ -83,7 +84,7 @@ export function openHostReader(root = '/'): HostReader {
     },
     async readHead(path, bytes) {
       try {
-        const fh = await open(await under(path), 'r');
+        const fh = await openRegular(await under(path));
         try {
           const buf = Buffer.alloc(bytes);
           const { bytesRead } = await fh.read(buf, 0, bytes, 0);
@@ -119,9 +120,23 @@ export function openHostReader(root = '/'): HostReader {
   return reader;
 }
 
+/**
+ * Opens a regular file only: a FIFO or device planted in a sysroot would block or never end.
+ * O_NONBLOCK keeps the open of a FIFO from waiting for a writer; /proc and /sys files are regular.
+ */
+async function openRegular(path: string): Promise<FileHandle> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (!(await fh.stat()).isFile()) {
+    await fh.close();
+    throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
+  }
+  return fh;
+}
+
 function fileError(path: string, e: unknown): BytesRead & { ok: false } {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, why: 'absent', detail: `${path}: not present` };
   if (code === 'EACCES' || code === 'EPERM') return { ok: false, why: 'denied', detail: `${path}: permission denied` };
+  if (code === 'ENOTREG' || code === 'EISDIR') return { ok: false, why: 'error', detail: `${path}: not a regular file` };
   return { ok: false, why: 'error', detail: `${path}: ${(e as Error).message}` };
 }

@@ -29,7 +29,8 @@ const MAX_RECORDING = 64 << 20;
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
-    if ((await stat(path)).size > MAX_RECORDING) return undefined;
+    const info = await stat(path);
+    if (!info.isFile() || info.size > MAX_RECORDING) return undefined;
     return await readFile(path, 'utf8');
   } catch {
     return undefined;

@@ -106,3 +106,24 @@ describe('the sysroot reader', () => {
     expect(recordingName(['journalctl', '--list-boots', '--no-pager', '-q'])).toBe('journalctl_--list-boots_--no-pager_-q');
   });
 });
+
+describe('a hostile sysroot', () => {
+  it('a FIFO, a directory and an oversized file where files should be: doctor finishes, those facts are unknown', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { runDoctor } = await import('../../src/host/run-doctor.js');
+    const root = mkdtempSync(join(tmpdir(), 'ktriage-hostile-'));
+    mkdirSync(join(root, 'etc'));
+    mkdirSync(join(root, 'proc', 'sys', 'kernel'), { recursive: true });
+    execFileSync('mkfifo', [join(root, 'etc', 'os-release')]);
+    mkdirSync(join(root, 'proc', 'cmdline'));
+    writeFileSync(join(root, 'proc', 'modules'), Buffer.alloc(6 << 20, 0x41)); // one 6 MiB "line"
+    mkdirSync(join(root, '.recorded'));
+    execFileSync('mkfifo', [join(root, '.recorded', 'dmesg.out')]);
+    const report = await runDoctor(openHostReader(root));
+    expect(report.os).toBeNull();
+    const get = (id: string) => report.checks.find((c) => c.id === id);
+    expect(get('crashkernel-reserved')).toMatchObject({ status: 'skip', summary: 'not checked: /proc/cmdline: not a regular file' });
+    expect(get('foreign-modules')?.summary).toBe('not checked: /proc/modules: not in /proc/modules format (no module line)');
+    expect(get('recent-crash-reports')?.status).toBe('skip');
+  }, 20_000);
+});

@@ -13,5 +13,6 @@ export function parseProcModules(text: string): LoadedModule[] {
     const flags = /\(([A-Z+-]+)\)\s*$/.exec(line)?.[1] ?? '';
     out.push({ name, taints: [...flags].filter((c) => /[A-Z]/.test(c)) });
   }
+  if (out.length === 0 && text.trim() !== '') throw new Error('not in /proc/modules format (no module line)');
   return out;
 }
