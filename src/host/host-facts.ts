@@ -6,7 +6,7 @@ import { parseOsRelease, type OsRelease } from './parse/os-release.js';
 import { parseProcModules, type LoadedModule } from './parse/proc-modules.js';
 import { journaldStorage } from './parse/journald-conf.js';
 import { parseSize } from './parse/crashkernel.js';
-import { parseKdumpConf, parseKdumpTools, type KdumpConfig } from './parse/kdump-config.js';
+import { parseKdumpConf, parseKdumpTools, parseSuseKdump, type KdumpConfig } from './parse/kdump-config.js';
 import { gatherBootImages, gatherDkms, type BootImage, type DkmsBuild } from './gather-boot.js';
 import { gatherKernelLogs, type KernelLogs } from './gather-logs.js';
 import { gatherSmart, type SmartHealth } from './gather-smart.js';
@@ -35,6 +35,7 @@ const KDUMP_TOOLS = [
   '/sbin/kdump-config',
   '/usr/bin/kdumpctl',
   '/usr/sbin/kdumpctl',
+  '/usr/sbin/kdumptool',
   '/usr/lib/systemd/system/kdump.service',
   '/lib/systemd/system/kdump-tools.service',
 ];
@@ -166,7 +167,11 @@ async function gatherKdumpConfig(reader: HostReader): Promise<Fact<KdumpConfig>>
   if (debian.known || debian.why !== 'absent') return debian;
   const rhel = await readFact(reader, '/etc/kdump.conf', (t) => parseKdumpConf(t, '/etc/kdump.conf'));
   if (rhel.known || rhel.why !== 'absent') return rhel;
-  return unknown('/etc/default/kdump-tools, /etc/kdump.conf', 'absent', 'no kdump configuration (/etc/default/kdump-tools or /etc/kdump.conf)');
+  const suse = await reader.readText('/etc/sysconfig/kdump');
+  const suseConfig = suse.ok ? parseSuseKdump(suse.text, '/etc/sysconfig/kdump') : undefined;
+  if (suseConfig) return known(suseConfig, '/etc/sysconfig/kdump');
+  const files = '/etc/default/kdump-tools, /etc/kdump.conf, /etc/sysconfig/kdump';
+  return unknown(files, 'absent', `no kdump configuration (${files})`);
 }
 
 /** Live: systemctl is-active; a sysroot without a recording: the unit's enablement link. */

@@ -127,3 +127,20 @@ describe('a hostile sysroot', () => {
     expect(get('recent-crash-reports')?.status).toBe('skip');
   }, 20_000);
 });
+
+describe("SUSE's /etc/sysconfig/kdump", () => {
+  it("the template's defaults: /var/crash, -d 31, compressed; URLs and formats as kdump(5) has them", async () => {
+    const { parseSuseKdump } = await import('../../src/host/parse/kdump-config.js');
+    const template = read('files/suse-sysconfig.kdump.in.head');
+    const c = parseSuseKdump(template, '/etc/sysconfig/kdump');
+    expect(c).toEqual({ file: '/etc/sysconfig/kdump', enabled: true, target: '/var/crash', remote: false, collector: 'makedumpfile -d 31 -c' });
+    expect(parseDumpFilter(c?.collector ?? '')).toEqual({ level: 31, compressed: true });
+    const nfs = parseSuseKdump(template.replace('KDUMP_SAVEDIR="/var/crash"', 'KDUMP_SAVEDIR="nfs://server/export/var/crash"'), 'f');
+    expect(nfs).toMatchObject({ target: 'nfs://server/export/var/crash', remote: true });
+    const file = parseSuseKdump(template.replace('KDUMP_SAVEDIR="/var/crash"', 'KDUMP_SAVEDIR="file:///srv/crash"'), 'f');
+    expect(file).toMatchObject({ target: '/srv/crash', remote: false });
+    expect(parseSuseKdump(template.replace('KDUMP_DUMPFORMAT="compressed"', 'KDUMP_DUMPFORMAT="none"'), 'f')?.collector).toBe('KDUMP_DUMPFORMAT=none');
+    // RHEL's /etc/sysconfig/kdump has none of SUSE's variables
+    expect(parseSuseKdump(read('rhel-like/etc/sysconfig/kdump'), 'f')).toBeUndefined();
+  });
+});

@@ -118,9 +118,12 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
     id: 'dump-level',
     area: 'crash capture',
     title: 'makedumpfile filters and compresses',
-    reads: ['MAKEDUMP_ARGS in /etc/default/kdump-tools', 'core_collector in /etc/kdump.conf'],
+    reads: ['MAKEDUMP_ARGS in /etc/default/kdump-tools', 'core_collector in /etc/kdump.conf', 'KDUMP_DUMPLEVEL, KDUMP_DUMPFORMAT in /etc/sysconfig/kdump (SUSE)'],
     why: 'An unfiltered dump is as big as RAM and slow to write from a crash kernel; -d 31 keeps the kernel pages analysis needs and drops free, cache, zero and user pages.',
-    fix: { debian: 'set MAKEDUMP_ARGS="-c -d 31" in /etc/default/kdump-tools', rhel: 'set "core_collector makedumpfile -l --message-level 1 -d 31" in /etc/kdump.conf' },
+    fix: {
+      debian: 'set MAKEDUMP_ARGS="-c -d 31" in /etc/default/kdump-tools',
+      rhel: 'set "core_collector makedumpfile -l --message-level 1 -d 31" in /etc/kdump.conf   # SUSE: KDUMP_DUMPLEVEL=31, KDUMP_DUMPFORMAT=compressed in /etc/sysconfig/kdump',
+    },
     verdict: (f) => {
       if (!f.kdumpConfig.known) {
         if (f.kdumpConfig.why === 'absent') return verdict('skip', 'no kdump configuration', f.kdumpConfig.detail);
@@ -129,6 +132,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
       const c = f.kdumpConfig.value;
       const filter = parseDumpFilter(c.collector);
       const ev = `${c.file}: ${c.collector}`;
+      if (c.collector === 'KDUMP_DUMPFORMAT=none') return verdict('warn', 'KDUMP_DUMPFORMAT=none: only the kernel log is saved, no vmcore', ev);
       if (!filter) return verdict('warn', `the collector is not makedumpfile: the dump is not filtered`, ev);
       if (filter.level === undefined) return verdict('warn', 'no -d dump level: every page is kept', ev);
       if (filter.level < 31) return verdict('warn', `-d ${filter.level} keeps pages -d 31 would drop (bigger, slower dumps)`, ev);

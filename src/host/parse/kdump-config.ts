@@ -71,3 +71,29 @@ export function parseDumpFilter(collector: string): DumpFilter | undefined {
   }
   return level === undefined || Number.isNaN(level) ? { compressed } : { level, compressed };
 }
+
+/** KDUMP_DUMPFORMAT → the makedumpfile flag SUSE's kdump passes (kdump(5)). */
+const SUSE_FORMAT_FLAGS: Readonly<Record<string, string>> = { compressed: '-c', lzo: '-l', snappy: '-p', zstd: '-z', ELF: '-E' };
+
+/**
+ * SUSE's kdump: /etc/sysconfig/kdump (sysconfig.kdump.in of openSUSE/kdump). Defaults when a
+ * variable is unset are the template's: /var/crash, dump level 31, format `compressed`.
+ * Undefined when the file holds none of SUSE's variables (RHEL has a different sysconfig/kdump).
+ */
+export function parseSuseKdump(text: string, file: string): KdumpConfig | undefined {
+  const v = parseShellVars(text);
+  if (!['KDUMP_SAVEDIR', 'KDUMP_DUMPLEVEL', 'KDUMP_DUMPFORMAT'].some((k) => v.has(k))) return undefined;
+  const saveDir = v.get('KDUMP_SAVEDIR') || '/var/crash';
+  const local = /^file:\/\//.exec(saveDir) ? saveDir.slice('file://'.length) : saveDir.startsWith('/') ? saveDir : undefined;
+  const format = v.get('KDUMP_DUMPFORMAT') || 'compressed';
+  const level = v.get('KDUMP_DUMPLEVEL') || '31';
+  const flag = SUSE_FORMAT_FLAGS[format];
+  const extra = v.get('MAKEDUMPFILE_OPTIONS') ?? '';
+  return {
+    file,
+    enabled: true,
+    target: local ?? saveDir,
+    remote: local === undefined,
+    collector: flag ? `makedumpfile -d ${level} ${flag}${extra ? ` ${extra}` : ''}` : `KDUMP_DUMPFORMAT=${format}`,
+  };
+}
