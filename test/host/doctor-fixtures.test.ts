@@ -139,6 +139,21 @@ describe('evidence decoded from the fixtures', () => {
     expect(check(r, 'journal-persistent').fix).toContain('Storage=persistent');
     expect(check(r, 'kdump-installed').fix).toBe('apt install kdump-tools');
     expect(r.counts.fail).toBe(4);
+    expect(check(r, 'dkms-built').evidence).toEqual(['/var/lib/dkms/acpi-call/1.2.2: 6.1.0-56-cloud-amd64']);
+  });
+
+  it('laptop plus a second kernel: its DKMS module is not built for it, and that fails', async () => {
+    const { cpSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'ktriage-dkms-'));
+    cpSync(join(FIXTURES, 'laptop'), root, { recursive: true, verbatimSymlinks: true });
+    for (const f of ['vmlinuz-6.1.0-50-cloud-amd64', 'initrd.img-6.1.0-50-cloud-amd64']) {
+      cpSync(join(FIXTURES, 'debian-server', 'boot', f), join(root, 'boot', f));
+    }
+    const r = await runDoctor(openHostReader(root));
+    expect(check(r, 'dkms-built')).toMatchObject({ status: 'fail', summary: 'not built: acpi-call/1.2.2 for 6.1.0-50-cloud-amd64' });
+    expect(check(r, 'dkms-built').fix).toContain('dkms autoinstall');
+    expect(check(r, 'fallback-kernel').status).toBe('pass');
   });
 
   it('rhel-like: Rocky 9.6, crashkernel ranges give 192 MiB of 3 GiB, kdump.conf collector, one boot in the journal', async () => {

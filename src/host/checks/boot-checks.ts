@@ -62,6 +62,9 @@ export const BOOT_CHECKS: readonly CheckRow[] = [
       if (builds.length === 0) return verdict('pass', 'no DKMS modules', evidence(f.dkms, () => 'none'));
       if (!f.bootImages.known) return skipped(f.bootImages);
       const kernels = f.bootImages.value.map((k) => k.release);
+      // The running kernel counts too when it loads modules (it may have been booted from elsewhere).
+      const running = f.sysctl['kernel/osrelease'];
+      if (running.known && f.modules.known && !kernels.includes(String(running.value))) kernels.push(String(running.value));
       const missing = builds.flatMap((b) => kernels.filter((k) => !b.kernels.includes(k)).map((k) => `${b.module}/${b.version} for ${k}`));
       const ev = builds.map((b) => `/var/lib/dkms/${b.module}/${b.version}: ${b.kernels.join(', ') || 'built for no kernel'}`);
       if (missing.length === 0) return verdict('pass', `${builds.length} DKMS module(s) built for every kernel`, ...ev);
