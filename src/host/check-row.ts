@@ -40,9 +40,9 @@ export function verdict(status: Status, summary: string, ...evidence: string[]):
 }
 
 /** `where: value` for a known fact, `where: why` for an unknown one. */
-export function evidence(fact: Fact<unknown>, show?: (v: never) => string): string {
+export function evidence<T>(fact: Fact<T>, show?: (value: T) => string): string {
   if (!fact.known) return fact.detail;
-  const value = show ? show(fact.value as never) : String(fact.value);
+  const value = show ? show(fact.value) : String(fact.value);
   return `${fact.from}: ${value}`;
 }
 

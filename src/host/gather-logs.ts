@@ -26,20 +26,18 @@ const PREVIOUS_BOOT = ['journalctl', '-k', '-b', '-1', '--no-pager', '-q', '-o',
 
 /** The kernel messages of this boot (journal, else `dmesg`) and of the previous one (journal only), analysed. */
 export async function gatherKernelLogs(reader: HostReader): Promise<KernelLogs> {
-  let thisBoot: Fact<BootLog> | undefined;
-  const problems: string[] = [];
+  const attempts: Fact<BootLog>[] = [];
   for (const argv of THIS_BOOT) {
     const r = await readBoot(reader, argv);
-    if (r.known) {
-      thisBoot = r;
-      break;
-    }
-    problems.push(r.detail);
-    thisBoot ??= r;
-    if (thisBoot.known === false && r.why === 'denied') thisBoot = r;
+    if (r.known) return { thisBoot: r, previousBoot: await readBoot(reader, PREVIOUS_BOOT) };
+    attempts.push(r);
   }
-  if (thisBoot && !thisBoot.known) thisBoot = unknown(thisBoot.from, thisBoot.why, problems.join('; '));
-  return { thisBoot: thisBoot ?? unknown('dmesg', 'error', 'no kernel log'), previousBoot: await readBoot(reader, PREVIOUS_BOOT) };
+  // Neither worked: one unknown naming both reasons, `denied` if either was (root would help).
+  const denied = attempts.find((a) => !a.known && a.why === 'denied');
+  const first = denied ?? attempts[0];
+  const detail = attempts.map((a) => (a.known ? '' : a.detail)).join('; ');
+  const thisBoot = first && !first.known ? unknown<BootLog>(first.from, first.why, detail) : unknown<BootLog>('dmesg', 'error', 'no kernel log');
+  return { thisBoot, previousBoot: await readBoot(reader, PREVIOUS_BOOT) };
 }
 
 async function readBoot(reader: HostReader, argv: readonly string[]): Promise<Fact<BootLog>> {

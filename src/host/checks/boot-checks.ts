@@ -11,7 +11,7 @@ export const BOOT_CHECKS: readonly CheckRow[] = [
     verdict: (f) => {
       if (!f.bootImages.known) return skipped(f.bootImages);
       const kernels = f.bootImages.value.filter((k) => k.kernelLooksValid);
-      const ev = evidence(f.bootImages, (ks: { release: string }[]) => ks.map((k) => k.release).join(', ') || 'no kernel');
+      const ev = evidence(f.bootImages, (ks) => ks.map((k) => k.release).join(', ') || 'no kernel');
       if (kernels.length >= 2) return verdict('pass', `${kernels.length} kernels: ${kernels.map((k) => k.release).join(', ')}`, ev);
       if (kernels.length === 1) return verdict('warn', `only ${kernels[0]?.release ?? ''}: no fallback kernel`, ev);
       if (f.live) return verdict('skip', 'no kernel in /boot (booted some other way: a VM given its kernel directly, or a container)', ev);

@@ -18,7 +18,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
     why: 'Without kdump the only record of a panic is what reached a console or pstore; the vmcore (memory, every task, the full log) is never written.',
     fix: { debian: 'apt install kdump-tools', rhel: 'dnf install kexec-tools   # SUSE: zypper install kdump' },
     verdict: (f) => {
-      if (f.kdumpTool.known) return verdict('pass', `${f.kdumpTool.value} present`, evidence(f.kdumpTool), evidence(f.kdumpConfig, (c: { file: string; target: string }) => `target ${c.target}`));
+      if (f.kdumpTool.known) return verdict('pass', `${f.kdumpTool.value} present`, evidence(f.kdumpTool), evidence(f.kdumpConfig, (c) => `target ${c.target}`));
       return verdict('fail', 'no kdump tooling installed', evidence(f.kdumpTool));
     },
   },
@@ -56,7 +56,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
       if (!f.cmdline.known) return skipped(f.cmdline);
       const arg = findCrashKernelArg(f.cmdline.value);
       const size = f.crashSize;
-      if (size.known && size.value > 0) return verdict('pass', `${bytes(size.value)} reserved`, evidence(size, (n: number) => `${n} bytes`), `/proc/cmdline: crashkernel=${arg?.raw ?? '(none)'}`);
+      if (size.known && size.value > 0) return verdict('pass', `${bytes(size.value)} reserved`, evidence(size, (n) => `${n} bytes`), `/proc/cmdline: crashkernel=${arg?.raw ?? '(none)'}`);
       if (!arg) return verdict('fail', 'no crashkernel= on the kernel command line', '/proc/cmdline: no crashkernel=');
       if (!size.known) return verdict('warn', `crashkernel=${arg.raw} asked for, but the reservation cannot be read`, evidence(size), `/proc/cmdline: crashkernel=${arg.raw}`);
       return verdict('fail', `crashkernel=${arg.raw} asked for but nothing reserved (too little RAM for the range, or the reservation failed)`, evidence(size), `/proc/cmdline: crashkernel=${arg.raw}`);
@@ -78,7 +78,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
       const have = f.crashSize.value;
       const ram = f.memTotalBytes.value + have; // MemTotal excludes the reservation
       const need = neededCrashKernel(ram);
-      const ev = [evidence(f.crashSize, (n: number) => bytes(n)), evidence(f.memTotalBytes, (n: number) => `${bytes(n)} (+ the reservation)`)];
+      const ev = [evidence(f.crashSize, (n) => bytes(n)), evidence(f.memTotalBytes, (n) => `${bytes(n)} (+ the reservation)`)];
       if (have === 0) return verdict('skip', 'nothing reserved (see crashkernel-reserved)', ...ev);
       if (have >= need) return verdict('pass', `${bytes(have)} reserved for ${bytes(ram)} of RAM (needs about ${bytes(need)})`, ...ev);
       return verdict('warn', `${bytes(have)} reserved for ${bytes(ram)} of RAM; about ${bytes(need)} is safer`, ...ev);
@@ -109,7 +109,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
       if (!f.memTotalBytes.known) return skipped(f.memTotalBytes);
       // A -d 31 dump keeps kernel pages only: rarely more than a quarter of RAM.
       const need = Math.max(f.memTotalBytes.value / 4, 512 * MiB);
-      const ev = [evidence(f.dumpFreeBytes, (n: number) => `${bytes(n)} free`), evidence(f.memTotalBytes, (n: number) => bytes(n))];
+      const ev = [evidence(f.dumpFreeBytes, (n) => `${bytes(n)} free`), evidence(f.memTotalBytes, (n) => bytes(n))];
       if (f.dumpFreeBytes.value >= need) return verdict('pass', `${bytes(f.dumpFreeBytes.value)} free (a filtered dump needs up to ~${bytes(need)})`, ...ev);
       return verdict('fail', `only ${bytes(f.dumpFreeBytes.value)} free; a filtered dump may need ~${bytes(need)}`, ...ev);
     },
@@ -150,7 +150,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
     verdict: (f) => {
       if (!f.pstoreBackend.known) return skipped(f.pstoreBackend);
       const backend = f.pstoreBackend.value;
-      const ev = [evidence(f.pstoreBackend), evidence(f.systemdPstore, (b: boolean) => (b ? 'installed' : 'not installed'))];
+      const ev = [evidence(f.pstoreBackend), evidence(f.systemdPstore, (b) => (b ? 'installed' : 'not installed'))];
       if (backend === '' || backend === '(null)') return verdict('warn', 'no pstore backend registered', ...ev);
       return verdict('pass', `pstore backend ${backend}`, ...ev);
     },

@@ -104,10 +104,12 @@ export const DANGER_CHECKS: readonly CheckRow[] = [
     why: 'A machine check is the CPU reporting a hardware fault; a crash after one is a hardware problem.',
     fix: { debian: 'apt install rasdaemon && ras-mc-ctl --summary; ktriage analyze --boot 0 decodes each MCE', rhel: 'dnf install rasdaemon && ras-mc-ctl --summary; ktriage analyze --boot 0 decodes each MCE' },
     verdict: (f) => {
-      const boots = [f.logs.thisBoot, f.logs.previousBoot].filter((b) => b.known);
-      if (boots.length === 0) return skipped(f.logs.thisBoot as typeof f.logs.thisBoot & { known: false });
-      const hw = boots.flatMap((b) => (b.known ? b.value.reports.filter((r) => HARDWARE_KINDS.has(r.kind)) : []));
-      const ev = boots.map((b) => (b.known ? `${b.from}: ${b.value.reports.filter((r) => HARDWARE_KINDS.has(r.kind)).length} hardware report(s)` : ''));
+      const { thisBoot, previousBoot } = f.logs;
+      const boots = [thisBoot, previousBoot].flatMap((b) => (b.known ? [b] : []));
+      if (!thisBoot.known && boots.length === 0) return skipped(thisBoot);
+      const hardware = (b: (typeof boots)[number]) => b.value.reports.filter((r) => HARDWARE_KINDS.has(r.kind));
+      const hw = boots.flatMap(hardware);
+      const ev = boots.map((b) => `${b.from}: ${hardware(b).length} hardware report(s)`);
       if (hw.length > 0) return verdict('fail', titles(hw), ...ev);
       return verdict('pass', 'no machine check or EDAC report in the kernel log', ...ev);
     },

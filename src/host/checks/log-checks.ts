@@ -22,7 +22,7 @@ export const LOG_CHECKS: readonly CheckRow[] = [
       }
       const storage = f.journalStorage.value;
       const dir = f.journalDir.known && f.journalDir.value;
-      const ev = [evidence(f.journalStorage, (s: string) => `Storage=${s}`), `/var/log/journal: ${dir ? 'present' : 'absent'}`, ...syslog];
+      const ev = [evidence(f.journalStorage, (s) => `Storage=${s}`), `/var/log/journal: ${dir ? 'present' : 'absent'}`, ...syslog];
       if (storage === 'persistent' || (storage === 'auto' && dir)) return verdict('pass', `journal is persistent (Storage=${storage})`, ...ev);
       if (f.syslogFiles.length > 0) return verdict('warn', `journal is volatile (Storage=${storage}${dir ? '' : ', no /var/log/journal'}); only syslog files keep kernel lines`, ...ev);
       return verdict('fail', `journal is volatile (Storage=${storage}${storage === 'auto' ? ' and no /var/log/journal' : ''}): the log of a crashed boot is lost`, ...ev);
@@ -52,7 +52,7 @@ export const LOG_CHECKS: readonly CheckRow[] = [
     verdict: (f) => {
       if (!f.logBufBytes.known) return skipped(f.logBufBytes);
       const n = f.logBufBytes.value;
-      const ev = evidence(f.logBufBytes, (b: number) => bytes(b));
+      const ev = evidence(f.logBufBytes, (b) => bytes(b));
       if (n >= RING_BUFFER_ENOUGH) return verdict('pass', `${bytes(n)}`, ev);
       return verdict('warn', `${bytes(n)} (the kernel may grow it per CPU); 1 MiB or more keeps a long boot`, ev);
     },
