@@ -159,7 +159,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
     id: 'netconsole',
     area: 'crash capture',
     title: 'netconsole',
-    reads: ['/proc/cmdline netconsole=', '/proc/modules', '/sys/kernel/config/netconsole', '/etc/modprobe.d', '/etc/modules-load.d'],
+    reads: ['/proc/cmdline netconsole=', '/proc/modules', '/sys/kernel/config/netconsole', '/etc/sysconfig/netconsole', '/etc/modprobe.d', '/etc/modules-load.d'],
     why: 'netconsole sends kernel messages over UDP as they are printed: the last words of a machine that hangs or whose disk dies reach another host.',
     fix: {
       debian: 'echo "options netconsole netconsole=@/eth0,6666@LOGHOST/" > /etc/modprobe.d/netconsole.conf && echo netconsole > /etc/modules-load.d/netconsole.conf',
