@@ -65,6 +65,7 @@ export const BOOT_CHECKS: readonly CheckRow[] = [
       // The running kernel counts too when it loads modules (it may have been booted from elsewhere).
       const running = f.sysctl['kernel/osrelease'];
       if (running.known && f.modules.known && !kernels.includes(String(running.value))) kernels.push(String(running.value));
+      if (kernels.length === 0) return verdict('skip', `${builds.length} DKMS module(s), but no kernel here loads modules`, evidence(f.bootImages, () => 'no kernel'));
       const missing = builds.flatMap((b) => kernels.filter((k) => !b.kernels.includes(k)).map((k) => `${b.module}/${b.version} for ${k}`));
       const ev = builds.map((b) => `/var/lib/dkms/${b.module}/${b.version}: ${b.kernels.join(', ') || 'built for no kernel'}`);
       if (missing.length === 0) return verdict('pass', `${builds.length} DKMS module(s) built for every kernel`, ...ev);
