@@ -43,6 +43,8 @@ export async function gatherUnitState(reader: HostReader, units: readonly string
       const state = r.result.stdout.trim().split('\n')[0] ?? '';
       // `inactive` for a unit that does not exist either; only a known state is an answer.
       if (/^(active|activating|failed|reloading|deactivating)$/.test(state)) return known(`${unit}: ${state}`, argv.join(' '));
+      // Enabled at boot yet inactive: it failed or was stopped, the case this check exists for.
+      if (state === 'inactive' && (await reader.info(wantsLink(unit)))) return known(`${unit}: inactive though enabled`, argv.join(' '));
       if (state === '' || /systemd|bus/i.test(r.result.stderr)) {
         lastProblem = unknown(argv.join(' '), 'error', `${argv.join(' ')}: ${(r.result.stderr.trim().split('\n')[0] ?? '') || `status ${r.result.status}`}`);
       }
@@ -51,7 +53,7 @@ export async function gatherUnitState(reader: HostReader, units: readonly string
     lastProblem = unknown(argv.join(' '), r.why, r.detail);
   }
   for (const unit of units) {
-    const link = `/etc/systemd/system/multi-user.target.wants/${unit}.service`;
+    const link = wantsLink(unit);
     if (await reader.info(link)) return known(`${unit}: enabled`, link);
   }
   return lastProblem ?? known('inactive', units.map((u) => `systemctl is-active ${u}`).join(', '));
@@ -85,4 +87,8 @@ export async function gatherCrashDir(reader: HostReader, config: Fact<KdumpConfi
     if (i) entries.push({ name, mode: i.mode });
   }
   return known({ path, mode: info.mode, entries }, path);
+}
+
+function wantsLink(unit: string): string {
+  return `/etc/systemd/system/multi-user.target.wants/${unit}.service`;
 }

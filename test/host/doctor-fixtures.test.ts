@@ -180,3 +180,19 @@ describe('docs/doctor.md', () => {
     for (const row of ALL_CHECKS) expect(doc, row.id).toContain(`| \`${row.id}\` |`);
   });
 });
+
+describe('kdump-service with a recorded systemctl answer', () => {
+  // Not a capture: the one-word answer and status 3 that systemctl(1) documents for an inactive
+  // unit, written by the test, since the development VM runs no systemd to ask.
+  it('enabled but inactive (it failed or was stopped) fails', async () => {
+    const { cpSync, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'ktriage-unit-'));
+    cpSync(join(FIXTURES, 'debian-server'), root, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(root, '.recorded', 'systemctl_is-active_kdump-tools.out'), 'inactive\n');
+    writeFileSync(join(root, '.recorded', 'systemctl_is-active_kdump-tools.status'), '3\n');
+    const r = await runDoctor(openHostReader(root));
+    expect(check(r, 'kdump-service')).toMatchObject({ status: 'fail', summary: 'kdump service not active (kdump-tools: inactive though enabled)' });
+    expect(check(r, 'kdump-service').evidence).toEqual(['systemctl is-active kdump-tools: kdump-tools: inactive though enabled']);
+  });
+});
