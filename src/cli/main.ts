@@ -1,13 +1,15 @@
 import { EXIT, KtError } from '../errors.js';
 import { runAnalyze } from './analyze-command.js';
+import { DOCTOR_USAGE, parseDoctorArgs, runDoctorCommand } from './doctor-command.js';
 import { ANALYZE_USAGE, parseAnalyzeArgs } from './parse-args.js';
 
 const USAGE = `usage: ktriage <command> [options]
 
 commands:
   analyze [FILE|-]...   find and decode kernel crash reports in kernel logs
+  doctor                check whether this machine is ready for its next panic
 
-Run 'ktriage analyze --help' for its options.`;
+Run 'ktriage <command> --help' for its options.`;
 
 /** Parses the command line, runs one command and returns the exit status. Never throws. */
 export async function main(argv: string[]): Promise<number> {
@@ -27,6 +29,13 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.noCrash;
       }
       return await runAnalyze(parseAnalyzeArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
+    }
+    if (command === 'doctor') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(`${DOCTOR_USAGE}\n`);
+        return EXIT.noCrash;
+      }
+      return await runDoctorCommand(parseDoctorArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
     }
     throw new KtError('KT_E_USAGE', `unknown command '${command}'\n\n${USAGE}`);
   } catch (e) {
