@@ -48,7 +48,7 @@ export function snapshotCli() {
     const done = path.join(root, '.complete');
     if (!fs.existsSync(done)) {
       fs.rmSync(root, { recursive: true, force: true });
-      for (const d of ['bin', 'dist', 'src']) fs.cpSync(path.join(REPO_ROOT, d), path.join(root, d), { recursive: true });
+      for (const d of ['bin', 'dist', 'src', 'rules']) fs.cpSync(path.join(REPO_ROOT, d), path.join(root, d), { recursive: true });
       if (treeHash(path.join(root, 'dist')) !== distHash) { // a build ran while copying: try again
         fs.rmSync(root, { recursive: true, force: true });
         spawnSync('sleep', ['5']);

@@ -7,11 +7,9 @@
 #                status 1 and the kernel panics with `Attempted to kill init! exitcode=0x00000100`.
 #   LABWORK=/var/tmp/panic-lab scripts/lab/boot-failures.sh OUTDIR   (after ../shared/lab/make-lab.sh)
 set -euo pipefail
-LABWORK=${LABWORK:-/var/tmp/panic-lab}
+. "$(dirname "$0")/lab-env.sh"
 OUT=$(realpath -m "${1:?usage: boot-failures.sh OUTDIR}")
-KREL=${KREL:-$(ls "$LABWORK/build" | sed -n 's/^initramfs-//p' | head -1)}
-VMLINUZ="$LABWORK/cache/x-$KREL/img/boot/vmlinuz-$KREL"
-INITRD="$LABWORK/build/initramfs-$KREL/crash.gz"
+INITRD="$LAB_INITRDS/crash.gz"
 mkdir -p "$OUT"
 
 boot() { # NAME APPEND [extra qemu args...]

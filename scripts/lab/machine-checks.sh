@@ -6,16 +6,15 @@
 #   mce-fatal:      an uncorrected, processor-context-corrupt error (UC=1, PCC=1) that panics.
 #   LABWORK=/var/tmp/panic-lab scripts/lab/machine-checks.sh OUTDIR   (after ../shared/lab/make-lab.sh)
 set -euo pipefail
-LABWORK=${LABWORK:-/var/tmp/panic-lab}
+. "$(dirname "$0")/lab-env.sh"
 OUT=$(realpath -m "${1:?usage: machine-checks.sh OUTDIR}")
-KREL=${KREL:-$(ls "$LABWORK/build" | sed -n 's/^initramfs-//p' | head -1)}
 GENERIC=${GENERIC:-${KREL%-cloud-amd64}-amd64}
 KCACHE="$LABWORK/cache/generic-$GENERIC"
 VMLINUZ="$KCACHE/boot/vmlinuz-$GENERIC"
 if [ ! -f "$VMLINUZ" ]; then
 	mkdir -p "$KCACHE" && (cd "$KCACHE" && apt-get download "linux-image-$GENERIC-unsigned" && dpkg-deb --fsys-tarfile linux-image-*.deb | tar -x ./boot/)
 fi
-BUSYBOX_INITRD="$LABWORK/build/initramfs-$KREL/kdump.gz"
+BUSYBOX_INITRD="$LAB_INITRDS/kdump.gz"
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 mkdir -p "$OUT" "$W/root"
 (cd "$W/root" && zcat "$BUSYBOX_INITRD" | cpio -id 2>/dev/null)

@@ -6,11 +6,9 @@
 # reports the tasks waiting for that I/O.
 #   LABWORK=/var/tmp/panic-lab scripts/lab/storage-hang.sh OUT.log   (after ../shared/lab/make-lab.sh)
 set -euo pipefail
-LABWORK=${LABWORK:-/var/tmp/panic-lab}
+. "$(dirname "$0")/lab-env.sh"
 OUT=$(realpath -m "${1:?usage: storage-hang.sh OUT.log}")
-KREL=${KREL:-$(ls "$LABWORK/build" | sed -n 's/^initramfs-//p' | head -1)}
-VMLINUZ="$LABWORK/cache/x-$KREL/img/boot/vmlinuz-$KREL"
-KDUMP_INITRD="$LABWORK/build/initramfs-$KREL/kdump.gz"   # has busybox and the virtio modules
+KDUMP_INITRD="$LAB_INITRDS/kdump.gz"   # has busybox and the virtio modules
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 cd "$W"
 
