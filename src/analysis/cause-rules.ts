@@ -61,8 +61,9 @@ function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: s
 const isForeign = (flags: readonly string[]): boolean => flags.some((f) => FOREIGN_MODULE_FLAGS.includes(f));
 
 /** A 64-bit value that is a canonical kernel address except for exactly one flipped bit (47…63). */
-function oneBitFromCanonical(hex: string): boolean {
-  if (hex.length !== 16) return false;
+export function oneBitFromCanonical(hex: string): boolean {
+  // KASAN's shadow of a small or user pointer (0xdffffc…) is one bit away too, and means no such thing.
+  if (hex.length !== 16 || /^dffff[c-f]/i.test(hex)) return false;
   const top = BigInt(`0x${hex}`) >> 47n;
   let ones = 0;
   for (let i = 0n; i < 17n; i++) if ((top >> i) & 1n) ones++;
@@ -70,7 +71,7 @@ function oneBitFromCanonical(hex: string): boolean {
 }
 
 /** A value that differs from a slab poison pattern (0x6b…, 0x5a…, 0xa5…, 0xcc…) in exactly one bit. */
-function flippedPoison(hex: string): string | undefined {
+export function flippedPoison(hex: string): string | undefined {
   if (hex.length !== 16) return undefined;
   const value = BigInt(`0x${hex}`);
   for (const byte of ['6b', '5a', 'a5', 'cc', 'aa', 'bb']) {
@@ -92,7 +93,7 @@ function bitFlipEvidence(facts: IncidentFacts): { finding: string; reportId: str
       return { finding: `fault address ${fault.address} is a kernel address with one bit flipped`, reportId: report.id };
     }
     const gpf = report.details['gpfAddress'];
-    if (typeof gpf === 'string' && oneBitFromCanonical(gpf.replace(/^0x/, '').padStart(16, '0')) && !/^dffffc/.test(gpf.replace(/^0x/, ''))) {
+    if (typeof gpf === 'string' && oneBitFromCanonical(gpf.replace(/^0x/, '').padStart(16, '0'))) {
       return { finding: `non-canonical address ${gpf} is a kernel address with one bit flipped`, reportId: report.id };
     }
   }
@@ -319,8 +320,25 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     id: 'stack-overflow',
     category: 'kernel-bug',
     weight: 0.5,
-    find: (f) => kindEvidence(f, new Set(['stack-overflow', 'double-fault', 'stack-protector']), 'the kernel stack overflowed or was overwritten'),
+    find: (f) => {
+      const found = kindEvidence(f, new Set(['stack-overflow', 'double-fault', 'stack-protector']), 'the kernel stack overflowed or was overwritten');
+      if (found) return found;
+      const p = f.reports.find((r) => r.panic && STACK_PANIC_REASONS.has(r.panic.reason));
+      return p?.panic ? { finding: `the kernel stack overflowed or was overwritten: ${p.panic.message}`, reportId: p.id } : undefined;
+    },
     confirm: 'Look for recursion in the trace, or a deep stack of block/filesystem layers (dm on md on NFS …).',
+  },
+  {
+    id: 'panic-names-lost-report',
+    category: 'kernel-bug',
+    weight: 0.4,
+    find: (f) => {
+      const p = f.panic;
+      const what = p?.panic ? LOST_REPORT_BY_REASON[p.panic.reason] : undefined;
+      if (!p || !what || f.reports.length > 1) return undefined;
+      return { finding: `the panic says ${what} came first, but its report is not in the log`, reportId: p.id };
+    },
+    confirm: 'Find the full log of that boot (the journal, a console capture, the vmcore\'s dmesg): the report before the panic names the bug.',
   },
   {
     id: 'untainted',
@@ -456,6 +474,17 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     confirm: 'Check what wrote to /sys/kernel/debug/provoke-crash/ (a test harness); lkdtm should not be loaded in production.',
   },
 ];
+
+/** Panic reasons that say the stack overflowed or was overwritten. */
+const STACK_PANIC_REASONS: ReadonlySet<string> = new Set(['stack-protector', 'stack-end-corrupted', 'stack-overflow']);
+
+/** A panic that names the report that caused it, when that report is missing from the log. */
+const LOST_REPORT_BY_REASON: Readonly<Record<string, string>> = {
+  'panic-on-warn': 'a WARNING',
+  'fatal-exception': 'an oops',
+  'fatal-exception-in-interrupt': 'an oops in interrupt context',
+  'panic-on-kmsan': 'a KMSAN report',
+};
 
 /** Panic reasons that exist only because a sysctl or boot parameter asked for a panic. */
 const ESCALATING_REASONS: ReadonlySet<string> = new Set(['panic-on-warn', 'panic-on-kmsan', 'hung-task', 'soft-lockup', 'hard-lockup', 'rcu-stall', 'panic-on-taint', 'fatal-exception', 'nmi']);
