@@ -185,7 +185,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
       const p = f.precursors.find((e) => STORAGE_FAILURE.test(e.kind));
       if (!p) return undefined;
       const count = f.precursors.length;
-      return { finding: `${count} storage event(s) before the crash, first: ${p.kind} ${p.device ? `on ${p.device} ` : ''}(${p.text.slice(0, 120)})` };
+      return { finding: `${count} storage event(s) before the incident, first: ${p.kind} ${p.device ? `on ${p.device} ` : ''}(${p.text.slice(0, 120)})` };
     },
     confirm: 'Read the disk\'s health (`smartctl -a /dev/DEVICE`, `nvme smart-log /dev/nvmeN`) and the controller/cable; errors that repeat on one device point at it.',
   },

@@ -53,7 +53,9 @@ function renderIncident(incident: Incident, byId: Map<string, CrashReport>, pain
 function renderAnswer(d: Diagnosis, paint: Paint): string[] {
   const out = [`  ${paint('1', d.title)}`];
   const lead = d.cause.evidence[0];
-  out.push(`  cause:    ${paint('1', d.cause.category)} (${d.cause.confidence} confidence, ${d.cause.score.toFixed(2)})${lead ? ` — ${lead.finding}` : ''}`);
+  const runnerUp = d.cause.alternatives[0];
+  const close = runnerUp && d.cause.score - runnerUp.score < 0.15 ? `; ${runnerUp.category} ${runnerUp.score.toFixed(2)} close behind` : '';
+  out.push(`  cause:    ${paint('1', d.cause.category)} (${d.cause.confidence} confidence, ${d.cause.score.toFixed(2)}${close})${lead ? ` — ${lead.finding}` : ''}`);
   for (const e of d.cause.evidence.slice(1, 3)) out.push(`            also: ${e.finding}`);
   if (d.culprit) {
     const where = d.culprit.file ? ` at ${d.culprit.file}${d.culprit.line !== undefined ? `:${d.culprit.line}` : ''}` : '';
