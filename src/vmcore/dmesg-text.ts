@@ -1,0 +1,40 @@
+import type { PrintkRecord } from './printk-ringbuffer.js';
+
+/** isprint() or isspace() in the C locale: written as is; every other byte becomes `\xNN`. */
+const KEPT = new Uint8Array(256).map((_, c) => (c >= 0x20 && c <= 0x7e) || (c >= 0x09 && c <= 0x0d) ? 1 : 0);
+const HEX = '0123456789abcdef';
+
+/**
+ * The log as vmcore-dmesg (kexec-tools 2.0.25) prints it, byte for byte: `[%5lu.%06lu] `,
+ * the text with non-printable bytes escaped, a newline; a data-less record is its timestamp
+ * alone. (makedumpfile --dump-dmesg prints the same for these kernels.)
+ */
+export function formatDmesg(records: readonly PrintkRecord[]): Buffer {
+  const parts: string[] = [];
+  for (const r of records) parts.push(timestampPrefix(r.tsNsec), escapeText(r.text), '\n');
+  return Buffer.from(parts.join(''), 'latin1');
+}
+
+export function timestampPrefix(tsNsec: bigint): string {
+  const seconds = tsNsec / 1_000_000_000n;
+  const micros = (tsNsec % 1_000_000_000n) / 1000n;
+  return `[${seconds.toString().padStart(5)}.${micros.toString().padStart(6, '0')}] `;
+}
+
+/** The text as the tools print it: printable ASCII and whitespace kept, other bytes `\xNN`. */
+export function escapeText(text: Buffer): string {
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    if (KEPT[text[i] as number] === 0) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text.toString('latin1');
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as number;
+    out += KEPT[c] === 1 ? String.fromCharCode(c) : `\\x${HEX[c >> 4]}${HEX[c & 15]}`;
+  }
+  return out;
+}
