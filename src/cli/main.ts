@@ -1,11 +1,13 @@
 import { EXIT, KtError } from '../errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { ANALYZE_USAGE, parseAnalyzeArgs } from './parse-args.js';
+import { runVmcore, VMCORE_USAGE } from './vmcore-command.js';
 
 const USAGE = `usage: ktriage <command> [options]
 
 commands:
   analyze [FILE|-]...   find and decode kernel crash reports in kernel logs
+  vmcore DUMP           the same on a crash dump's kernel log; 'vmcore dmesg', 'vmcore info'
 
 Run 'ktriage analyze --help' for its options.`;
 
@@ -27,6 +29,13 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.noCrash;
       }
       return await runAnalyze(parseAnalyzeArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
+    }
+    if (command === 'vmcore') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(`${VMCORE_USAGE}\n`);
+        return EXIT.noCrash;
+      }
+      return await runVmcore(rest, process.env, process.stdout.isTTY === true, process.stdout, process.stderr);
     }
     throw new KtError('KT_E_USAGE', `unknown command '${command}'\n\n${USAGE}`);
   } catch (e) {

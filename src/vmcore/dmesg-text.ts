@@ -9,11 +9,19 @@ const HEX = '0123456789abcdef';
  * the text with non-printable bytes escaped, a newline; a data-less record is its timestamp
  * alone. (makedumpfile --dump-dmesg prints the same for these kernels.)
  */
-export function formatDmesg(records: readonly PrintkRecord[]): Buffer {
+export function formatDmesg(records: readonly PrintkRecord[], style: DmesgStyle = 'vmcore-dmesg'): Buffer {
   const parts: string[] = [];
-  for (const r of records) parts.push(timestampPrefix(r.tsNsec), escapeText(r.text), '\n');
+  for (const r of records) {
+    const prefix = timestampPrefix(r.tsNsec);
+    const text = escapeText(r.text);
+    // makedumpfile indents what follows a newline inside a record under the text.
+    parts.push(prefix, style === 'makedumpfile' ? text.replaceAll('\n', `\n${' '.repeat(prefix.length)}`) : text, '\n');
+  }
   return Buffer.from(parts.join(''), 'latin1');
 }
+
+/** Whose output to reproduce: they differ only for records holding a newline. */
+export type DmesgStyle = 'vmcore-dmesg' | 'makedumpfile';
 
 export function timestampPrefix(tsNsec: bigint): string {
   const seconds = tsNsec / 1_000_000_000n;
