@@ -87,7 +87,7 @@ function runInfo(argv: string[], out: NodeJS.WritableStream): number {
 function renderFacts(f: VmcoreFacts): string {
   const lines: string[] = [];
   const row = (k: string, v: string | number | undefined): void => {
-    if (v !== undefined) lines.push(`${`${k}:`.padEnd(18)}${v}`);
+    if (v !== undefined) lines.push(`${`${k}:`.padEnd(32)}${v}`);
   };
   row('dump', f.source);
   row('format', f.format);

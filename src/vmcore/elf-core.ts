@@ -71,6 +71,7 @@ export class ElfCore implements PhysicalMemory {
         this.segments.push({ paddr, memsz, filesz, offset });
       }
     }
+    const loads = this.segments.length;
     this.segments = disjoint(this.segments);
     this.notes = Buffer.concat(noteParts);
     const flags = eh.readUInt32LE(48);
@@ -79,7 +80,7 @@ export class ElfCore implements PhysicalMemory {
     this.facts = {
       'program headers': phnum,
       'e_phoff': phoff,
-      'PT_LOAD segments': this.segments.length,
+      'PT_LOAD segments': loads,
       'PT_LOADs with virtual addresses': withVaddr,
       'memory in dump': this.segments.reduce((n, s) => n + s.filesz, 0),
     };
