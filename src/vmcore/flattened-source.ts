@@ -6,7 +6,6 @@ const HEADER_BYTES = 4096;
 const RECORD_HEADER = 16;
 /** A record that large is no part of a dump a machine wrote. */
 const MAX_RECORD = 1 << 30;
-const HEADER_WINDOW = 4096;
 
 interface Rec {
   /** Where the bytes belong in the reassembled file. */
@@ -44,13 +43,9 @@ export class FlattenedSource implements ByteSource {
     if (type !== 1n) throw new KtError('KT_E_DUMP_UNSUPPORTED', `${file.name}: flattened header type ${type}, expected 1`);
     const recs: Rec[] = [];
     let pos = HEADER_BYTES;
-    let window: { at: number; bytes: Buffer } = { at: 0, bytes: Buffer.alloc(0) };
     let truncated: string | undefined = `the record stream ends at byte ${file.size} without its end marker`;
     while (pos + RECORD_HEADER <= file.size) {
-      if (pos < window.at || pos + RECORD_HEADER > window.at + window.bytes.length) {
-        window = { at: pos, bytes: file.read(pos, HEADER_WINDOW) };
-      }
-      const h = window.bytes.subarray(pos - window.at, pos - window.at + RECORD_HEADER);
+      const h = file.read(pos, RECORD_HEADER);
       const target = h.readBigInt64BE(0);
       const size = h.readBigInt64BE(8);
       if (target === -1n) {
