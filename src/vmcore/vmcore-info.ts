@@ -26,6 +26,8 @@ export interface VmcoreFacts {
 }
 
 const PANIC = /Kernel panic - not syncing: ?(.*)/;
+/** With kdump armed an oops goes straight to the crash kernel: no panic line, so the oops header. */
+const OOPS_HEADERS = [/^BUG: /, /^kernel BUG at /, /^Oops: /, /^general protection fault/, /^WARNING: /, /^Unable to handle kernel /];
 
 export function vmcoreFacts(core: Vmcore, log: { records: PrintkRecord[]; partial?: string } | undefined, logError?: string): VmcoreFacts {
   const info = core.vmcoreinfo;
@@ -61,10 +63,17 @@ export function vmcoreFacts(core: Vmcore, log: { records: PrintkRecord[]; partia
 }
 
 function panicLine(records: readonly PrintkRecord[]): string | undefined {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const text = escapeText((records[i] as PrintkRecord).text);
-    const m = PANIC.exec(text);
-    if (m) return m[0].split('\n')[0];
+  const texts = records.map((r) => escapeText(r.text).split('\n')[0] ?? '');
+  for (let i = texts.length - 1; i >= 0; i--) {
+    const m = PANIC.exec(texts[i] as string);
+    if (m) return m[0];
   }
-  return undefined;
+  const isHeader = (i: number): boolean => i >= 0 && OOPS_HEADERS.some((re) => re.test(texts[i] as string));
+  let last = texts.length - 1;
+  while (last >= 0 && !isHeader(last)) last--;
+  if (last < 0) return undefined;
+  // `BUG: …` then `#PF:` lines then `Oops: …`: the first header of that group says the most.
+  let first = last;
+  for (let i = last - 1; i >= last - 4; i--) if (isHeader(i)) first = i;
+  return texts[first];
 }
