@@ -6,6 +6,8 @@ const HEADER_BYTES = 4096;
 const RECORD_HEADER = 16;
 /** A record that large is no part of a dump a machine wrote. */
 const MAX_RECORD = 1 << 30;
+/** The index costs ~100 bytes a record: beyond this many, reassembling first is cheaper. */
+const MAX_RECORDS = 1 << 20;
 
 interface Rec {
   /** Where the bytes belong in the reassembled file. */
@@ -54,6 +56,9 @@ export class FlattenedSource implements ByteSource {
       }
       if (target < 0n || size < 0n || size > BigInt(MAX_RECORD) || target > BigInt(Number.MAX_SAFE_INTEGER - MAX_RECORD)) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: flattened record at byte ${pos} has offset ${target} and size ${size}`);
+      }
+      if (recs.length >= MAX_RECORDS) {
+        throw new KtError('KT_E_BAD_DUMP', `${file.name}: more than ${MAX_RECORDS} flattened records; reassemble it first (makedumpfile -R)`);
       }
       const rec: Rec = { target: Number(target), size: Number(size), at: pos + RECORD_HEADER, order: recs.length };
       if (rec.at + rec.size > file.size) {

@@ -37,9 +37,8 @@ export class KdumpCompressed implements PhysicalMemory {
   private readonly maxPfn: number;
   private readonly dumpedBitmapAt: number;
   private readonly descsAt: number;
-  /** Set bits of the dumped bitmap before each RANK_BLOCK, filled as far as asked. */
-  private readonly rank: Uint32Array;
-  private rankedBlocks = 0;
+  /** Set bits of the dumped bitmap before each RANK_BLOCK, filled only as far as asked. */
+  private readonly rank: number[] = [0];
   private bitmapCache: { at: number; bytes: Buffer } | undefined;
   private readonly pages = new Map<number, Buffer>();
   private usedFlags = 0;
@@ -73,7 +72,9 @@ export class KdumpCompressed implements PhysicalMemory {
     const bitmapAt = (1 + subHeaderBlocks) * blockSize;
     this.dumpedBitmapAt = bitmapAt + bitmapBytes / 2;
     this.descsAt = bitmapAt + bitmapBytes;
-    this.rank = new Uint32Array(Math.ceil(maxPfn / 8 / RANK_BLOCK) + 1);
+    if (this.descsAt > src.size) {
+      throw new KtError('KT_E_BAD_DUMP', `${src.name}: the page bitmaps end at byte ${this.descsAt}, past the end of the file (${src.size} bytes)`);
+    }
 
     this.notes = Buffer.alloc(0);
     this.vmcoreinfo = undefined;
@@ -171,13 +172,12 @@ export class KdumpCompressed implements PhysicalMemory {
   private rankOf(pfn: number): number {
     const byteIndex = pfn >> 3;
     const block = Math.floor(byteIndex / RANK_BLOCK);
-    while (this.rankedBlocks <= block) {
-      const b = this.rankedBlocks;
+    while (this.rank.length <= block) {
+      const b = this.rank.length - 1;
       let n = 0;
       const end = Math.min((b + 1) * RANK_BLOCK, this.bitmapLength());
       for (let i = b * RANK_BLOCK; i < end; i++) n += POPCOUNT[this.bitmapByte(i)] as number;
-      this.rank[b + 1] = (this.rank[b] as number) + n;
-      this.rankedBlocks++;
+      this.rank.push((this.rank[b] as number) + n);
     }
     let n = this.rank[block] as number;
     for (let i = block * RANK_BLOCK; i < byteIndex; i++) n += POPCOUNT[this.bitmapByte(i)] as number;

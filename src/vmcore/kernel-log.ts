@@ -16,5 +16,7 @@ export function readKernelLog(core: Vmcore): PrintkLog {
   const damage = [...core.damaged];
   if (core.memory.missingPages > 0) damage.push(`${core.memory.missingPages} page(s) of the log were never written to the dump and read as zeros`);
   if (log.partial) damage.push(log.partial);
+  // A kernel that got as far as crashing has logged something: an empty ring is a misread one.
+  if (log.records.length === 0) damage.push('no record of the printk ring could be read');
   return damage.length > 0 ? { records: log.records, partial: damage.join('; ') } : { records: log.records };
 }

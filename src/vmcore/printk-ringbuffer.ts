@@ -27,9 +27,14 @@ const DESC_ID_MASK = (1n << 62n) - 1n;
 const DESC_STATE_SHIFT = 62n;
 const STATE_COMMITTED = 1n;
 const STATE_FINALIZED = 2n;
-/** Rings bigger than this are not a kernel's (LOG_BUF_LEN_MAX is 2 GiB; 2^31 / 32 descriptors). */
-const MAX_SIZE_BITS = 31;
-const MAX_COUNT_BITS = 26;
+/**
+ * Bounds on what a dump may claim, so that a corrupt one cannot make the reader walk billions of
+ * descriptors: 512 MiB of text and 16 Mi descriptors (log_buf_len=512M; real rings are 128 KiB
+ * to a few MiB).
+ */
+const MAX_SIZE_BITS = 29;
+const MAX_COUNT_BITS = 24;
+const MAX_STRUCT = 4096;
 
 /**
  * Reads the lockless printk ring buffer (Linux 5.10 and later) through VMCOREINFO's offsets:
@@ -38,9 +43,14 @@ const MAX_COUNT_BITS = 26;
  * the block as kexec-tools and makedumpfile do.
  */
 export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, source: string): PrintkLog {
+  const structSize = (name: string): number => {
+    const n = info.size(name);
+    if (n === 0 || n > MAX_STRUCT) throw new KtError('KT_E_BAD_DUMP', `${source}: VMCOREINFO SIZE(${name})=${n} is not a printk structure's size`);
+    return n;
+  };
   const prbPointer = info.symbol('prb');
   const prb = mem.u64(prbPointer);
-  const rb = mem.read(prb, info.size('printk_ringbuffer'));
+  const rb = mem.read(prb, structSize('printk_ringbuffer'));
   const counter = info.offset('atomic_long_t.counter');
   const descRing = info.offset('printk_ringbuffer.desc_ring');
   const dataRing = info.offset('printk_ringbuffer.text_data_ring');
@@ -55,8 +65,8 @@ export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, sou
   }
   const count = 2 ** countBits;
   const dataSize = 2 ** sizeBits;
-  const descSize = info.size('prb_desc');
-  const infoSize = info.size('printk_info');
+  const descSize = structSize('prb_desc');
+  const infoSize = structSize('printk_info');
   const descs = new KernelRegion(mem, field(descRing + info.offset('prb_desc_ring.descs'), 8, 'descs'), count * descSize);
   const infos = new KernelRegion(mem, field(descRing + info.offset('prb_desc_ring.infos'), 8, 'infos'), count * infoSize);
   const text = new KernelRegion(mem, field(dataRing + info.offset('prb_data_ring.data'), 8, 'data'), dataSize);
@@ -71,6 +81,14 @@ export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, sou
   const tsAt = info.offset('printk_info.ts_nsec');
   const lenAt = info.offset('printk_info.text_len');
   const callerAt = info.has('OFFSET(printk_info.caller_id)') ? info.offset('printk_info.caller_id') : -1;
+  const inside = (at: number, width: number, size: number, what: string): void => {
+    if (at + width > size) throw new KtError('KT_E_BAD_DUMP', `${source}: VMCOREINFO puts ${what} outside its structure (${at} + ${width} > ${size})`);
+  };
+  inside(stateVar, 8, descSize, 'prb_desc.state_var');
+  inside(Math.max(lposBegin, lposNext), 8, descSize, 'prb_desc.text_blk_lpos');
+  inside(Math.max(seqAt, tsAt), 8, infoSize, 'printk_info.seq/ts_nsec');
+  inside(lenAt, 4, infoSize, 'printk_info.text_len');
+  inside(callerAt, 4, infoSize, 'printk_info.caller_id');
 
   let span = (headId - tailId) & DESC_ID_MASK;
   let partial: string | undefined;

@@ -12,18 +12,28 @@ export const LOG_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'logs');
 let dir: string | undefined;
 const expanded = new Map<string, string>();
 
-/** Path of the expanded dump `<name>.cut.gz` (a sparse file: cheap whatever the dump's size). */
-export function dumpPath(name: string): string {
+function tempDir(): string {
   if (dir === undefined) {
     dir = mkdtempSync(join(tmpdir(), 'ktriage-vmcore-'));
     afterAll(() => rmSync(dir as string, { recursive: true, force: true }));
   }
+  return dir;
+}
+
+/** Path of the expanded dump `<name>.cut.gz` (a sparse file: cheap whatever the dump's size). */
+export function dumpPath(name: string): string {
   let path = expanded.get(name);
   if (path === undefined) {
-    path = expandCutDump(join(FIXTURES, `${name}.cut.gz`), join(dir, name));
+    path = expandCutDump(join(FIXTURES, `${name}.cut.gz`), join(tempDir(), name));
     expanded.set(name, path);
   }
   return path;
+}
+
+let copies = 0;
+/** A fresh expanded copy of `<name>.cut.gz` that a test may damage. */
+export function damageableDump(name: string): string {
+  return expandCutDump(join(FIXTURES, `${name}.cut.gz`), join(tempDir(), `${name}.${++copies}`));
 }
 
 /** A reference tool's output kept beside the dumps (`<run>.truth.<tool>.txt.gz`). */
