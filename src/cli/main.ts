@@ -1,7 +1,5 @@
 import { EXIT, KtError } from '../errors.js';
-import { runAnalyze } from './analyze-command.js';
 import { ANALYZE_USAGE, parseAnalyzeArgs } from './parse-args.js';
-import { runVmcore, VMCORE_USAGE } from './vmcore-command.js';
 
 const USAGE = `usage: ktriage <command> [options]
 
@@ -28,9 +26,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${ANALYZE_USAGE}\n`);
         return EXIT.noCrash;
       }
+      // Commands load on demand: `vmcore dmesg` should not pay for the analysis modules.
+      const { runAnalyze } = await import('./analyze-command.js');
       return await runAnalyze(parseAnalyzeArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
     }
     if (command === 'vmcore') {
+      const { runVmcore, VMCORE_USAGE } = await import('./vmcore-command.js');
       if (rest.includes('-h') || rest.includes('--help')) {
         process.stdout.write(`${VMCORE_USAGE}\n`);
         return EXIT.noCrash;

@@ -5,8 +5,7 @@ import { readKernelLog } from '../vmcore/kernel-log.js';
 import { openVmcore } from '../vmcore/open-vmcore.js';
 import type { PrintkLog } from '../vmcore/printk-ringbuffer.js';
 import { vmcoreFacts, type VmcoreFacts } from '../vmcore/vmcore-info.js';
-import { dumpFormatOf } from '../vmcore/vmcore-log.js';
-import { runAnalyze } from './analyze-command.js';
+import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { parseAnalyzeArgs } from './parse-args.js';
 
 export const VMCORE_USAGE = `usage: ktriage vmcore [options] DUMP...     analyse the kernel log of crash dumps
@@ -33,6 +32,7 @@ export async function runVmcore(argv: string[], env: NodeJS.ProcessEnv, isTty: b
       throw new KtError('KT_E_DUMP_UNSUPPORTED', `${path}: not a crash dump (no ELF core, KDUMP or makedumpfile signature); use 'ktriage analyze' for logs`);
     }
   }
+  const { runAnalyze } = await import('./analyze-command.js');
   return runAnalyze(options, out);
 }
 

@@ -180,7 +180,7 @@ export class KdumpCompressed implements PhysicalMemory {
       this.rank.push((this.rank[b] as number) + n);
     }
     let n = this.rank[block] as number;
-    for (let i = block * RANK_BLOCK; i < byteIndex; i++) n += POPCOUNT[this.bitmapByte(i)] as number;
+    for (let i = block * RANK_BLOCK; i < byteIndex; i++) n += POPCOUNT[this.bitmapByte(i)] as number; // < 32 bytes
     return n + (POPCOUNT[this.bitmapByte(byteIndex) & ((1 << (pfn & 7)) - 1)] as number);
   }
 

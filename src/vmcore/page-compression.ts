@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { lzo1xDecompress } from './lzo1x.js';
 import { snappyDecompress } from './snappy.js';
 
@@ -49,7 +49,7 @@ export function decompressPage(stored: Buffer, flags: number, pageSize: number):
     // the page size so that a short frame cannot pass for a page.
     const page = Buffer.alloc(pageSize);
     exact(page, zstdContentSize(stored), pageSize, 'zstd');
-    zstdDecompress(stored, page);
+    zstd().decompress(stored, page);
     return page;
   }
   return exact(stored, stored.length, pageSize, 'uncompressed');
@@ -76,4 +76,11 @@ function zstdContentSize(frame: Buffer): number {
   if (fcsBytes === 2) return frame.readUInt16LE(at) + 256;
   if (fcsBytes === 4) return frame.readUInt32LE(at);
   return Number(frame.readBigUInt64LE(at));
+}
+
+type Fzstd = typeof import('fzstd');
+let fzstd: Fzstd | undefined;
+/** fzstd is loaded on the first zstd page: most dumps have none, and start-up time counts. */
+function zstd(): Fzstd {
+  return (fzstd ??= createRequire(import.meta.url)('fzstd') as Fzstd);
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { DumpFormat } from './physical-memory.js';
 
 /** Bytes enough to tell a dump by its magic. */
@@ -15,4 +16,24 @@ export function sniffDump(head: Buffer): DumpFormat | undefined {
   if (head.toString('latin1', 0, 8) === 'KDUMP   ') return 'kdump-compressed';
   if (head.toString('latin1', 0, 13) === 'makedumpfile\0') return 'kdump-flattened';
   return undefined;
+}
+
+/** The dump format of a file by its first bytes; undefined for anything else (or stdin). */
+export function dumpFormatOf(path: string): DumpFormat | undefined {
+  if (path === '-') return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined; // openLog reports the error the usual way
+  }
+  try {
+    const head = Buffer.alloc(DUMP_MAGIC_BYTES);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return sniffDump(head.subarray(0, n));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
