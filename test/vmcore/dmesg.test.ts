@@ -19,6 +19,8 @@ const DUMPS: [string, string, string, string, string][] = [
   ['bug.mdf-d31-zlib', 'bug', 'kdump-compressed', 'zlib', '2ee00000'],
   ['bug.mdf-d31-none', 'bug', 'kdump-compressed', 'none', '2ee00000'], // makedumpfile -d 31, no compression
   ['bug.mdf-F-lzo', 'bug', 'kdump-flattened', 'lzo', '2ee00000'], // makedumpfile -F -l
+  ['bug.mdf-d31-snappy', 'bug', 'kdump-compressed', 'snappy', '2ee00000'], // pages by libsnappy (recompress-kdump.py)
+  ['bug.mdf-d31-zstd', 'bug', 'kdump-compressed', 'zstd', '2ee00000'], // pages by libzstd (recompress-kdump.py)
   ['sysrq-nokaslr-kdump.proc-vmcore-elf', 'sysrq-nokaslr-kdump', 'elf', 'none', '0'], // /proc/vmcore copied
   ['sysrq-nokaslr-kdump.kdump-mdf-d31-elf', 'sysrq-nokaslr-kdump', 'elf', 'none', '0'],
   ['sysrq-nokaslr-kdump.kdump-mdf-d31-lzo', 'sysrq-nokaslr-kdump', 'kdump-compressed', 'lzo', '0'],
