@@ -29,13 +29,20 @@ export function lzo1xDecompress(src: Uint8Array, out: Uint8Array): number {
   const literals = (n: number): void => {
     if (ip + n > src.length) fail('ends inside a literal run');
     if (op + n > out.length) fail('asks for more output than a page');
-    for (let i = 0; i < n; i++) out[op++] = src[ip++] as number;
+    out.set(src.subarray(ip, ip + n), op);
+    ip += n;
+    op += n;
   };
   const match = (distance: number, n: number): void => {
     if (distance > op) fail(`copies from ${distance} bytes back, before the start`);
     if (op + n > out.length) fail('asks for more output than a page');
     let from = op - distance;
-    for (let i = 0; i < n; i++) out[op++] = out[from++] as number;
+    if (distance >= n) {
+      out.copyWithin(op, from, from + n);
+      op += n;
+      return;
+    }
+    for (let i = 0; i < n; i++) out[op++] = out[from++] as number; // overlapping: a repeating run
   };
 
   // State: how many literals the previous instruction copied (4 = four or more).

@@ -33,7 +33,9 @@ export function snappyDecompress(src: Uint8Array, out: Uint8Array): number {
       }
       n += 1;
       if (ip + n > src.length || op + n > expected) fail('has a literal past its end');
-      for (let i = 0; i < n; i++) out[op++] = src[ip++] as number;
+      out.set(src.subarray(ip, ip + n), op);
+      ip += n;
+      op += n;
       continue;
     }
     let n: number;
@@ -51,7 +53,12 @@ export function snappyDecompress(src: Uint8Array, out: Uint8Array): number {
     if (distance === 0 || distance > op) fail(`copies from ${distance} bytes back`);
     if (op + n > expected) fail('copies past its end');
     let from = op - distance;
-    for (let i = 0; i < n; i++) out[op++] = out[from++] as number;
+    if (distance >= n) {
+      out.copyWithin(op, from, from + n);
+      op += n;
+      continue;
+    }
+    for (let i = 0; i < n; i++) out[op++] = out[from++] as number; // overlapping: a repeating run
   }
   if (op !== expected) fail(`gave ${op} of ${expected} bytes`);
   return op;
