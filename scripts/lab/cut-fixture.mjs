@@ -18,8 +18,10 @@ if (!dump || !out) {
   process.exit(2);
 }
 const ranges = [];
-const core = openVmcore(dump, (file) => {
-  file.onRead = (offset, length) => ranges.push([offset, offset + length]);
+const core = openVmcore(dump, {
+  onFile: (file) => {
+    file.onRead = (offset, length) => ranges.push([offset, offset + length]);
+  },
 });
 const log = readKernelLog(core);
 vmcoreFacts(core, log);

@@ -2,7 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
 import { formatDmesg } from '../vmcore/dmesg-text.js';
 import { readKernelLog } from '../vmcore/kernel-log.js';
-import { openVmcore } from '../vmcore/open-vmcore.js';
+import { openVmcore, type Vmcore } from '../vmcore/open-vmcore.js';
+import { terminalProgress } from '../vmcore/progress.js';
 import type { PrintkLog } from '../vmcore/printk-ringbuffer.js';
 import { vmcoreFacts, type VmcoreFacts } from '../vmcore/vmcore-info.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
@@ -51,12 +52,15 @@ function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writab
   const { values, path } = parseDumpArgs(argv, { style: { type: 'string', default: 'vmcore-dmesg' } });
   const style = values['style'];
   if (style !== 'vmcore-dmesg' && style !== 'makedumpfile') throw new KtError('KT_E_USAGE', `--style is vmcore-dmesg or makedumpfile, not '${String(style)}'`);
-  const core = openVmcore(path);
   let log: PrintkLog;
+  const progress = process.stderr.isTTY ? terminalProgress(process.stderr) : undefined;
+  let core: Vmcore | undefined;
   try {
+    core = openVmcore(path, progress ? { progress: progress.sink } : {});
     log = readKernelLog(core);
   } finally {
-    core.close();
+    core?.close();
+    progress?.done();
   }
   out.write(formatDmesg(log.records, style));
   if (log.partial) err.write(`ktriage: warning: ${path}: partial log: ${log.partial}\n`);

@@ -1,5 +1,6 @@
 import { KtError } from '../errors.js';
 import { readExact, type ByteSource } from './byte-source.js';
+import type { ProgressSink } from './progress.js';
 
 const SIGNATURE = 'makedumpfile';
 const HEADER_BYTES = 4096;
@@ -35,7 +36,7 @@ export class FlattenedSource implements ByteSource {
   /** byTarget[i..] … prefix maximum of target+size, to find every record that overlaps a read. */
   private readonly maxEnd: number[];
 
-  constructor(private readonly file: ByteSource) {
+  constructor(private readonly file: ByteSource, progress?: ProgressSink) {
     this.name = file.name;
     const head = readExact(file, 0, 32, 'flattened header');
     if (head.toString('latin1', 0, SIGNATURE.length) !== SIGNATURE) {
@@ -47,6 +48,7 @@ export class FlattenedSource implements ByteSource {
     let pos = HEADER_BYTES;
     let truncated: string | undefined = `the record stream ends at byte ${file.size} without its end marker`;
     while (pos + RECORD_HEADER <= file.size) {
+      if ((recs.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
       const h = file.read(pos, RECORD_HEADER);
       const target = h.readBigInt64BE(0);
       const size = h.readBigInt64BE(8);

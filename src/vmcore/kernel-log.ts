@@ -9,7 +9,7 @@ import { readPrintkRingbuffer, type PrintkLog } from './printk-ringbuffer.js';
 export function readKernelLog(core: Vmcore): PrintkLog {
   const info = core.vmcoreinfo;
   let log: PrintkLog;
-  if (info.has('SYMBOL(prb)')) log = readPrintkRingbuffer(core.kernel, info, core.source);
+  if (info.has('SYMBOL(prb)')) log = readPrintkRingbuffer(core.kernel, info, core.source, core.progress);
   else if (info.has('SYMBOL(log_first_idx)') || info.has('SYMBOL(log_buf)')) {
     throw new KtError('KT_E_DUMP_UNSUPPORTED', `${core.source}: the log_buf format of kernels before 5.10 is not read yet`);
   } else throw new KtError('KT_E_DUMP_UNSUPPORTED', `${core.source}: VMCOREINFO names no printk buffer (SYMBOL(prb) or SYMBOL(log_buf))`);

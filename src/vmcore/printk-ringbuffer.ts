@@ -1,5 +1,6 @@
 import { KtError } from '../errors.js';
 import { KernelRegion } from './kernel-region.js';
+import type { ProgressSink } from './progress.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
 import type { X86KernelMemory } from './x86-64-kernel-memory.js';
 
@@ -42,7 +43,7 @@ const MAX_STRUCT = 4096;
  * the data ring (a block that wraps starts again at 0, after its ID word), text_len clipped to
  * the block as kexec-tools and makedumpfile do.
  */
-export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, source: string): PrintkLog {
+export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, source: string, progress?: ProgressSink): PrintkLog {
   const structSize = (name: string): number => {
     const n = info.size(name);
     if (n === 0 || n > MAX_STRUCT) throw new KtError('KT_E_BAD_DUMP', `${source}: VMCOREINFO SIZE(${name})=${n} is not a printk structure's size`);
@@ -100,6 +101,7 @@ export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, sou
   const sizeBig = BigInt(dataSize);
   let id = (headId - span) & DESC_ID_MASK;
   for (let n = 0n; n <= span; n++, id = (id + 1n) & DESC_ID_MASK) {
+    if ((n & 4095n) === 0n) progress?.('reading the kernel log', Number(n), Number(span) + 1);
     const slot = Number(id % BigInt(count));
     const desc = descs.bytes(slot * descSize, descSize);
     const sv = desc.readBigUInt64LE(stateVar);
