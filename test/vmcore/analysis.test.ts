@@ -10,6 +10,7 @@ import type { CrashReport } from '../../src/reports/crash-report.js';
 import { readKernelLog } from '../../src/vmcore/kernel-log.js';
 import { openVmcore } from '../../src/vmcore/open-vmcore.js';
 import { vmcoreFacts } from '../../src/vmcore/vmcore-info.js';
+import { openVmcoreLog } from '../../src/vmcore/vmcore-log.js';
 import { dumpPath, LOG_FIXTURES } from './fixtures.js';
 
 async function reportsOf(path: string): Promise<CrashReport[]> {
@@ -70,6 +71,19 @@ describe('analysis of a dump', () => {
       expect(saved[value], name).toBe(printed[name]);
     }
     expect(saved['rip']).toBe('ffffffffc03f84a5'); // lkdtm_EXCEPTION+0x5 with lkdtm at its KASLR place
+  });
+
+  it('the LogLines of a dump carry what the text does not show: seq, level, caller id', async () => {
+    const log = await openVmcoreLog(dumpPath('bug.mdf-d31-lzo'));
+    const lines = [];
+    for await (const line of log.lines) lines.push(line);
+    const bug = lines.find((l) => l.text.startsWith('kernel BUG at drivers/misc/lkdtm/bugs.c:78!'));
+    expect(bug).toMatchObject({ level: 2, facility: 0, caller: 'T112', ts: 4.05372 });
+    expect(lines[0]).toMatchObject({ seq: 0, caller: 'T0', text: expect.stringMatching(/^Linux version 6\.1\.0-56-cloud-amd64 /) });
+    // Lines of one multi-line record share its sequence number; records follow one another.
+    const seqs = [...new Set(lines.map((l) => l.seq))];
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
+    expect(log.stats.lines).toBe(410);
   });
 
   it('vmcore info: release, build id, crash time, KASLR offset, CPUs and the panic message', () => {
