@@ -3,6 +3,7 @@ import type { PrintkRecord } from './printk-ringbuffer.js';
 /** isprint() or isspace() in the C locale: written as is; every other byte becomes `\xNN`. */
 const KEPT = new Uint8Array(256).map((_, c) => (c >= 0x20 && c <= 0x7e) || (c >= 0x09 && c <= 0x0d) ? 1 : 0);
 const HEX = '0123456789abcdef';
+const NEEDS_ESCAPE = /[^\x09-\x0d\x20-\x7e]/;
 
 /**
  * The log as vmcore-dmesg (kexec-tools 2.0.25) prints it, byte for byte: `[%5lu.%06lu] `,
@@ -31,14 +32,8 @@ export function timestampPrefix(tsNsec: bigint): string {
 
 /** The text as the tools print it: printable ASCII and whitespace kept, other bytes `\xNN`. */
 export function escapeText(text: Buffer): string {
-  let plain = true;
-  for (let i = 0; i < text.length; i++) {
-    if (KEPT[text[i] as number] === 0) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return text.toString('latin1');
+  const plain = text.toString('latin1');
+  if (!NEEDS_ESCAPE.test(plain)) return plain;
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as number;

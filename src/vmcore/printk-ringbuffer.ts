@@ -25,9 +25,11 @@ export interface PrintkLog {
 }
 
 const DESC_ID_MASK = (1n << 62n) - 1n;
-const DESC_STATE_SHIFT = 62n;
-const STATE_COMMITTED = 1n;
-const STATE_FINALIZED = 2n;
+/** The ID bits of a state word's high half (its top two bits are the state). */
+const ID_HIGH_MASK = 0x3fffffff;
+const STATE_COMMITTED = 1;
+const STATE_FINALIZED = 2;
+const EMPTY = Buffer.alloc(0);
 /**
  * Bounds on what a dump may claim, so that a corrupt one cannot make the reader walk billions of
  * descriptors: 512 MiB of text and 16 Mi descriptors (log_buf_len=512M; real rings are 128 KiB
@@ -98,19 +100,30 @@ export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, sou
     span = BigInt(count - 1);
   }
   const records: PrintkRecord[] = [];
-  const sizeBig = BigInt(dataSize);
-  let id = (headId - span) & DESC_ID_MASK;
-  for (let n = 0n; n <= span; n++, id = (id + 1n) & DESC_ID_MASK) {
-    if ((n & 4095n) === 0n) progress?.('reading the kernel log', Number(n), Number(span) + 1);
-    const slot = Number(id % BigInt(count));
-    const desc = descs.bytes(slot * descSize, descSize);
-    const sv = desc.readBigUInt64LE(stateVar);
-    const state = sv >> DESC_STATE_SHIFT;
-    if ((sv & DESC_ID_MASK) !== id || (state !== STATE_COMMITTED && state !== STATE_FINALIZED)) continue;
+  // IDs are 62-bit: kept as two 32-bit halves so the loop needs no BigInt. The ring sizes are
+  // powers of two below 2^32, so `% size` is a mask of the low half.
+  const first = (headId - span) & DESC_ID_MASK;
+  let idLo = Number(first & 0xffffffffn);
+  let idHi = Number(first >> 32n);
+  const slotMask = count - 1;
+  const dataMask = dataSize - 1;
+  const total = Number(span) + 1;
+  for (let n = 0; n < total; n++) {
+    if ((n & 4095) === 0) progress?.('reading the kernel log', n, total);
+    const slot = idLo & slotMask;
+    const descAt = slot * descSize;
+    const desc = descs.bytes(descAt, descSize);
+    const svLo = desc.readUInt32LE(stateVar);
+    const svHi = desc.readUInt32LE(stateVar + 4);
+    const state = svHi >>> 30;
+    const current = svLo === idLo && (svHi & ID_HIGH_MASK) === idHi;
+    idLo = (idLo + 1) >>> 0;
+    if (idLo === 0) idHi = (idHi + 1) & ID_HIGH_MASK;
+    if (!current || (state !== STATE_COMMITTED && state !== STATE_FINALIZED)) continue;
     const rec = infos.bytes(slot * infoSize, infoSize);
-    let begin = Number(desc.readBigUInt64LE(lposBegin) % sizeBig);
-    const next = Number(desc.readBigUInt64LE(lposNext) % sizeBig);
-    let body: Buffer = Buffer.alloc(0);
+    let begin = desc.readUInt32LE(lposBegin) & dataMask;
+    const next = desc.readUInt32LE(lposNext) & dataMask;
+    let body: Buffer = EMPTY;
     if (begin !== next) {
       if (begin > next) begin = 0;
       begin += 8; // the block's ID word
