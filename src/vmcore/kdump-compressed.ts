@@ -40,7 +40,7 @@ export class KdumpCompressed implements PhysicalMemory {
   /** Set bits of the dumped bitmap before each RANK_BLOCK, filled only as far as asked. */
   private readonly rank: number[] = [0];
   private bitmapCache: { at: number; bytes: Buffer } | undefined;
-  private readonly pages = new Map<number, Buffer>();
+  readonly pages = new Map<number, Buffer>();
   private usedFlags = 0;
 
   constructor(private readonly src: ByteSource, readonly format: DumpFormat) {

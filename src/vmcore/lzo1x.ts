@@ -5,6 +5,9 @@
  * before the output's start throws, so a hostile page cannot grow memory or loop.
  * Returns the number of bytes written.
  */
+/** Shorter copies go byte by byte: a subarray or copyWithin call costs more than a few bytes. */
+const BULK = 32;
+
 export function lzo1xDecompress(src: Uint8Array, out: Uint8Array): number {
   let ip = 0;
   let op = 0;
@@ -29,6 +32,10 @@ export function lzo1xDecompress(src: Uint8Array, out: Uint8Array): number {
   const literals = (n: number): void => {
     if (ip + n > src.length) fail('ends inside a literal run');
     if (op + n > out.length) fail('asks for more output than a page');
+    if (n < BULK) {
+      for (let i = 0; i < n; i++) out[op++] = src[ip++] as number;
+      return;
+    }
     out.set(src.subarray(ip, ip + n), op);
     ip += n;
     op += n;
@@ -37,7 +44,7 @@ export function lzo1xDecompress(src: Uint8Array, out: Uint8Array): number {
     if (distance > op) fail(`copies from ${distance} bytes back, before the start`);
     if (op + n > out.length) fail('asks for more output than a page');
     let from = op - distance;
-    if (distance >= n) {
+    if (n >= BULK && distance >= n) {
       out.copyWithin(op, from, from + n);
       op += n;
       return;

@@ -3,6 +3,9 @@
  * google/snappy's format_description.txt. Bounded by `out.length` like lzo1xDecompress.
  * Returns the number of bytes written.
  */
+/** Shorter copies go byte by byte: a subarray or copyWithin call costs more than a few bytes. */
+const BULK = 32;
+
 export function snappyDecompress(src: Uint8Array, out: Uint8Array): number {
   let ip = 0;
   let op = 0;
@@ -33,6 +36,10 @@ export function snappyDecompress(src: Uint8Array, out: Uint8Array): number {
       }
       n += 1;
       if (ip + n > src.length || op + n > expected) fail('has a literal past its end');
+      if (n < BULK) {
+        for (let i = 0; i < n; i++) out[op++] = src[ip++] as number;
+        continue;
+      }
       out.set(src.subarray(ip, ip + n), op);
       ip += n;
       op += n;
@@ -53,7 +60,7 @@ export function snappyDecompress(src: Uint8Array, out: Uint8Array): number {
     if (distance === 0 || distance > op) fail(`copies from ${distance} bytes back`);
     if (op + n > expected) fail('copies past its end');
     let from = op - distance;
-    if (distance >= n) {
+    if (n >= BULK && distance >= n) {
       out.copyWithin(op, from, from + n);
       op += n;
       continue;
