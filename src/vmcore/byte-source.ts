@@ -75,3 +75,13 @@ export class FileSource implements ByteSource {
     this.fd = undefined;
   }
 }
+
+/**
+ * A little-endian 64-bit offset or size as a number (two 32-bit reads: no BigInt on the hot
+ * path), or KT_E_BAD_DUMP naming `what` when it is beyond 2^53.
+ */
+export function u64Number(buf: Buffer, at: number, name: string, what: string): number {
+  const hi = buf.readUInt32LE(at + 4);
+  if (hi >= 0x200000) throw new KtError('KT_E_BAD_DUMP', `${name}: ${what} 0x${buf.readBigUInt64LE(at).toString(16)} is out of range`);
+  return hi * 0x100000000 + buf.readUInt32LE(at);
+}

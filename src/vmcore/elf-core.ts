@@ -1,5 +1,5 @@
 import { KtError } from '../errors.js';
-import { readExact, type ByteSource } from './byte-source.js';
+import { readExact, u64Number, type ByteSource } from './byte-source.js';
 import type { PhysicalMemory } from './physical-memory.js';
 
 const PT_LOAD = 1;
@@ -45,8 +45,8 @@ export class ElfCore implements PhysicalMemory {
     const machine = eh.readUInt16LE(18);
     if (eh.readUInt16LE(16) !== 4) throw new KtError('KT_E_DUMP_UNSUPPORTED', `${src.name}: ELF type ${eh.readUInt16LE(16)} is not a core file`);
     if (machine !== EM_X86_64) throw new KtError('KT_E_DUMP_UNSUPPORTED', `${src.name}: ELF machine ${machine}: only x86-64 dumps are read`);
-    const phoff = safeNumber(eh.readBigUInt64LE(32), src.name, 'e_phoff');
-    const shoff = safeNumber(eh.readBigUInt64LE(40), src.name, 'e_shoff');
+    const phoff = u64Number(eh, 32, src.name, 'e_phoff');
+    const shoff = u64Number(eh, 40, src.name, 'e_shoff');
     const phentsize = eh.readUInt16LE(54);
     let phnum = eh.readUInt16LE(56);
     if (phentsize !== PHDR_SIZE) throw new KtError('KT_E_BAD_DUMP', `${src.name}: e_phentsize ${phentsize}, expected ${PHDR_SIZE}`);
@@ -58,15 +58,15 @@ export class ElfCore implements PhysicalMemory {
     for (let i = 0; i < phnum; i++) {
       const ph = table.subarray(i * PHDR_SIZE, (i + 1) * PHDR_SIZE);
       const type = ph.readUInt32LE(0);
-      const offset = safeNumber(ph.readBigUInt64LE(8), src.name, `p_offset of program header ${i}`);
-      const filesz = safeNumber(ph.readBigUInt64LE(32), src.name, `p_filesz of program header ${i}`);
+      const offset = u64Number(ph, 8, src.name, `p_offset of program header ${i}`);
+      const filesz = u64Number(ph, 32, src.name, `p_filesz of program header ${i}`);
       if (type === PT_NOTE) {
         noteBytes += filesz;
         if (noteBytes > MAX_NOTES_BYTES) throw new KtError('KT_E_BAD_DUMP', `${src.name}: ${noteBytes} bytes of ELF notes is not a vmcore`);
         noteParts.push(readExact(src, offset, filesz, `PT_NOTE ${i}`));
       } else if (type === PT_LOAD) {
-        const paddr = safeNumber(ph.readBigUInt64LE(24), src.name, `p_paddr of program header ${i}`);
-        const memsz = safeNumber(ph.readBigUInt64LE(40), src.name, `p_memsz of program header ${i}`);
+        const paddr = u64Number(ph, 24, src.name, `p_paddr of program header ${i}`);
+        const memsz = u64Number(ph, 40, src.name, `p_memsz of program header ${i}`);
         if (filesz > memsz) throw new KtError('KT_E_BAD_DUMP', `${src.name}: program header ${i} has p_filesz > p_memsz`);
         this.segments.push({ paddr, memsz, filesz, offset });
       }
@@ -121,17 +121,12 @@ export class ElfCore implements PhysicalMemory {
     let n = 0;
     for (let i = 0; i < phnum; i++) {
       const ph = table.subarray(i * PHDR_SIZE, (i + 1) * PHDR_SIZE);
-      if (ph.readUInt32LE(0) === PT_LOAD && ph.readBigUInt64LE(16) !== ph.readBigUInt64LE(24)) n++;
+      if (ph.readUInt32LE(0) === PT_LOAD && !ph.subarray(16, 24).equals(ph.subarray(24, 32))) n++;
     }
     return n;
   }
 }
 
-/** A 64-bit file field as a number, or KT_E_BAD_DUMP when it cannot be an offset or size. */
-export function safeNumber(v: bigint, name: string, what: string): number {
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new KtError('KT_E_BAD_DUMP', `${name}: ${what} 0x${v.toString(16)} is out of range`);
-  return Number(v);
-}
 
 /**
  * The segments without overlaps, sorted by address. QEMU's paging dumps map all of memory in

@@ -1,6 +1,5 @@
 import { KtError } from '../errors.js';
-import { readExact, type ByteSource } from './byte-source.js';
-import { safeNumber } from './elf-core.js';
+import { readExact, u64Number, type ByteSource } from './byte-source.js';
 import { compressionNames, decompressPage, DUMP_DH } from './page-compression.js';
 import type { DumpFormat, PhysicalMemory } from './physical-memory.js';
 
@@ -63,7 +62,7 @@ export class KdumpCompressed implements PhysicalMemory {
     const sub = readExact(src, blockSize, SUB_HEADER_BYTES, 'kdump sub-header');
     const utsField = (i: number): string => h.toString('latin1', 12 + 65 * i, 12 + 65 * (i + 1)).replace(/\0.*$/s, '');
     let maxPfn = h.readUInt32LE(440);
-    if (version >= 6) maxPfn = safeNumber(sub.readBigUInt64LE(96), src.name, 'max_mapnr_64');
+    if (version >= 6) maxPfn = u64Number(sub, 96, src.name, 'max_mapnr_64');
     this.maxPfn = maxPfn;
     const bitmapBytes = bitmapBlocks * blockSize;
     if (bitmapBytes / 2 < Math.ceil(maxPfn / 8)) {
@@ -79,14 +78,14 @@ export class KdumpCompressed implements PhysicalMemory {
     this.notes = Buffer.alloc(0);
     this.vmcoreinfo = undefined;
     if (version >= 3) {
-      const at = safeNumber(sub.readBigUInt64LE(32), src.name, 'offset_vmcoreinfo');
-      const size = safeNumber(sub.readBigUInt64LE(40), src.name, 'size_vmcoreinfo');
+      const at = u64Number(sub, 32, src.name, 'offset_vmcoreinfo');
+      const size = u64Number(sub, 40, src.name, 'size_vmcoreinfo');
       if (size > NOTE_LIMIT) throw new KtError('KT_E_BAD_DUMP', `${src.name}: VMCOREINFO of ${size} bytes`);
       if (size > 0) this.vmcoreinfo = readExact(src, at, size, 'VMCOREINFO').toString('latin1');
     }
     if (version >= 4) {
-      const at = safeNumber(sub.readBigUInt64LE(48), src.name, 'offset_note');
-      const size = safeNumber(sub.readBigUInt64LE(56), src.name, 'size_note');
+      const at = u64Number(sub, 48, src.name, 'offset_note');
+      const size = u64Number(sub, 56, src.name, 'size_note');
       if (size > NOTE_LIMIT) throw new KtError('KT_E_BAD_DUMP', `${src.name}: ${size} bytes of ELF notes`);
       if (size > 0) this.notes = readExact(src, at, size, 'ELF notes');
     }
@@ -130,7 +129,7 @@ export class KdumpCompressed implements PhysicalMemory {
     if (!this.isDumped(pfn)) return undefined;
     const index = this.rankOf(pfn);
     const d = readExact(this.src, this.descsAt + index * PAGE_DESC_BYTES, PAGE_DESC_BYTES, `page descriptor of pfn ${pfn}`);
-    const offset = safeNumber(d.readBigUInt64LE(0), this.src.name, `data offset of pfn ${pfn}`);
+    const offset = u64Number(d, 0, this.src.name, `data offset of pfn ${pfn}`);
     const size = d.readUInt32LE(8);
     const flags = d.readUInt32LE(12);
     if (offset === 0) {
