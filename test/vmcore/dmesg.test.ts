@@ -33,6 +33,8 @@ const DUMPS: [string, string, string, string, string][] = [
   ['sysrq-logbuf4m.elf', 'sysrq-logbuf4m', 'elf', 'none', '25800000'],
   ['sysrq-logbuf4m.kdump-zlib', 'sysrq-logbuf4m', 'kdump-flattened', 'zlib', '25800000'],
   ['sysrq-logbuf4m.mdf-d31-lzo', 'sysrq-logbuf4m', 'kdump-compressed', 'lzo', '25800000'],
+  ['sysrq-la57-logbuf4m.elf', 'sysrq-la57-logbuf4m', 'elf', 'none', '2c600000'], // 5-level paging
+  ['sysrq-la57-logbuf4m.mdf-d31-lzo', 'sysrq-la57-logbuf4m', 'kdump-compressed', 'lzo', '2c600000'],
 ];
 
 describe('kernel log of real dumps', () => {
@@ -65,15 +67,19 @@ describe('kernel log of real dumps', () => {
     expect(texts.at(-1)).toBe(' </TASK>'); // panic() dumps the stack after its line
   });
 
-  it('a ring allocated at boot (log_buf_len=4M) is read through the page tables, not the image mapping', () => {
-    const core = openVmcore(dumpPath('sysrq-logbuf4m.mdf-d31-lzo'));
+  it.each([
+    ['sysrq-logbuf4m.mdf-d31-lzo', 'NUMBER(pgtable_l5_enabled)=0', 388],
+    ['sysrq-la57-logbuf4m.mdf-d31-lzo', 'NUMBER(pgtable_l5_enabled)=1', 387],
+  ])('a ring allocated at boot (log_buf_len=4M) is read through the page tables: %s, %s', (name, levels, count) => {
+    const core = openVmcore(dumpPath(name));
+    expect(core.vmcoreinfo.text).toContain(levels);
     const info = core.vmcoreinfo;
     const prb = core.kernel.u64(info.symbol('prb'));
     const rb = core.kernel.read(prb, info.size('printk_ringbuffer'));
     const data = rb.readBigUInt64LE(info.offset('printk_ringbuffer.text_data_ring') + info.offset('prb_data_ring.data'));
     expect(rb.readUInt32LE(info.offset('printk_ringbuffer.text_data_ring'))).toBe(22); // 4 MiB
     expect(data < 0xffffffff80000000n).toBe(true); // the direct map
-    expect(readKernelLog(core).records).toHaveLength(388);
+    expect(readKernelLog(core).records).toHaveLength(count);
     core.close();
   });
 
