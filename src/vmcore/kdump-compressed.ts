@@ -39,8 +39,7 @@ export class KdumpCompressed implements PhysicalMemory {
   /** Set bits of the dumped bitmap before each RANK_BLOCK, filled only as far as asked. */
   private readonly rank: number[] = [0];
   private bitmapCache: { at: number; bytes: Buffer } | undefined;
-  readonly pages = new Map<number, Buffer>();
-  private usedFlags = 0;
+  private readonly pages = new Map<number, Buffer>();
 
   constructor(private readonly src: ByteSource, readonly format: DumpFormat) {
     const h = readExact(src, 0, HEADER_BYTES, 'kdump header');
@@ -144,7 +143,6 @@ export class KdumpCompressed implements PhysicalMemory {
     } catch (e) {
       throw new KtError('KT_E_BAD_DUMP', `${this.src.name}: page ${pfn} at offset ${offset}: ${(e as Error).message}`);
     }
-    this.usedFlags |= flags;
     if (this.pages.size >= PAGE_CACHE) this.pages.delete(this.pages.keys().next().value as number);
     this.pages.set(pfn, page);
     return page;
@@ -181,10 +179,5 @@ export class KdumpCompressed implements PhysicalMemory {
     let n = this.rank[block] as number;
     for (let i = block * RANK_BLOCK; i < byteIndex; i++) n += POPCOUNT[this.bitmapByte(i)] as number; // < 32 bytes
     return n + (POPCOUNT[this.bitmapByte(byteIndex) & ((1 << (pfn & 7)) - 1)] as number);
-  }
-
-  /** Compressions actually met in the pages read so far. */
-  get pageCompressions(): string {
-    return compressionNames(this.usedFlags);
   }
 }
