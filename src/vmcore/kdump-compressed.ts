@@ -60,6 +60,10 @@ export class KdumpCompressed implements PhysicalMemory {
     this.pageSize = blockSize;
     const sub = readExact(src, blockSize, SUB_HEADER_BYTES, 'kdump sub-header');
     const utsField = (i: number): string => h.toString('latin1', 12 + 65 * i, 12 + 65 * (i + 1)).replace(/\0.*$/s, '');
+    const machine = utsField(4);
+    if (machine !== '' && machine !== 'x86_64') {
+      throw new KtError('KT_E_DUMP_UNSUPPORTED', `${src.name}: a dump of a '${machine}' machine: only x86-64 dumps are read`);
+    }
     let maxPfn = h.readUInt32LE(440);
     if (version >= 6) maxPfn = u64Number(sub, 96, src.name, 'max_mapnr_64');
     this.maxPfn = maxPfn;
@@ -95,7 +99,7 @@ export class KdumpCompressed implements PhysicalMemory {
       'block size': blockSize,
       'max pfn': maxPfn,
       'utsname release': utsField(2),
-      'utsname machine': utsField(4),
+      'utsname machine': machine,
       'header timestamp': Number(h.readBigInt64LE(408)),
       'dump level': sub.readInt32LE(8),
       'phys_base (sub-header)': `0x${sub.readBigUInt64LE(0).toString(16)}`,

@@ -138,6 +138,7 @@ describe('hostile and broken dumps', () => {
     ['not x86-64', 'bug.elf', 18, Buffer.from([183, 0])],
     ['big-endian', 'bug.mdf-d31-elf', 5, Buffer.from([2])],
     ['block size 3', 'bug.mdf-d31-lzo', 428, u32(3)],
+    ['an arm64 kdump header', 'bug.mdf-d31-lzo', 12 + 65 * 4, Buffer.from('aarch64\0')],
     ['bitmap blocks past the end', 'bug.mdf-d31-lzo', 436, u32(0xfffffff0)],
     ['max_mapnr_64 beyond the bitmap', 'bug.mdf-d31-lzo', 4096 + 96, u64(1n << 50n)],
     ['offset_vmcoreinfo past the end', 'bug.mdf-d31-lzo', 4096 + 32, u64(1n << 45n)],
