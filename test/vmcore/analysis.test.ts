@@ -98,6 +98,7 @@ describe('analysis of a dump', () => {
       crashTime: '2026-11-23T00:31:31.000Z',
       pageSize: 4096,
       kaslrOffset: '0x34600000',
+      physBase: '0xffffffffd3600000', // NUMBER(phys_base)=-748683264, printed with %ld
       pagingLevels: 4,
       logRecords: 396,
       panicMessage: 'BUG: kernel NULL pointer dereference, address: 0000000000000000',
