@@ -69,8 +69,9 @@ export async function run(args) {
           ? fs.existsSync(path.join(out, 'mdf-dmesg.txt')) && fs.statSync(path.join(out, 'mdf-dmesg.txt')).size > 0
           : name === 'node -e 0' || fs.statSync(stdoutPath).size > 0;
         fs.rmSync(path.join(out, 'mdf-dmesg.txt'), { force: true });
-        const r = results.get(key) ?? { wall: [], rss: [], ok: true };
+        const r = results.get(key) ?? { wall: [], cpu: [], rss: [], ok: true };
         r.wall.push(m.wallMs);
+        r.cpu.push((m.userS + m.sysS) * 1000);
         r.rss.push(m.maxRssKiB / 1024);
         r.ok &&= m.status === 0 && produced;
         results.set(key, r);
@@ -78,22 +79,24 @@ export async function run(args) {
     }
   }
   const node = median(results.get('node -e 0|-').wall);
+  const nodeCpu = median(results.get('node -e 0|-').cpu);
   const cell = (name, d) => {
     const r = results.get(`${name}|${d}`);
     if (!r) return '-';
     if (!r.ok) return 'fails';
     return `${fmtMs(median(r.wall))} / ${Math.max(...r.rss).toFixed(0)} MiB`;
   };
-  const rows = [['dump', ...Object.keys(tools).filter((t) => t !== 'node -e 0'), 'ktriage ÷ node -e 0', 'ktriage ÷ vmcore-dmesg', 'ktriage ÷ drgn']];
+  const rows = [['dump', ...Object.keys(tools).filter((t) => t !== 'node -e 0'), 'ktriage ÷ node -e 0', 'cpu ÷ node -e 0 cpu', 'ktriage ÷ vmcore-dmesg', 'ktriage ÷ drgn']];
   for (const d of dumps) {
     const k = median(results.get(`ktriage|${d}`).wall);
     const ratio = (name) => {
       const r = results.get(`${name}|${d}`);
       return r && r.ok ? `${(k / median(r.wall)).toFixed(2)}×` : '-';
     };
-    rows.push([path.basename(d), ...Object.keys(tools).filter((t) => t !== 'node -e 0').map((t) => cell(t, d)), `${(k / node).toFixed(2)}×`, ratio('vmcore-dmesg'), ratio('drgn')]);
+    const kCpu = median(results.get(`ktriage|${d}`).cpu);
+    rows.push([path.basename(d), ...Object.keys(tools).filter((t) => t !== 'node -e 0').map((t) => cell(t, d)), `${(k / node).toFixed(2)}×`, `${(kCpu / nodeCpu).toFixed(2)}×`, ratio('vmcore-dmesg'), ratio('drgn')]);
   }
-  console.log(`whole command, median wall / peak RSS (node -e 0: ${fmtMs(node)} / ${Math.max(...results.get('node -e 0|-').rss).toFixed(0)} MiB)`);
+  console.log(`whole command, median wall / peak RSS (node -e 0: ${fmtMs(node)} wall, ${fmtMs(nodeCpu)} cpu / ${Math.max(...results.get('node -e 0|-').rss).toFixed(0)} MiB); cpu = user+sys, steadier on a busy machine`);
   console.log(table(rows));
 
   // The reading alone: one fresh Node process per dump imports the modules, then times the read.

@@ -5,7 +5,7 @@ import { readKernelLog } from '../vmcore/kernel-log.js';
 import { openVmcore, type Vmcore } from '../vmcore/open-vmcore.js';
 import { terminalProgress } from '../vmcore/progress.js';
 import type { PrintkLog } from '../vmcore/printk-ringbuffer.js';
-import { vmcoreFacts, type VmcoreFacts } from '../vmcore/vmcore-info.js';
+import type { VmcoreFacts } from '../vmcore/vmcore-info.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { parseAnalyzeArgs } from './parse-args.js';
 
@@ -67,8 +67,9 @@ function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writab
   return EXIT.noCrash;
 }
 
-function runInfo(argv: string[], out: NodeJS.WritableStream): number {
+async function runInfo(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, path } = parseDumpArgs(argv, { json: { type: 'boolean', default: false } });
+  const { vmcoreFacts } = await import('../vmcore/vmcore-info.js'); // not loaded for `vmcore dmesg`
   const core = openVmcore(path);
   let facts: VmcoreFacts;
   try {

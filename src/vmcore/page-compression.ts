@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { inflateSync } from 'node:zlib';
 import { lzo1xDecompress } from './lzo1x.js';
 import { snappyDecompress } from './snappy.js';
 
@@ -33,7 +32,7 @@ export function compressionNames(flags: number): string {
  */
 export function decompressPage(stored: Buffer, flags: number, pageSize: number): Buffer {
   if (flags & DUMP_DH.zlib) {
-    const page = inflateSync(stored, { maxOutputLength: pageSize });
+    const page = zlib().inflateSync(stored, { maxOutputLength: pageSize });
     return exact(page, page.length, pageSize, 'zlib');
   }
   if (flags & DUMP_DH.lzo) {
@@ -78,9 +77,16 @@ function zstdContentSize(frame: Buffer): number {
   return Number(frame.readBigUInt64LE(at));
 }
 
+// Decoders load on the first page that needs them: an ELF dump needs none, and loading
+// node:zlib alone costs a CLI ~15 ms of start-up.
+const load = createRequire(import.meta.url);
+type Zlib = typeof import('node:zlib');
 type Fzstd = typeof import('fzstd');
+let zlibModule: Zlib | undefined;
 let fzstd: Fzstd | undefined;
-/** fzstd is loaded on the first zstd page: most dumps have none, and start-up time counts. */
+function zlib(): Zlib {
+  return (zlibModule ??= load('node:zlib') as Zlib);
+}
 function zstd(): Fzstd {
-  return (fzstd ??= createRequire(import.meta.url)('fzstd') as Fzstd);
+  return (fzstd ??= load('fzstd') as Fzstd);
 }
