@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   KT_E_BAD_FORMAT: { exit: EXIT.badInput, summary: 'input does not follow the format it was read as' },
   KT_E_NO_JOURNAL: { exit: EXIT.badInput, summary: 'no systemd journal, or no such boot in it' },
   KT_E_BAD_RULES: { exit: EXIT.badInput, summary: 'a known-issues rules file is not valid YAML or not in the rules format' },
+  KT_E_BAD_DUMP: { exit: EXIT.badInput, summary: 'crash dump is truncated, corrupt or inconsistent' },
+  KT_E_DUMP_UNSUPPORTED: { exit: EXIT.badInput, summary: 'crash dump of a kind ktriage cannot read' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 

@@ -5,6 +5,7 @@ import { diagnoseIncident } from '../analysis/diagnose-incident.js';
 import { BUNDLED_RULES_PATH, loadKnownIssues } from '../analysis/known-issues.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
+import { dumpFormatOf, openVmcoreLog } from '../vmcore/vmcore-log.js';
 import { EXIT } from '../errors.js';
 import { renderJson } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
@@ -21,7 +22,10 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
   const logs: (() => Promise<OpenedLog>)[] =
     options.boot !== undefined
       ? [() => openJournalBoot(options.boot ?? 0)]
-      : options.inputs.map((path) => () => openLog({ path, format: options.inputFormat }));
+      : options.inputs.map((path) => () =>
+          options.inputFormat === 'auto' && dumpFormatOf(path) !== undefined
+            ? openVmcoreLog(path)
+            : openLog({ path, format: options.inputFormat }));
   for (const open of logs) {
     const log = await open();
     extractor.beginInput(log.source, log.format);

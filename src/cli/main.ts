@@ -1,13 +1,53 @@
 import { EXIT, KtError } from '../errors.js';
-import { runAnalyze } from './analyze-command.js';
-import { DOCTOR_USAGE, parseDoctorArgs, runDoctorCommand } from './doctor-command.js';
-import { ANALYZE_USAGE, parseAnalyzeArgs } from './parse-args.js';
+
+/** What a command gives the dispatcher once loaded. */
+interface LoadedCommand {
+  usage: string;
+  run: (args: string[]) => Promise<number>;
+}
+
+interface CommandRow {
+  synopsis: string;
+  summary: string;
+  /** Commands load on demand: `vmcore dmesg` should not pay for the analysis modules. */
+  load: () => Promise<LoadedCommand>;
+}
+
+const isTty = () => process.stdout.isTTY === true;
+
+const COMMANDS: Record<string, CommandRow> = {
+  analyze: {
+    synopsis: 'analyze [FILE|-]...',
+    summary: 'find, decode and diagnose kernel crash reports in kernel logs',
+    load: async () => {
+      const [{ runAnalyze }, { ANALYZE_USAGE, parseAnalyzeArgs }] = await Promise.all([import('./analyze-command.js'), import('./parse-args.js')]);
+      return { usage: ANALYZE_USAGE, run: (args) => runAnalyze(parseAnalyzeArgs(args, process.env, isTty()), process.stdout) };
+    },
+  },
+  vmcore: {
+    synopsis: 'vmcore DUMP',
+    summary: "the same on a crash dump's kernel log; 'vmcore dmesg', 'vmcore info'",
+    load: async () => {
+      const { runVmcore, VMCORE_USAGE } = await import('./vmcore-command.js');
+      return { usage: VMCORE_USAGE, run: (args) => runVmcore(args, process.env, isTty(), process.stdout, process.stderr) };
+    },
+  },
+  doctor: {
+    synopsis: 'doctor',
+    summary: 'check whether this machine is ready for its next panic',
+    load: async () => {
+      const { DOCTOR_USAGE, parseDoctorArgs, runDoctorCommand } = await import('./doctor-command.js');
+      return { usage: DOCTOR_USAGE, run: (args) => runDoctorCommand(parseDoctorArgs(args, process.env, isTty()), process.stdout) };
+    },
+  },
+};
 
 const USAGE = `usage: ktriage <command> [options]
 
 commands:
-  analyze [FILE|-]...   find and decode kernel crash reports in kernel logs
-  doctor                check whether this machine is ready for its next panic
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.synopsis.padEnd(22)}${c.summary}`)
+  .join('\n')}
 
 Run 'ktriage <command> --help' for its options.`;
 
@@ -23,21 +63,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write('ktriage 0.1.0\n');
       return EXIT.noCrash;
     }
-    if (command === 'analyze') {
-      if (rest.includes('-h') || rest.includes('--help')) {
-        process.stdout.write(`${ANALYZE_USAGE}\n`);
-        return EXIT.noCrash;
-      }
-      return await runAnalyze(parseAnalyzeArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
+    const row = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!row) throw new KtError('KT_E_USAGE', `unknown command '${command}'\n\n${USAGE}`);
+    const loaded = await row.load();
+    if (rest.includes('-h') || rest.includes('--help')) {
+      process.stdout.write(`${loaded.usage}\n`);
+      return EXIT.noCrash;
     }
-    if (command === 'doctor') {
-      if (rest.includes('-h') || rest.includes('--help')) {
-        process.stdout.write(`${DOCTOR_USAGE}\n`);
-        return EXIT.noCrash;
-      }
-      return await runDoctorCommand(parseDoctorArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
-    }
-    throw new KtError('KT_E_USAGE', `unknown command '${command}'\n\n${USAGE}`);
+    return await loaded.run(rest);
   } catch (e) {
     if (e instanceof KtError) {
       process.stderr.write(`ktriage: ${e.message} [${e.code}]\n`);

@@ -1,0 +1,112 @@
+import { KtError } from '../errors.js';
+import { readExact, type ByteSource } from './byte-source.js';
+import type { ProgressSink } from './progress.js';
+
+const SIGNATURE = 'makedumpfile';
+const HEADER_BYTES = 4096;
+const RECORD_HEADER = 16;
+/** A record that large is no part of a dump a machine wrote. */
+const MAX_RECORD = 1 << 30;
+/** The index costs ~100 bytes a record: beyond this many, reassembling first is cheaper. */
+const MAX_RECORDS = 1 << 20;
+
+interface Rec {
+  /** Where the bytes belong in the reassembled file. */
+  target: number;
+  size: number;
+  /** Where they are in the flattened file. */
+  at: number;
+  /** File order: a later record wins where two overlap. */
+  order: number;
+}
+
+/**
+ * makedumpfile's flattened format (`-F`, and QEMU's `kdump-*` dump-guest-memory output) seen
+ * as the file `makedumpfile -R` would rebuild, without rebuilding it: the records
+ * (`{be64 offset, be64 size}` + data) are indexed once, reads are served from them, and bytes
+ * no record wrote read as zeros.
+ */
+export class FlattenedSource implements ByteSource {
+  readonly size: number;
+  readonly name: string;
+  readonly records: number;
+  /** Set when the record stream stops before its end marker (a cut-short file). */
+  readonly truncated: string | undefined;
+  private readonly byTarget: Rec[];
+  /** byTarget[i..] … prefix maximum of target+size, to find every record that overlaps a read. */
+  private readonly maxEnd: number[];
+
+  constructor(private readonly file: ByteSource, progress?: ProgressSink) {
+    this.name = file.name;
+    const head = readExact(file, 0, 32, 'flattened header');
+    if (head.toString('latin1', 0, SIGNATURE.length) !== SIGNATURE) {
+      throw new KtError('KT_E_DUMP_UNSUPPORTED', `${file.name}: not a makedumpfile flattened file`);
+    }
+    const type = head.readBigInt64BE(16);
+    if (type !== 1n) throw new KtError('KT_E_DUMP_UNSUPPORTED', `${file.name}: flattened header type ${type}, expected 1`);
+    const recs: Rec[] = [];
+    let pos = HEADER_BYTES;
+    let truncated: string | undefined = `the record stream ends at byte ${file.size} without its end marker`;
+    while (pos + RECORD_HEADER <= file.size) {
+      if ((recs.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
+      const h = file.read(pos, RECORD_HEADER);
+      const target = h.readBigInt64BE(0);
+      const size = h.readBigInt64BE(8);
+      if (target === -1n) {
+        truncated = undefined;
+        break;
+      }
+      if (target < 0n || size < 0n || size > BigInt(MAX_RECORD) || target > BigInt(Number.MAX_SAFE_INTEGER - MAX_RECORD)) {
+        throw new KtError('KT_E_BAD_DUMP', `${file.name}: flattened record at byte ${pos} has offset ${target} and size ${size}`);
+      }
+      if (recs.length >= MAX_RECORDS) {
+        throw new KtError('KT_E_BAD_DUMP', `${file.name}: more than ${MAX_RECORDS} flattened records; reassemble it first (makedumpfile -R)`);
+      }
+      const rec: Rec = { target: Number(target), size: Number(size), at: pos + RECORD_HEADER, order: recs.length };
+      if (rec.at + rec.size > file.size) {
+        truncated = `the record at byte ${pos} is cut short`;
+        rec.size = file.size - rec.at;
+        recs.push(rec);
+        break;
+      }
+      recs.push(rec);
+      pos = rec.at + rec.size;
+    }
+    this.truncated = truncated;
+    this.records = recs.length;
+    this.byTarget = recs.sort((a, b) => a.target - b.target || a.order - b.order);
+    this.maxEnd = [];
+    let max = 0;
+    for (const r of this.byTarget) {
+      max = Math.max(max, r.target + r.size);
+      this.maxEnd.push(max);
+    }
+    this.size = max;
+  }
+
+  read(offset: number, length: number): Buffer {
+    const want = Math.max(0, Math.min(length, this.size - offset));
+    const out = Buffer.alloc(want);
+    const end = offset + want;
+    // Last record starting before `end`, then back while earlier ones may still reach `offset`.
+    let lo = 0;
+    let hi = this.byTarget.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.byTarget[mid] as Rec).target < end) lo = mid + 1;
+      else hi = mid;
+    }
+    const hits: Rec[] = [];
+    for (let i = lo - 1; i >= 0 && (this.maxEnd[i] as number) > offset; i--) {
+      const r = this.byTarget[i] as Rec;
+      if (r.target + r.size > offset) hits.push(r);
+    }
+    hits.sort((a, b) => a.order - b.order);
+    for (const r of hits) {
+      const from = Math.max(offset, r.target);
+      const to = Math.min(end, r.target + r.size);
+      readExact(this.file, r.at + (from - r.target), to - from, 'flattened record data').copy(out, from - offset);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,94 @@
+import { KtError } from '../errors.js';
+import type { PhysicalMemory } from './physical-memory.js';
+import type { VmcoreInfo } from './vmcoreinfo.js';
+
+/** Where x86-64 maps the kernel image (__START_KERNEL_map). */
+const START_KERNEL_MAP = 0xffffffff80000000n;
+const PAGE = 4096;
+const PRESENT = 1n;
+const HUGE = 1n << 7n;
+/** Physical address bits 12..51 of a page-table entry. */
+const ADDRESS_MASK = 0x000ffffffffff000n;
+const TRANSLATIONS_CACHED = 4096;
+
+/**
+ * Kernel virtual memory of an x86-64 dump, from VMCOREINFO alone: the kernel image mapping by
+ * arithmetic (`phys_base`), everything else (direct map, vmalloc, memblock buffers) by walking
+ * `init_top_pgt` with 4 or 5 levels (`pgtable_l5_enabled`). A walk reads at most 5 entries,
+ * so a looping or garbage page table ends in an error, not a hang.
+ */
+export class X86KernelMemory {
+  readonly physBase: bigint;
+  private readonly topTable: number;
+  private readonly levels: number;
+  private readonly smeMask: bigint;
+  private readonly translations = new Map<bigint, number>();
+
+  constructor(readonly phys: PhysicalMemory, info: VmcoreInfo, private readonly source: string) {
+    this.physBase = info.number('phys_base');
+    this.levels = info.has('NUMBER(pgtable_l5_enabled)') && info.number('pgtable_l5_enabled') !== 0n ? 5 : 4;
+    this.smeMask = info.has('NUMBER(sme_mask)') ? info.number('sme_mask') : 0n;
+    this.topTable = this.imagePhysical(info.symbol('init_top_pgt'));
+  }
+
+  /** Physical address of a kernel virtual address (throws KT_E_BAD_DUMP when unmapped). */
+  toPhysical(vaddr: bigint): number {
+    if (vaddr >= START_KERNEL_MAP) return this.imagePhysical(vaddr);
+    const page = vaddr & ~0xfffn;
+    let base = this.translations.get(page);
+    if (base === undefined) {
+      base = this.walk(page);
+      if (this.translations.size >= TRANSLATIONS_CACHED) this.translations.clear();
+      this.translations.set(page, base);
+    }
+    return base + Number(vaddr & 0xfffn);
+  }
+
+  /** `length` bytes of kernel virtual memory, page by page (pages need not be contiguous). */
+  read(vaddr: bigint, length: number): Buffer {
+    const parts: Buffer[] = [];
+    let done = 0;
+    while (done < length) {
+      const at = vaddr + BigInt(done);
+      const within = Number(at & 0xfffn);
+      let n = Math.min(length - done, PAGE - within);
+      const phys = this.toPhysical(at);
+      // Merge the following pages while they stay physically contiguous: one read, not many.
+      while (done + n < length && this.toPhysical(at + BigInt(n)) === phys + n) n += Math.min(length - done - n, PAGE);
+      parts.push(this.phys.read(phys, n));
+      done += n;
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  }
+
+  u64(vaddr: bigint): bigint {
+    return this.read(vaddr, 8).readBigUInt64LE(0);
+  }
+
+  private imagePhysical(vaddr: bigint): number {
+    const p = BigInt.asUintN(64, vaddr - START_KERNEL_MAP + this.physBase);
+    if (p > BigInt(Number.MAX_SAFE_INTEGER)) throw this.unmapped(vaddr, 'outside physical memory');
+    return Number(p);
+  }
+
+  private walk(vaddr: bigint): number {
+    let table = this.topTable;
+    for (let level = this.levels; level >= 1; level--) {
+      const shift = 12n + 9n * BigInt(level - 1);
+      const index = Number((vaddr >> shift) & 0x1ffn);
+      const entry = this.phys.read(table + index * 8, 8).readBigUInt64LE(0) & ~this.smeMask;
+      if ((entry & PRESENT) === 0n) throw this.unmapped(vaddr, `not present at page-table level ${level}`);
+      const frame = entry & ADDRESS_MASK;
+      if (level === 1 || ((level === 2 || level === 3) && (entry & HUGE) !== 0n)) {
+        const pageMask = (1n << shift) - 1n;
+        return Number((frame & ~pageMask) | (vaddr & pageMask));
+      }
+      table = Number(frame);
+    }
+    throw this.unmapped(vaddr, 'no leaf entry');
+  }
+
+  private unmapped(vaddr: bigint, why: string): KtError {
+    return new KtError('KT_E_BAD_DUMP', `${this.source}: kernel address 0x${vaddr.toString(16)} cannot be read (${why})`);
+  }
+}

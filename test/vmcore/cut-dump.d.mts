@@ -1,0 +1,1 @@
+export function expandCutDump(input: string, out: string): string;
