@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CrashReport, Incident } from '../reports/crash-report.js';
-import { findCulprit } from './culprit.js';
-import { titleOf } from './title.js';
+import { culpritByRecipe, findCulprit } from './culprit.js';
+import { titleOf, titleShape } from './title.js';
 
 /**
  * The analysis stage for one report: the culprit, a syzbot-style title, and a bucket signature.
@@ -10,7 +10,11 @@ import { titleOf } from './title.js';
 export function diagnose(report: CrashReport, panicAfter?: CrashReport): CrashReport {
   // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace:
   // the panic's trace, printed right after, is then the report's own.
-  const culprit = findCulprit(report) ?? (panicAfter ? findCulprit({ ...panicAfter, kind: report.kind, header: report.header }) : undefined);
+  const shape = titleShape(report);
+  const culprit =
+    'whole' in shape
+      ? findCulprit(report)
+      : (culpritByRecipe(report, shape.family) ?? (panicAfter ? culpritByRecipe(report, shape.family, panicAfter.lines.map((l) => l.text)) : undefined));
   const title = titleOf(report, culprit);
   const diagnosed: CrashReport = { ...report, title, bucket: bucketOf(title) };
   if (culprit) diagnosed.culprit = culprit;

@@ -70,20 +70,31 @@ const PANICS_WITH_CULPRIT: Readonly<Record<string, string>> = {
   'stack-end-corrupted': 'kernel panic: corrupted stack end',
 };
 
-export function titleOf(report: CrashReport, culprit: Culprit | undefined): string {
+/**
+ * What a report's title says before ` in `, or the whole title when it names no function.
+ * The culprit is looked for only when `family` is set (frame-recipes.ts picks it per family).
+ */
+export type TitleShape = { family: string } | { whole: string };
+
+export function titleShape(report: CrashReport): TitleShape {
   for (const [re, title] of WHOLE_HEADER_TITLES) {
     const m = re.exec(report.header);
-    if (m) return cap(title === undefined ? normalize(report.header) : title.replace(/\$(\d)/g, (_, g: string) => m[Number(g)] ?? ''));
+    if (m) return { whole: cap(title === undefined ? normalize(report.header) : title.replace(/\$(\d)/g, (_, g: string) => m[Number(g)] ?? '')) };
   }
   const panicFamily = report.kind === 'panic' ? PANICS_WITH_CULPRIT[report.panic?.reason ?? ''] : undefined;
-  if (panicFamily) return cap(`${panicFamily} in ${culprit?.function ?? 'corrupted'}`);
+  if (panicFamily) return { family: panicFamily };
   const whole = NO_CULPRIT[report.kind];
-  if (whole) return cap(whole(report));
-  const family = (KIND_TITLES[report.kind] ?? ((r: CrashReport) => genericFamily(r.header)))(report);
+  if (whole) return { whole: cap(whole(report)) };
+  return { family: (KIND_TITLES[report.kind] ?? ((r: CrashReport) => genericFamily(r.header)))(report) };
+}
+
+export function titleOf(report: CrashReport, culprit: Culprit | undefined): string {
+  const shape = titleShape(report);
+  if ('whole' in shape) return shape.whole;
   // A WARNING inside a helper half the kernel calls names its caller and the helper.
   const helper = report.kind === 'warning' ? WARNING_IN_HELPER.exec(report.header)?.[1] : undefined;
   const where = culprit ? `${culprit.function}${helper && helper !== culprit.function ? `/${helper}` : ''}` : 'corrupted';
-  return cap(`${family} in ${where}`);
+  return cap(`${shape.family} in ${where}`);
 }
 
 /** Helpers whose WARNINGs are the caller's bug: `WARNING in shark_write_val/usb_submit_urb`. */
