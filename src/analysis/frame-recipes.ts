@@ -41,10 +41,10 @@ const CALL_TRACE = /Call Trace:|Call trace:|^\s*Backtrace:/;
  */
 export const SHARED_FRAMES: readonly string[] = [
   '__sanitizer', '__asan', 'kasan', '__msan', 'kmsan', 'kcsan', 'check_memory_region', 'read_word_at_a_time', 'print_address_description', 'print_report', // sanitizer runtimes
-  'panic', 'invalid_op', 'report_bug', 'fixup_bug', 'do_error', '_trap', 'dump_stack', 'warn_slowpath', 'warn_alloc', '__warn', 'handle_bug', 'exc_', 'do_trap', // reporting and traps
+  'panic', 'invalid_op', 'dump_backtrace', 'show_stack', 'report_bug', 'fixup_bug', 'do_error', '_trap', 'dump_stack', 'warn_slowpath', 'warn_alloc', '__warn', 'handle_bug', 'exc_', 'do_trap', // reporting and traps
   'debug_object', 'timer_is_static_object', 'work_is_static_object', // debugobjects
   'lockdep', 'perf_trace', 'lock_acquire', 'lock_release', 'lock_class', 'mark_lock', 'reacquire_held_locks', 'spin_lock', 'spin_trylock', 'spin_unlock', 'raw_read_lock', 'raw_read_trylock', 'raw_write_lock', 'raw_write_trylock', // locking
-  '^_?_?down$', 'down_read', 'down_write', 'up_read', 'up_write', 'mutex_lock', 'mutex_trylock', 'mutex_unlock', 'mutex_remove_waiter', 'osq_lock', 'osq_unlock', 'rwsem_down', '__wake_up', // sleeping locks
+  '^_?_?down(?:_trylock|_interruptible|_killable|_timeout)?$', 'mutex_', 'down_read', 'down_write', 'up_read', 'up_write', 'mutex_lock', 'mutex_trylock', 'mutex_unlock', 'mutex_remove_waiter', 'osq_lock', 'osq_unlock', 'rwsem_down', '__wake_up', // sleeping locks
   'refcount_add', 'refcount_sub', 'refcount_inc', 'refcount_dec', 'refcount_set', 'refcount_read', 'refcount_warn', 'kref_put', // reference counts
   'memcpy', 'memcmp', 'memset', 'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen', 'strnstr', 'strnlen', 'strchr', 'strstr', // string helpers
   'copy_to_user', 'copy_from_user', 'copy_to_iter', 'copy_from_iter', 'copy_page_to_iter', 'copy_page_from_iter', 'put_user', 'get_user', 'might_fault', 'might_sleep', 'check_object_size', 'usercopy', // user copies
@@ -55,6 +55,8 @@ export const SHARED_FRAMES: readonly string[] = [
   'kobject_', 'add_uevent_var', 'get_device_parent', 'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all', 'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child', 'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device', 'video_unregister_device', // device model
   'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb', 'usb_submit_urb', // USB core
   '^complete$', 'wait_for_completion', '^kv?free$', 'kfree_skb', 'ref_tracker', '__fortify_report', 'fortify_panic', 'ida_free', 'rust_helper_', // freeing, trackers, fortify
+  'rb_erase', 'rb_insert_color', '^rhashtable_', '^skb_(?:put|push|pull)$', '^atomic(?:64|_long)?_', '^arch_atomic', 'assertfail', // core data structures, assertions
+  '^__raw_(?:read|write)[bwlq]$', 'write_comp_data', 'crc32', // MMIO accessors, coverage hooks, checksums
 ];
 
 /**
@@ -116,7 +118,7 @@ const after = (anchor: RegExp, line: string): FrameRecipe => ({ steps: [anchor, 
 export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^KASAN: invalid-free/, { steps: [fn('BUG: KASAN: [\\w-]+ in {FUNC}'), CALL_TRACE, 'trace'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree'] }],
   [/^KASAN: /, { steps: [fn('BUG: KASAN: [\\w-]+ in {FUNC}'), CALL_TRACE, 'trace'] }],
-  [/^KFENCE: /, { steps: [fn('BUG: KFENCE: [\\w -]+ in {FUNC}'), 'trace'] }],
+  [/^KFENCE: /, { steps: [fn('BUG: KFENCE: [\\w -]+ in {FUNC}'), 'trace'], skip: ['kfree', 'kmem_', 'slab_', 'krealloc', 'kvfree'] }],
   [/^KMSAN: kernel-usb-infoleak/, { steps: [fn('BUG: KMSAN: [\\w-]+ in {FUNC}'), 'trace'], skip: ['usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'] }],
   [/^KMSAN: /, { steps: [fn('BUG: KMSAN: [\\w-]+ in {FUNC}'), 'trace'] }],
   [/^BUG: unable to handle kernel|^general protection fault|^stack segment fault|^Internal error|^Unhandled fault|^Oops/, ipThenTrace()],
@@ -131,7 +133,8 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^BUG: using \S+ in preemptible/, trace('preempt', 'debug_', 'processor_id', 'this_cpu')],
   [/^BUG: workqueue leaked lock/, after(/workqueue leaked lock/, 'last function: {FUNC}')],
   [/^memory leak/, { steps: [/backtrace:/, 'trace'], skip: ['kmemleak', 'kmalloc', 'kcalloc', 'kzalloc', 'vmalloc', 'mmap', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'] }],
-  [/^BUG: stack guard page was hit/, { steps: [IP_LINE] }],
+  // The overflowing recursion is long and varies; name it for what started it, as stalls are.
+  [/^BUG: stack guard page was hit/, { ...ipThenTrace(), pick: stallFrame }],
   [/^WARNING: ODEBUG bug/, warning('debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', '__free_', 'debug_check', 'kobject_')],
   [/^WARNING: bad usercopy|^BUG: bad usercopy/, warning('usercopy', '__check')],
   [/^WARNING: kobject bug/, warning('kobject_')],
@@ -139,7 +142,7 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^WARNING: locking bug/, warning('lock_sock', 'release_sock')],
   [/^WARNING: kmalloc bug|^WARNING: zero-size vmalloc/, warning('kmalloc', 'kcalloc', 'kzalloc', 'krealloc', 'vmalloc', 'slab', 'kmem')],
   [/^WARNING: proc registration bug/, warning('proc_')],
-  [/^WARNING$/, warning('usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg')],
+  [/^WARNING$/, warning('usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', '__alloc_pages', '__alloc_frozen_pages')],
   [/^possible deadlock/, { steps: [fn('at: (?:{PC} +)?{FUNC}'), fn('at: (?:{PC} +)?{FUNC}'), 'trace'], skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'] }],
   [/^inconsistent lock state/, after(/takes:?$|takes\b/, 'at: (?:{PC} +)?{FUNC}')],
   [/^(?:WARNING|INFO): suspicious RCU usage/, trace('rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc')],

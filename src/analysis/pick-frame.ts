@@ -14,8 +14,8 @@ export type Picked = { function: string } | { corrupted: string };
 
 /** A frame line: optional `[<address>]` pairs, then `name+0x…` or `name.isra…`; `?` frames never match. */
 const FRAME_LINE = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] ?){0,2}\s*(?:\d+:)?([A-Za-z0-9_]+)[.+]/;
-/** 32-bit ARM prints `[<pc>] (caller) from [<lr>] (callee+0x…)`: the first name is the frame. */
-const ARM_FRAME_LINE = /^\s*\[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[.+]/;
+/** 32-bit ARM prints `[<pc>] (callee) from [<lr>] (caller+0x…)`: both names are frames. */
+const ARM_FRAME_LINE = /^\s*\[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[^)]*\) from \[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[.+)]/;
 
 /** Headings that start another stack (alloc/free stacks, a second trace): a `trace` step ends there. */
 const STACK_HEADINGS: readonly RegExp[] = [/Call Trace/, /Allocated:/, /Allocated by task \d+:/, /Freed:/, /Freed by task \d+:/, /[^k] backtrace:/];
@@ -44,8 +44,9 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp): s
           i++;
           continue steps;
         }
-        const name = (FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text))?.[1];
-        if (name && !skip.test(name)) frames.push(name);
+        const m = FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text);
+        const name = m?.slice(1).find((g) => g !== undefined && !skip.test(g));
+        if (name) frames.push(name);
       }
       continue;
     }

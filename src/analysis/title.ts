@@ -57,6 +57,8 @@ const NO_CULPRIT: Partial<Record<ReportKind, TitleRule>> = {
  * the header's groups (`$1`); undefined: the header itself, normalised.
  */
 const WHOLE_HEADER_TITLES: readonly [RegExp, string | undefined][] = [
+  // 4.x KASAN named the function and address on the header line and nothing else.
+  [/^BUG: KASAN: ([\w-]+) in (\w+)\S* at addr [0-9a-f]+/, 'KASAN: $1 in $2 at addr ADDR'],
   [/^WARNING: kernel stack (regs|frame pointer) at .* has bad ('bp' )?value/, 'WARNING: kernel stack $1 has bad $2value'],
   [/^unregister_netdevice: waiting for \S+ to become free/, 'unregister_netdevice: waiting for DEV to become free'],
   [/^BUG: workqueue lockup/, 'BUG: workqueue lockup'],
@@ -142,10 +144,13 @@ const LOCKDEP_TITLES: readonly [RegExp, string][] = [
   [/locking bug/, 'WARNING: locking bug'],
 ];
 
+const OLD_BUG_TITLES = /bad unlock balance|held lock freed|still has locks held|lock held when returning/;
+
 function lockdepTitle(header: string): string {
   const found = LOCKDEP_TITLES.find(([re]) => re.test(header))?.[1] ?? 'WARNING: locking bug';
-  // Old kernels print `[ BUG: … ]` where new ones print `WARNING: …`.
-  return /^\[ BUG: /.test(header) ? found.replace(/^WARNING: /, 'BUG: ') : found;
+  // Old kernels print `[ BUG: … ]` where new ones print `WARNING: …`; syzbot kept the old word
+  // for the lock-ownership reports only.
+  return /^\[ BUG: /.test(header) && OLD_BUG_TITLES.test(found) ? found.replace(/^WARNING: /, 'BUG: ') : found;
 }
 
 /** The panic message without its trailing ` ...` and full stop (`panic_on_warn set ...`). */
