@@ -7,31 +7,37 @@ import { titleOf, titleShape } from './title.js';
  * The analysis stage for one report: the culprit, a syzbot-style title, and a bucket signature.
  * Pure: a function of the decoded report only.
  */
-export function diagnose(report: CrashReport, panicAfter?: CrashReport): CrashReport {
-  // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace:
-  // the panic's trace, printed right after, is then the report's own.
+export function diagnose(report: CrashReport, continuation: readonly CrashReport[] = []): CrashReport {
   const shape = titleShape(report);
-  const culprit =
-    'whole' in shape
-      ? findCulprit(report)
-      : (culpritByRecipe(report, shape.family) ?? (panicAfter ? culpritByRecipe(report, shape.family, panicAfter.lines.map((l) => l.text)) : undefined));
+  // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace,
+  // and other messages cut into a trace: the reports printed into this one continue its text.
+  const more = continuation.flatMap((r) => r.lines.map((l) => l.text));
+  const culprit = 'whole' in shape ? findCulprit(report) : culpritByRecipe(report, shape.family, more);
   const title = titleOf(report, culprit);
   const diagnosed: CrashReport = { ...report, title, bucket: bucketOf(title) };
   if (culprit) diagnosed.culprit = culprit;
   return diagnosed;
 }
 
-/** Diagnoses every report; a report whose incident continues with a panic may borrow its trace. */
+/** Reports printed in the middle of another one, not as a new problem: its panic, a netdev refcount wait, a trap line. */
+const CONTINUES_REPORT = /Kernel panic - not syncing|unregister_netdevice: waiting for|invalid opcode: 0000|PANIC: double fault/;
+
+/** Diagnoses every report; a report may read on into the reports printed into it (CONTINUES_REPORT). */
 export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly Incident[]): CrashReport[] {
-  const panicAfter = new Map<string, CrashReport>();
+  const continuation = new Map<string, CrashReport[]>();
   const byId = new Map(reports.map((r) => [r.id, r]));
   for (const incident of incidents) {
-    for (let i = 0; i + 1 < incident.reportIds.length; i++) {
-      const next = byId.get(incident.reportIds[i + 1] ?? '');
-      if (next?.kind === 'panic') panicAfter.set(incident.reportIds[i] ?? '', next);
-    }
+    incident.reportIds.forEach((id, i) => {
+      const more: CrashReport[] = [];
+      for (const nextId of incident.reportIds.slice(i + 1)) {
+        const next = byId.get(nextId);
+        if (!next || !CONTINUES_REPORT.test(next.header)) break;
+        more.push(next);
+      }
+      continuation.set(id, more);
+    });
   }
-  return reports.map((r) => diagnose(r, panicAfter.get(r.id)));
+  return reports.map((r) => diagnose(r, continuation.get(r.id)));
 }
 
 /**

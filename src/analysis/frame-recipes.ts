@@ -131,7 +131,7 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^WARNING: held lock freed/, after(/held lock freed!/, 'at:(?: {PC})? +{FUNC}')],
   [/^BUG: sleeping function called from invalid context|^BUG: scheduling while atomic/, trace('schedule', 'preempt', 'might_resched', '__cond_resched')],
   [/^BUG: using \S+ in preemptible/, trace('preempt', 'debug_', 'processor_id', 'this_cpu')],
-  [/^BUG: workqueue leaked lock/, after(/workqueue leaked lock/, 'last function: {FUNC}')],
+  [/^BUG: workqueue leaked lock/, { steps: [/workqueue leaked lock/, /last function: ([A-Za-z0-9_]+)/], skipShared: false }],
   [/^memory leak/, { steps: [/backtrace:/, 'trace'], skip: ['kmemleak', 'kmalloc', 'kcalloc', 'kzalloc', 'vmalloc', 'mmap', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'] }],
   // The overflowing recursion is long and varies; name it for what started it, as stalls are.
   [/^BUG: stack guard page was hit/, { ...ipThenTrace(), pick: stallFrame }],
