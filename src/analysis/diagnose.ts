@@ -19,8 +19,13 @@ export function diagnose(report: CrashReport, continuation: readonly CrashReport
   return diagnosed;
 }
 
-/** Reports printed in the middle of another one, not as a new problem: its panic, a netdev refcount wait, a trap line. */
-const CONTINUES_REPORT = /Kernel panic - not syncing|unregister_netdevice: waiting for|invalid opcode: 0000|PANIC: double fault/;
+/**
+ * Headers that start a new problem rather than continue the one being printed. Anything else a
+ * report's text runs into (its panic, a netdev refcount wait, a trap line, a list-debug message
+ * before its BUG) is still that report's text.
+ */
+const STARTS_NEW_REPORT = /BUG:|WARNING:|INFO:|Unable to handle kernel|general protection fault|stack segment: |kernel BUG|Kernel BUG|BUG kmalloc-|divide error:|UBSAN:|Booting the kernel|trusty: panic/;
+const CONTINUES_REPORT = (header: string) => !STARTS_NEW_REPORT.test(header) || /Kernel panic - not syncing|unregister_netdevice: waiting for|invalid opcode: 0000|PANIC: double fault/.test(header);
 
 /** Diagnoses every report; a report may read on into the reports printed into it (CONTINUES_REPORT). */
 export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly Incident[]): CrashReport[] {
@@ -31,7 +36,7 @@ export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly
       const more: CrashReport[] = [];
       for (const nextId of incident.reportIds.slice(i + 1)) {
         const next = byId.get(nextId);
-        if (!next || !CONTINUES_REPORT.test(next.header)) break;
+        if (!next || !CONTINUES_REPORT(next.header)) break;
         more.push(next);
       }
       continuation.set(id, more);

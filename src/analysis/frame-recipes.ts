@@ -31,6 +31,7 @@ const fn = (source: string): RegExp => new RegExp(source.replaceAll('{FUNC}', FU
 
 /** The faulting instruction: `RIP: 0010:func+0x…`, `IP: [<…>] func+0x…`, `pc : func+0x…`, `NIP [..] func+0x…`, `epc : func+0x…`. */
 const IP_LINE = fn('(?:N?IP:? (?:(?:\\d+:)?(?:{PC} +){0,2}{FUNC}|\\d+:0x[0-9a-f]+|(?:\\d+:)?{PC} +\\[< *\\(null\\)>\\] +\\(null\\)|\\d+: +\\(null\\))|^\\s*(?:pc|epc) ?: (?:{PC} )?{FUNC}|^PC is at {FUNC})');
+const TIMER_IRQ = /apic_timer_interrupt|__irq_svc|el1_irq|el1_interrupt|gic_handle_irq/;
 const CALL_TRACE = /Call Trace:|Call trace:|^\s*Backtrace:/;
 
 /**
@@ -68,7 +69,7 @@ const STALL_ANCHORS: readonly RegExp[] = [
   /process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|run_timer_softirq|run_ksoftirqd|smpboot_thread_fn|kthread|start_secondary|cpu_startup_entry|ret_from_fork/,
   /vfs_write|vfs_read|vfs_iter_read|vfs_iter_write|do_iter_read|do_iter_write|vfs_ioctl|ksys_ioctl|compat_ioctl|compat_sys_ioctl|blkdev_driver_ioctl|blkdev_ioctl|^call_read_iter|^call_write_iter|do_iter_readv_writev|^call_mmap|mmap_region|do_mmap|do_dentry_open|vfs_open/,
   /^sock_sendmsg|^sock_recvmsg|^sock_release|^__sock_release|__sys_setsockopt|kernel_setsockopt|sock_common_setsockopt|__sys_listen|kernel_listen|sk_common_release|^sock_mmap|__sys_accept|kernel_accept|^sock_do_ioctl|^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
-  /__do_fault|handle_mm_fault|do_page_fault|^page_fault$|__fput|task_work_run|exit_to_usermode|exit_to_user_mode|smp_call_function|el0_svc|invoke_syscall|x64_sys_call/,
+  /__do_fault|handle_mm_fault|do_page_fault|^page_fault$|__fput|task_work_run|exit_to_usermode|exit_to_user_mode|smp_call_function|el0_svc|invoke_syscall|x64_sys_call|ret_fast_syscall/,
 ];
 
 /** The frame just before the first dispatcher; a cross-CPU call is named for itself. */
@@ -146,11 +147,12 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^possible deadlock/, { steps: [fn('at: (?:{PC} +)?{FUNC}'), fn('at: (?:{PC} +)?{FUNC}'), 'trace'], skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'] }],
   [/^inconsistent lock state/, after(/takes:?$|takes\b/, 'at: (?:{PC} +)?{FUNC}')],
   [/^(?:WARNING|INFO): suspicious RCU usage/, trace('rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc')],
-  [/^INFO: rcu detected stall/, { steps: [/apic_timer_interrupt/, IP_LINE, 'trace'], fallback: [/apic_timer_interrupt/, 'trace'], skip: ['apic_timer_interrupt', 'rcu'], pick: stallFrame }],
+  // The stalled CPU's own frames start where the timer interrupt entered (x86 APIC, ARM GIC).
+  [/^INFO: rcu detected stall/, { steps: [TIMER_IRQ, IP_LINE, 'trace'], fallback: [TIMER_IRQ, 'trace'], skip: ['apic_timer_interrupt', 'rcu', 'irq_svc', 'el1_irq', 'el1_interrupt', 'gic_handle_irq'], pick: stallFrame }],
   [/^INFO: trying to register non-static key/, trace('stack', 'lock', 'IRQ')],
   [/^INFO: task hung/, { ...trace(), pick: hangFrame }],
   [/^INFO: task can't die/, trace('schedule')],
-  [/^kernel panic: stack is corrupted/, trace('stack_chk')],
+  [/^kernel panic: stack is corrupted/, { steps: [fn('stack is corrupted in: {FUNC}')], fallback: [CALL_TRACE, 'trace'], skip: ['stack_chk'] }],
   [/^kernel panic: corrupted stack end/, { ...trace('schedule', 'retint_kernel'), pick: stallFrame }],
   [/^PANIC: double fault|^divide error|^invalid opcode/, { steps: [IP_LINE] }],
   [/^kernel BUG|^BUG: corrupted list/, ipThenTrace()],
