@@ -57,7 +57,7 @@ export const SHARED_FRAMES: readonly string[] = [
   'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb', 'usb_submit_urb', // USB core
   '^complete$', 'wait_for_completion', '^kv?free$', 'kfree_skb', 'ref_tracker', '__fortify_report', 'fortify_panic', 'ida_free', 'rust_helper_', // freeing, trackers, fortify
   'rb_erase', 'rb_insert_color', '^rhashtable_', '^skb_(?:put|push|pull)$', '^atomic(?:64|_long)?_', '^arch_atomic', 'assertfail', // core data structures, assertions
-  '^__raw_(?:read|write)[bwlq]$', 'write_comp_data', 'crc32', // MMIO accessors, coverage hooks, checksums
+  '^__raw_(?:read|write)[bwlq]$', 'crc32', // MMIO accessors, coverage hooks, checksums
 ];
 
 /**

@@ -44,9 +44,9 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp): s
           i++;
           continue steps;
         }
+        // Every name a frame line holds counts (an ARM line names two frames).
         const m = FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text);
-        const name = m?.slice(1).find((g) => g !== undefined && !skip.test(g));
-        if (name) frames.push(name);
+        for (const name of m?.slice(1) ?? []) if (name !== undefined && !skip.test(name)) frames.push(name);
       }
       continue;
     }

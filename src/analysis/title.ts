@@ -16,7 +16,7 @@ const KIND_TITLES: Partial<Record<ReportKind, TitleRule>> = {
   'hung-task': (r) => (/ can't die /.test(r.header) ? "INFO: task can't die" : 'INFO: task hung'),
   ubsan: (r) => `UBSAN: ${/^UBSAN: ([\w-]+(?: [\w-]+)*?)(?: in |$)/.exec(r.header)?.[1]?.replace(/^Undefined behaviour$/, 'undefined-behaviour') ?? 'undefined-behaviour'}`,
   'null-pointer-dereference': () => 'BUG: unable to handle kernel NULL pointer dereference',
-  'page-fault': () => 'BUG: unable to handle kernel paging request',
+  'page-fault': (r) => (/^Unhandled fault/.test(r.header) ? 'Unhandled fault' : 'BUG: unable to handle kernel paging request'),
   'general-protection-fault': () => 'general protection fault',
   'kernel-bug': () => 'kernel BUG',
   'invalid-opcode': () => 'invalid opcode',
@@ -58,7 +58,10 @@ const NO_CULPRIT: Partial<Record<ReportKind, TitleRule>> = {
  */
 const WHOLE_HEADER_TITLES: readonly [RegExp, string | undefined][] = [
   // 4.x KASAN named the function and address on the header line and nothing else.
-  [/^BUG: KASAN: ([\w-]+) in (\w+)\S* at addr [0-9a-f]+/, 'KASAN: $1 in $2 at addr ADDR'],
+  // The second half of the header was printed separately and lost.
+  [/^BUG: unable to handle kernel(?! (?:paging request|NULL pointer dereference))/, 'BUG: unable to handle kernel'],
+  // arm64 panics right after it; syzbot names it for the panic.
+  [/^Bad mode in .* handler detected/, 'kernel panic: bad mode'],
   [/^WARNING: kernel stack (regs|frame pointer) at .* has bad ('bp' )?value/, 'WARNING: kernel stack $1 has bad $2value'],
   [/^unregister_netdevice: waiting for \S+ to become free/, 'unregister_netdevice: waiting for DEV to become free'],
   [/^BUG: workqueue lockup/, 'BUG: workqueue lockup'],
@@ -79,6 +82,24 @@ const PANICS_WITH_CULPRIT: Readonly<Record<string, string>> = {
 export type TitleShape = { family: string } | { whole: string };
 
 export function titleShape(report: CrashReport): TitleShape {
+  const whole = wholeTitle(report);
+  return whole === undefined ? familyShape(report) : { whole: cap(whole) };
+}
+
+/**
+ * Reports whose expected details never came: a KASAN header with no `Read/Write of size` line
+ * after it, an RCU-usage report with no source line. The header is all there is to go on.
+ */
+function wholeTitle(report: CrashReport): string | undefined {
+  if (report.kind === 'kasan' && report.memoryAccess?.access !== 'read' && report.memoryAccess?.access !== 'write' && !/double-free|invalid-free/.test(report.header))
+    return normalize(report.header.replace(/^BUG: /, ''));
+  if (/suspicious RCU usage/.test(report.header) && !report.lines.some((l) => SOURCE_LINE.test(l.text))) return normalize(report.header.replace(/^\[ |\s*\]$|\.$/g, ''));
+  return undefined;
+}
+
+const SOURCE_LINE = /[\w/.-]+\.[a-z]+:\d+/;
+
+function familyShape(report: CrashReport): TitleShape {
   for (const [re, title] of WHOLE_HEADER_TITLES) {
     const m = re.exec(report.header);
     if (m) return { whole: cap(title === undefined ? normalize(report.header) : title.replace(/\$(\d)/g, (_, g: string) => m[Number(g)] ?? '')) };
@@ -134,6 +155,7 @@ const LOCKDEP_TITLES: readonly [RegExp, string][] = [
   [/possible circular locking dependency|possible recursive locking/, 'possible deadlock'],
   [/inconsistent lock state/, 'inconsistent lock state'],
   [/possible irq lock inversion|-safe -> .*-unsafe lock order/, 'possible deadlock'],
+  [/^INFO: suspicious RCU usage/, 'INFO: suspicious RCU usage'],
   [/suspicious RCU usage/, 'WARNING: suspicious RCU usage'],
   [/bad unlock balance/, 'WARNING: bad unlock balance'],
   [/held lock freed/, 'WARNING: held lock freed'],
@@ -175,6 +197,7 @@ function genericFamily(header: string): string {
 /** syzbot's normalisation of variable parts, so equal crashes get equal titles. */
 export function normalize(text: string): string {
   return text
+    .replace(/([A-Za-z_][\w.]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '$1')
     .replace(/\b(?:0x)?[0-9a-f]{6,}\b/g, 'ADDR')
     .replace(/\b[\w/.-]+\.[ch]:\d+\b/g, (m) => m.replace(/:\d+$/, ':LINE'))
     .replace(/\b\d+\b/g, 'NUM')
