@@ -66,10 +66,10 @@ export const SHARED_FRAMES: readonly string[] = [
  * timer, the protocol handler). These are the dispatchers.
  */
 const STALL_ANCHORS: readonly RegExp[] = [
-  /process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|run_timer_softirq|run_ksoftirqd|smpboot_thread_fn|kthread|start_secondary|cpu_startup_entry|ret_from_fork/,
+  /process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|run_timer_softirq|run_ksoftirqd|smpboot_thread_fn|^kthread$|tasklet_action|start_secondary|cpu_startup_entry|ret_from_fork/,
   /vfs_write|vfs_read|vfs_iter_read|vfs_iter_write|do_iter_read|do_iter_write|vfs_ioctl|ksys_ioctl|compat_ioctl|compat_sys_ioctl|blkdev_driver_ioctl|blkdev_ioctl|^call_read_iter|^call_write_iter|do_iter_readv_writev|^call_mmap|mmap_region|do_mmap|do_dentry_open|vfs_open/,
   /^sock_sendmsg|^sock_recvmsg|^sock_release|^__sock_release|__sys_setsockopt|kernel_setsockopt|sock_common_setsockopt|__sys_listen|kernel_listen|sk_common_release|^sock_mmap|__sys_accept|kernel_accept|^sock_do_ioctl|^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
-  /__do_fault|handle_mm_fault|do_page_fault|^page_fault$|__fput|task_work_run|exit_to_usermode|exit_to_user_mode|smp_call_function|el0_svc|invoke_syscall|x64_sys_call|ret_fast_syscall/,
+  /__fput|task_work_run|exit_to_usermode|exit_to_user_mode|smp_call_function|el0_svc|invoke_syscall|x64_sys_call|ret_fast_syscall/,
 ];
 
 /** The frame just before the first dispatcher; a cross-CPU call is named for itself. */

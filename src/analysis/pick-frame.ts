@@ -17,6 +17,9 @@ const FRAME_LINE = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] ?){0,2}\s*(?:\d+:)?([A-Za-z0
 /** 32-bit ARM prints `[<pc>] (callee) from [<lr>] (caller+0x…)`: both names are frames. */
 const ARM_FRAME_LINE = /^\s*\[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[^)]*\) from \[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[.+)]/;
 
+/** powerpc marks frames it is not sure of at the end of the line. */
+const UNRELIABLE = / \(unreliable\)\s*$/;
+
 /** Headings that start another stack (alloc/free stacks, a second trace): a `trace` step ends there. */
 const STACK_HEADINGS: readonly RegExp[] = [/Call Trace/, /Allocated:/, /Allocated by task \d+:/, /Freed:/, /Freed by task \d+:/, /[^k] backtrace:/];
 
@@ -44,6 +47,7 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp): s
           i++;
           continue steps;
         }
+        if (UNRELIABLE.test(text)) continue;
         // Every name a frame line holds counts (an ARM line names two frames).
         const m = FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text);
         for (const name of m?.slice(1) ?? []) if (name !== undefined && !skip.test(name)) frames.push(name);
