@@ -103,7 +103,7 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
  * caused (`more`). A frame in an out-of-tree, proprietary or unsigned module still wins.
  */
 export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): Culprit | undefined {
-  const recipe = recipeFor(family);
+  const recipe = recipeFor(family, report.header);
   if (!recipe) return findCulprit(report);
   const texts = report.lines.map((l) => l.text);
   const start = Math.max(0, texts.findIndex((t) => t.includes(report.header.trim())));

@@ -53,10 +53,12 @@ export const SHARED_FRAMES: readonly string[] = [
   'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk', 'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit', 'dev_emerg', // printing
   'program_check_exception', 'program_check_common', // powerpc traps
   'del_timer', 'flush_work', '__cancel_work_timer', 'cancel_work_sync', 'try_to_grab_pending', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue', 'finish_wait', 'kthread_stop', // timers, workqueues
-  'kobject_', 'add_uevent_var', 'get_device_parent', 'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all', 'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child', 'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device', 'video_unregister_device', // device model
+  'kobject_', 'add_uevent_var', 'get_device_parent', 'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all', 'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child', 'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device', // device model
   'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb', 'usb_submit_urb', // USB core
   '^complete$', 'wait_for_completion', '^kv?free$', 'kfree_skb', 'ref_tracker', '__fortify_report', 'fortify_panic', 'ida_free', 'rust_helper_', // freeing, trackers, fortify
   'rb_erase', 'rb_insert_color', '^rhashtable_', '^skb_(?:put|push|pull)$', '^atomic(?:64|_long)?_', '^arch_atomic', 'assertfail', // core data structures, assertions
+  '^kmem_cache_alloc', '^(?:__)?kmalloc', '^kzalloc', '^kcalloc', '^krealloc', '^kvmalloc', '^slab_alloc', // allocator entry points
+  '^el1h?_', 'do_mem_abort', '__do_kernel_fault', 'do_tag_check_fault', 'do_translation_fault', 'do_bad_area', 'die_kernel_fault', // arm64 kernel faults
   '^__raw_(?:read|write)[bwlq]$', 'crc32', // MMIO accessors, coverage hooks, checksums
 ];
 
@@ -116,18 +118,20 @@ const warning = (...skip: string[]): FrameRecipe => ({
 const after = (anchor: RegExp, line: string): FrameRecipe => ({ steps: [anchor, fn(line)], skipShared: false });
 
 /** Recipes by title family (the title text before ` in `). */
-export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
+export const FRAME_RECIPES: readonly [RegExp, FrameRecipe, RegExp?][] = [
+  // An IRQ-safe -> unsafe order is about where the safe lock became IRQ-safe.
+  [/^possible deadlock/, { steps: [/which became \S+-irq-safe at:/, 'trace'], fallback: [/is trying to acquire/, fn('at: (?:{PC} +)?{FUNC}')] }, /-safe -> \S+-unsafe lock order/],
   [/^KASAN: invalid-free/, { steps: [fn('BUG: KASAN: [\\w-]+ in {FUNC}'), CALL_TRACE, 'trace'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree'] }],
   [/^KASAN: /, { steps: [fn('BUG: KASAN: [\\w-]+ in {FUNC}'), CALL_TRACE, 'trace'] }],
   [/^KFENCE: /, { steps: [fn('BUG: KFENCE: [\\w -]+ in {FUNC}'), 'trace'], skip: ['kfree', 'kmem_', 'slab_', 'krealloc', 'kvfree'] }],
   [/^KMSAN: kernel-usb-infoleak/, { steps: [fn('BUG: KMSAN: [\\w-]+ in {FUNC}'), 'trace'], skip: ['usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'] }],
   [/^KMSAN: /, { steps: [fn('BUG: KMSAN: [\\w-]+ in {FUNC}'), 'trace'] }],
   [/^BUG: unable to handle kernel|^general protection fault|^stack segment fault|^Internal error|^Unhandled fault|^Oops/, ipThenTrace()],
-  [/^BUG: spinlock /, trace('spin_')],
+  [/^BUG: spinlock /, trace('spin_', '_lock$')],
   [/^BUG: soft lockup/, { ...ipThenTrace(), pick: stallFrame }],
   [/^BUG: still has locks held/, after(/still has locks held!/, '{PC} +{FUNC}')],
   [/^(?:BUG|WARNING): lock held when returning to user space/, after(/leaving the kernel with locks still held/, 'at: (?:{PC} +)?{FUNC}')],
-  [/^(?:BUG|WARNING): bad unlock balance/, after(/is trying to release lock/, '(?:{PC} +|at: ){FUNC}')],
+  [/^(?:BUG|WARNING): bad unlock balance/, { steps: [/is trying to release lock/, fn('(?:{PC} +|at: ){FUNC}'), CALL_TRACE, 'trace'], skip: ['print_unlock_imbalance_bug'] }],
   [/^BUG: held lock freed/, after(/held lock freed!/, '{PC} +{FUNC}')],
   [/^WARNING: held lock freed/, after(/held lock freed!/, 'at:(?: {PC})? +{FUNC}')],
   [/^BUG: sleeping function called from invalid context|^BUG: scheduling while atomic/, trace('schedule', 'preempt', 'might_resched', '__cond_resched')],
@@ -145,7 +149,7 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^WARNING: proc registration bug/, warning('proc_')],
   [/^WARNING$/, warning('usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', '__alloc_pages', '__alloc_frozen_pages')],
   [/^possible deadlock/, { steps: [fn('at: (?:{PC} +)?{FUNC}'), fn('at: (?:{PC} +)?{FUNC}'), 'trace'], skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'] }],
-  [/^inconsistent lock state/, after(/takes:?$|takes\b/, 'at: (?:{PC} +)?{FUNC}')],
+  [/^inconsistent lock state/, { steps: [/takes:?$|takes\b/, fn('at: (?:{PC} +)?{FUNC}'), 'trace'] }],
   [/^(?:WARNING|INFO): suspicious RCU usage/, trace('rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc')],
   // The stalled CPU's own frames start where the timer interrupt entered (x86 APIC, ARM GIC).
   [/^INFO: rcu detected stall/, { steps: [TIMER_IRQ, IP_LINE, 'trace'], fallback: [TIMER_IRQ, 'trace'], skip: ['apic_timer_interrupt', 'rcu', 'irq_svc', 'el1_irq', 'el1_interrupt', 'gic_handle_irq'], pick: stallFrame }],
@@ -160,6 +164,6 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe][] = [
   [/^BUG: Bad page state/, trace('bad_page', 'free_page', 'free_pages', 'free_unref', 'page_frag', '__free_', 'release_pages', 'put_page', 'folio_put')],
 ];
 
-export function recipeFor(family: string): FrameRecipe | undefined {
-  return FRAME_RECIPES.find(([re]) => re.test(family))?.[1];
+export function recipeFor(family: string, header: string): FrameRecipe | undefined {
+  return FRAME_RECIPES.find(([re, , headerRe]) => re.test(family) && (headerRe?.test(header) ?? true))?.[1];
 }
