@@ -147,6 +147,9 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe, RegExp?][] = [
   [/^WARNING: locking bug/, warning('lock_sock', 'release_sock')],
   [/^WARNING: kmalloc bug|^WARNING: zero-size vmalloc/, warning('kmalloc', 'kcalloc', 'kzalloc', 'krealloc', 'vmalloc', 'slab', 'kmem')],
   [/^WARNING: proc registration bug/, warning('proc_')],
+  // The page allocator refused a request: blame whoever asked for that much.
+  [/^WARNING$/, warning('alloc_pages', 'alloc_page_', 'alloc_frozen', 'kmalloc', 'kmem', 'slab', 'vmalloc', 'memdup'), / at mm\/page_alloc\.c:\d+ /],
+  [/^WARNING: zero-size vmalloc/, warning('vmalloc')],
   [/^WARNING$/, warning('usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', '__alloc_pages', '__alloc_frozen_pages')],
   [/^possible deadlock/, { steps: [fn('at: (?:{PC} +)?{FUNC}'), fn('at: (?:{PC} +)?{FUNC}'), 'trace'], skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'] }],
   [/^inconsistent lock state/, { steps: [/takes:?$|takes\b/, fn('at: (?:{PC} +)?{FUNC}'), 'trace'] }],

@@ -33,11 +33,11 @@ export const SKIP_FRAMES: readonly RegExp[] = [
 /**
  * The syscall-wrapper macros' decorations, reduced to the name syzbot titles use: the
  * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read`, `__se_sys_read`, `SyS_read` are
- * `sys_read`), `ksys_` helpers lose theirs (`ksys_mount` is `mount`).
+ * `sys_read` and `read`), `ksys_` helpers lose theirs (`ksys_mount` is `mount`).
  */
 const WRAPPER_PREFIXES: readonly [RegExp, string][] = [
   [/^__(?:x64|ia32|arm64|riscv|s390x?|se|do)_(compat_)?sys_/, '$1sys_'],
-  [/^(compat_)?SyS_/, '$1sys_'],
+  [/^(compat_)?(?:SyS|SYSC)_/, '$1'],
   [/^ksys_/, ''],
 ];
 

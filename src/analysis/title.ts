@@ -18,7 +18,7 @@ const KIND_TITLES: Partial<Record<ReportKind, TitleRule>> = {
   'null-pointer-dereference': () => 'BUG: unable to handle kernel NULL pointer dereference',
   'page-fault': (r) => (/^Unhandled fault/.test(r.header) ? 'Unhandled fault' : 'BUG: unable to handle kernel paging request'),
   'general-protection-fault': () => 'general protection fault',
-  'kernel-bug': () => 'kernel BUG',
+  'kernel-bug': (r) => KERNEL_BUG_FILES.find(([re]) => re.test(r.header))?.[1] ?? 'kernel BUG',
   'invalid-opcode': () => 'invalid opcode',
   'divide-error': () => 'divide error',
   'stack-segment-fault': () => 'stack segment fault',
@@ -62,7 +62,14 @@ const WHOLE_HEADER_TITLES: readonly [RegExp, string | undefined][] = [
   [/^BUG: unable to handle kernel(?! (?:paging request|NULL pointer dereference))/, 'BUG: unable to handle kernel'],
   // arm64 panics right after it; syzbot names it for the panic.
   [/^Bad mode in .* handler detected/, 'kernel panic: bad mode'],
-  [/^WARNING: kernel stack (regs|frame pointer) at .* has bad ('bp' )?value/, 'WARNING: kernel stack $1 has bad $2value'],
+  [/^WARNING: kernel stack regs at [0-9a-f]+ in \S* has bad '([^']+)' value/, "WARNING: kernel stack regs has bad '$1' value"],
+  [/^WARNING: kernel stack frame pointer at [0-9a-f]+ in \S* has bad value/, 'WARNING: kernel stack frame pointer has bad value'],
+  // The task name held a space: the details above could not be read.
+  [/^WARNING: kernel stack (?:regs .* has bad 'bp' value|frame pointer .* has bad value)/, 'WARNING: kernel stack regs has bad value'],
+  [/^VFS: Busy inodes after unmount/, 'VFS: Busy inodes after unmount (use-after-free)'],
+  [/^BUG: Dentry .* still in use \(\d+\) \[(\w+)/, 'BUG: Dentry still in use in $1'],
+  // syzkaller's own failures (the fuzzer, not the kernel) carry their message as title.
+  [/(SYZ(?:FAIL|FATAL): .*)$/, '$1'],
   [/^unregister_netdevice: waiting for \S+ to become free/, 'unregister_netdevice: waiting for DEV to become free'],
   [/^BUG: workqueue lockup/, 'BUG: workqueue lockup'],
   [/^BUG: Bad rss-counter state/, 'BUG: Bad rss-counter state'],
@@ -120,6 +127,12 @@ export function titleOf(report: CrashReport, culprit: Culprit | undefined): stri
   return cap(`${shape.family} in ${where}`);
 }
 
+/** BUG_ON()s in checking code are about what was checked. */
+const KERNEL_BUG_FILES: readonly [RegExp, string][] = [
+  [/kernel BUG at lib\/list_debug\.c/, 'BUG: corrupted list'],
+  [/kernel BUG at mm\/usercopy\.c/, 'BUG: bad usercopy'],
+];
+
 /** Helpers whose WARNINGs are the caller's bug: `WARNING in shark_write_val/usb_submit_urb`. */
 const WARNING_IN_HELPER = / (usb_submit_urb)\+0x/;
 
@@ -133,7 +146,12 @@ const WARNING_FLAVOURS: readonly [RegExp, string][] = [
   [/^mm\/util\.c$|^mm\/slab_common\.c$/, ': kmalloc bug'],
 ];
 
+/** WARNINGs whose location says which check fired, more precisely than the file. */
+const WARNING_SITES: readonly [RegExp, string][] = [[/ at mm\/vmalloc\.c:\d+ __vmalloc_node(?:_range)?\+/, ': zero-size vmalloc']];
+
 function warningFlavour(r: CrashReport): string {
+  const site = WARNING_SITES.find(([re]) => re.test(r.header))?.[1];
+  if (site) return site;
   const file = String(r.details['sourceFile'] ?? '');
   return WARNING_FLAVOURS.find(([re]) => re.test(file))?.[1] ?? '';
 }
@@ -155,7 +173,7 @@ const LOCKDEP_TITLES: readonly [RegExp, string][] = [
   [/possible circular locking dependency|possible recursive locking/, 'possible deadlock'],
   [/inconsistent lock state/, 'inconsistent lock state'],
   [/possible irq lock inversion|-safe -> .*-unsafe lock order/, 'possible deadlock'],
-  [/^INFO: suspicious RCU usage/, 'INFO: suspicious RCU usage'],
+  [/^\[? ?INFO: suspicious RCU usage/, 'INFO: suspicious RCU usage'],
   [/suspicious RCU usage/, 'WARNING: suspicious RCU usage'],
   [/bad unlock balance/, 'WARNING: bad unlock balance'],
   [/held lock freed/, 'WARNING: held lock freed'],
@@ -177,9 +195,14 @@ function lockdepTitle(header: string): string {
 
 /** The panic message without its trailing ` ...` and full stop (`panic_on_warn set ...`). */
 function panicMessage(r: CrashReport): string {
-  const message = r.panic?.message ?? r.header.replace(/^Kernel panic - not syncing: /, '');
-  return message.replace(/(?:\s*\.\.\.|\.)\s*$/, '').replace(/^kernel: /, '');
+  const message = (r.panic?.message ?? r.header.replace(/^Kernel panic - not syncing: /, '')).replace(/(?:\s*\.\.\.|\.)\s*$/, '').replace(/^kernel: /, '');
+  return PANIC_MESSAGES.find(([re]) => re.test(message))?.[1] ?? message;
 }
+
+/** Panic messages whose tail names a device or error code that differs from one run to the next. */
+const PANIC_MESSAGES: readonly [RegExp, string][] = [
+  [/^Couldn't open N_TTY ldisc/, "Couldn't open N_TTY ldisc"],
+];
 
 function headerWords(header: string, re: RegExp): string | undefined {
   return re.exec(header)?.[1]?.trim();

@@ -38,7 +38,7 @@ describe('culprit rules', () => {
     expect(stripCompilerSuffix('__call_rcu.constprop.76')).toBe('__call_rcu');
     expect(stripCompilerSuffix('direct_entry.cold')).toBe('direct_entry');
     expect(stripWrapperPrefix('__x64_sys_ioctl')).toBe('sys_ioctl');
-    expect(stripWrapperPrefix('SyS_futex')).toBe('sys_futex');
+    expect(stripWrapperPrefix('SyS_futex')).toBe('futex');
     expect(stripWrapperPrefix('ksys_mount')).toBe('mount');
     expect(stripWrapperPrefix('ext4_file_write_iter')).toBe('ext4_file_write_iter');
   });
