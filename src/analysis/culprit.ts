@@ -1,7 +1,7 @@
 import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
 import { recipeFor } from './frame-recipes.js';
 import { pickFrame } from './pick-frame.js';
-import { canonicalFunction, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
+import { canonicalFunction, demangle, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
 export interface Culprit {
@@ -115,7 +115,7 @@ export function culpritByRecipe(report: CrashReport, family: string, more: reado
   const frame = (report.stacks[0]?.frames ?? []).find((f) => stripCompilerSuffix(f.function) === name);
   const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : HEADER_FUNCTION.exec(report.header)?.[1] === name ? 'header' : 'stack';
   const module = from === 'ip' ? report.ip?.module : frame?.module;
-  return { function: stripWrapperPrefix(name), from, ...(module ? { module } : {}) };
+  return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}) };
 }
 
 /** The first reliable frame (or the IP) in a module the kernel marks out-of-tree, proprietary or unsigned. */

@@ -50,16 +50,16 @@ export const SHARED_FRAMES: readonly string[] = [
   'memcpy', 'memcmp', 'memset', 'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen', 'strnstr', 'strnlen', 'strchr', 'strstr', // string helpers
   'copy_to_user', 'copy_from_user', 'copy_to_iter', 'copy_from_iter', 'copy_page_to_iter', 'copy_page_from_iter', 'put_user', 'get_user', 'might_fault', 'might_sleep', 'check_object_size', 'usercopy', // user copies
   'list_add', 'list_del', 'list_replace', 'list_move', 'list_splice', '_indirect_thunk_', // lists, retpolines
-  'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk', 'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit', 'dev_emerg', // printing
+  'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk', 'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit', 'dev_emerg', '^print_tainted$', // printing
   'program_check_exception', 'program_check_common', // powerpc traps
-  'del_timer', 'flush_work', '__cancel_work_timer', 'cancel_work_sync', 'try_to_grab_pending', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue', 'finish_wait', 'kthread_stop', // timers, workqueues
+  'del_timer', 'flush_work', '__cancel_work_timer', 'cancel_work_sync', 'try_to_grab_pending', '^lock_timer_base$', '^__?mod_timer', '^add_timer', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue', 'finish_wait', 'kthread_stop', // timers, workqueues
   'kobject_', 'add_uevent_var', 'get_device_parent', 'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all', 'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child', 'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device', // device model
   'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb', 'usb_submit_urb', // USB core
   '^complete$', 'wait_for_completion', '^kv?free$', 'kfree_skb', 'ref_tracker', '__fortify_report', 'fortify_panic', 'ida_free', 'rust_helper_', // freeing, trackers, fortify
   'rb_erase', 'rb_insert_color', '^rhashtable_', '^skb_(?:put|push|pull)$', '^atomic(?:64|_long)?_', '^arch_atomic', 'assertfail', // core data structures, assertions
   '^kmem_cache_alloc', '^(?:__)?kmalloc', '^kzalloc', '^kcalloc', '^krealloc', '^kvmalloc', '^slab_alloc', // allocator entry points
   '^el1h?_', 'do_mem_abort', '__do_kernel_fault', 'do_tag_check_fault', 'do_translation_fault', 'do_bad_area', 'die_kernel_fault', // arm64 kernel faults
-  '^__raw_(?:read|write)[bwlq]$', 'crc32', // MMIO accessors, coverage hooks, checksums
+  '^__raw_(?:read|write)[bwlq]$', '^logic_(?:in|out)[bwl]$', '^__read_once', 'crc32', '^klist_', '__seqprop', // MMIO accessors, coverage hooks, checksums
 ];
 
 /**
@@ -69,7 +69,7 @@ export const SHARED_FRAMES: readonly string[] = [
  */
 const STALL_ANCHORS: readonly RegExp[] = [
   /process_one_work|do_syscall_|do_fast_syscall_|sysenter_dispatch|tracesys_phase2|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|run_timer_softirq|run_ksoftirqd|smpboot_thread_fn|^kthread$|tasklet_action|start_secondary|cpu_startup_entry|ret_from_fork/,
-  /vfs_write|vfs_read|vfs_iter_read|vfs_iter_write|do_iter_read|do_iter_write|vfs_ioctl|ksys_ioctl|compat_ioctl|compat_sys_ioctl|blkdev_driver_ioctl|blkdev_ioctl|^call_read_iter|^call_write_iter|do_iter_readv_writev|^call_mmap|mmap_region|do_mmap|do_dentry_open|vfs_open/,
+  /vfs_write|vfs_read|^new_sync_(?:read|write)$|vfs_iter_read|vfs_iter_write|do_iter_read|do_iter_write|vfs_ioctl|ksys_ioctl|compat_ioctl|compat_sys_ioctl|blkdev_driver_ioctl|blkdev_ioctl|^call_read_iter|^call_write_iter|do_iter_readv_writev|^call_mmap|mmap_region|do_mmap|do_dentry_open|vfs_open/,
   /^sock_sendmsg|^sock_recvmsg|^sock_release|^__sock_release|__sys_setsockopt|kernel_setsockopt|sock_common_setsockopt|__sys_listen|kernel_listen|sk_common_release|^sock_mmap|__sys_accept|kernel_accept|^sock_do_ioctl|^sock_ioctl|^compat_sock_ioctl|^nfnetlink_rcv_msg|^rtnetlink_rcv_msg|^netlink_dump|^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
   /__fput|task_work_run|exit_to_usermode|exit_to_user_mode|smp_call_function|el0_svc|invoke_syscall|x64_sys_call|ret_fast_syscall/,
 ];
@@ -117,6 +117,9 @@ const warning = (...skip: string[]): FrameRecipe => ({
 /** The function named on the first line after `anchor` that matches `line` (no frames skipped). */
 const after = (anchor: RegExp, line: string): FrameRecipe => ({ steps: [anchor, fn(line)], skipShared: false });
 
+/** VFS and page-cache helpers that WARN about the state their caller handed them. */
+const CALLER_CHECKS = ['^(?:drop|inc|clear|set)_nlink$', '^mark_buffer_dirty$', '^(?:fast_)?dput$', '^iput$'];
+
 /** Recipes by title family (the title text before ` in `). */
 export const FRAME_RECIPES: readonly [RegExp, FrameRecipe, RegExp?][] = [
   // An IRQ-safe -> unsafe order is about where the safe lock became IRQ-safe.
@@ -150,7 +153,7 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe, RegExp?][] = [
   // The page allocator refused a request: blame whoever asked for that much.
   [/^WARNING$/, warning('alloc_pages', 'alloc_page_', 'alloc_frozen', 'kmalloc', 'kmem', 'slab', 'vmalloc', 'memdup'), / at mm\/page_alloc\.c:\d+ /],
   [/^WARNING: zero-size vmalloc/, warning('vmalloc')],
-  [/^WARNING$/, warning('usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', '__alloc_pages', '__alloc_frozen_pages')],
+  [/^WARNING$/, warning(...CALLER_CHECKS, 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', '__alloc_pages', '__alloc_frozen_pages')],
   [/^possible deadlock/, { steps: [fn('at: (?:{PC} +)?{FUNC}'), fn('at: (?:{PC} +)?{FUNC}'), 'trace'], skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'] }],
   [/^inconsistent lock state/, { steps: [/takes:?$|takes\b/, fn('at: (?:{PC} +)?{FUNC}'), 'trace'] }],
   [/^(?:WARNING|INFO): suspicious RCU usage/, trace('rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc')],
@@ -164,6 +167,8 @@ export const FRAME_RECIPES: readonly [RegExp, FrameRecipe, RegExp?][] = [
   [/^PANIC: double fault|^divide error|^invalid opcode/, { steps: [IP_LINE] }],
   [/^kernel BUG|^BUG: corrupted list/, ipThenTrace()],
   [/^UBSAN: /, trace('ubsan', 'overflow')],
+  // Who allocated the page is what the page's state is about.
+  [/^BUG: Bad page state/, { steps: [/page last allocated via/, 'trace'], skip: ['post_alloc_hook', 'get_page_from_freelist', 'alloc_pages', 'folio_alloc', 'filemap_get_folio', 'filemap_alloc', 'pagecache_get_page', 'prep_new_page', '__alloc_', 'alloc_page_'], fallback: [CALL_TRACE, 'trace'] }],
   [/^BUG: Bad page state/, trace('bad_page', 'free_page', 'free_pages', 'free_unref', 'page_frag', '__free_', 'release_pages', 'put_page', 'folio_put')],
 ];
 

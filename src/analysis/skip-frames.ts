@@ -66,6 +66,15 @@ export function canonicalFunction(name: string): string {
   return CANONICAL_FUNCTIONS.find(([re]) => re.test(name))?.[1] ?? name;
 }
 
+/** C++ names as the linker sees them: `_Z8fakeNameiii` is `fakeName`. */
+const MANGLED = /^_Z(\d+)(\w+)$/;
+
+export function demangle(name: string): string {
+  const m = MANGLED.exec(name);
+  const length = Number(m?.[1]);
+  return m?.[2] && m[2].length >= length ? m[2].slice(0, length) : name;
+}
+
 /** `__x64_sys_ioctl` → `sys_ioctl`, the name syzbot-style titles use. */
 export function stripWrapperPrefix(name: string): string {
   for (const [re, to] of WRAPPER_PREFIXES) if (re.test(name)) return name.replace(re, to);
