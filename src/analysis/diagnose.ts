@@ -7,7 +7,7 @@ import { titleOf, titleShape } from './title.js';
  * The analysis stage for one report: the culprit, a syzbot-style title, and a bucket signature.
  * Pure: a function of the decoded report only.
  */
-export function diagnose(report: CrashReport, continuation: readonly CrashReport[] = []): CrashReport {
+export function diagnose(report: CrashReport, continuation: readonly CrashReport[] = [], continued = true): CrashReport {
   const shape = titleShape(report);
   // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace,
   // and other messages cut into a trace: the reports printed into this one continue its text.
@@ -16,7 +16,20 @@ export function diagnose(report: CrashReport, continuation: readonly CrashReport
   const title = titleOf(report, culprit);
   const diagnosed: CrashReport = { ...report, title, bucket: bucketOf(title) };
   if (culprit) diagnosed.culprit = culprit;
+  const problem = 'family' in shape && !culprit ? 'no frame to blame' : orphanPanic(report, continued);
+  if (problem) return { ...diagnosed, corrupted: true, corruptedReasons: [...report.corruptedReasons, problem] };
   return diagnosed;
+}
+
+/**
+ * Panics that only follow an oops, a WARNING or a hung task: seen first, that report was lost.
+ * `continued` is false for a report that is the first of its incident.
+ */
+const FOLLOW_UP_PANICS = /^(?:Fatal exception|panic_on_warn set|hung_task: blocked tasks)/;
+
+function orphanPanic(report: CrashReport, continued: boolean): string | undefined {
+  const message = report.panic?.message ?? '';
+  return report.kind === 'panic' && !continued && FOLLOW_UP_PANICS.test(message) ? 'the report this panic follows was lost' : undefined;
 }
 
 /**
@@ -42,7 +55,8 @@ export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly
       continuation.set(id, more);
     });
   }
-  return reports.map((r) => diagnose(r, continuation.get(r.id)));
+  const first = new Set(incidents.map((i) => i.reportIds[0]));
+  return reports.map((r) => diagnose(r, continuation.get(r.id), !first.has(r.id)));
 }
 
 /**
