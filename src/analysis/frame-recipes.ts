@@ -59,6 +59,7 @@ export const SHARED_FRAMES: readonly string[] = [
   'rb_erase', 'rb_insert_color', '^rhashtable_', '^skb_(?:put|push|pull)$', '^atomic(?:64|_long)?_', '^arch_atomic', 'assertfail', // core data structures, assertions
   '^kmem_cache_alloc', '^(?:__)?kmalloc', '^kzalloc', '^kcalloc', '^krealloc', '^kvmalloc', '^slab_alloc', // allocator entry points
   '^el1h?_', 'do_mem_abort', '__do_kernel_fault', 'do_tag_check_fault', 'do_translation_fault', 'do_bad_area', 'die_kernel_fault', // arm64 kernel faults
+  '^folio_unlock$', '^unlock_page$', // page-lock assertions about the caller's page
   '^__raw_(?:read|write)[bwlq]$', '^logic_(?:in|out)[bwl]$', '^__read_once', 'crc32', '^klist_', '__seqprop', // MMIO accessors, coverage hooks, checksums
 ];
 
