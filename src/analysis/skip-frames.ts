@@ -32,8 +32,9 @@ export const SKIP_FRAMES: readonly RegExp[] = [
 
 /**
  * The syscall-wrapper macros' decorations, reduced to the name syzbot titles use: the
- * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read`, `__se_sys_read`, `SyS_read` are
- * `sys_read` and `read`), `ksys_` helpers lose theirs (`ksys_mount` is `mount`).
+ * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read` and `__se_sys_read` are
+ * `sys_read`; the old `SyS_read`/`SYSC_read` are `read`), `ksys_` helpers lose theirs
+ * (`ksys_mount` is `mount`).
  */
 const WRAPPER_PREFIXES: readonly [RegExp, string][] = [
   [/^__(?:x64|ia32|arm64|riscv|s390x?|se|do)_(compat_)?sys_/, '$1sys_'],
