@@ -163,6 +163,7 @@ export class ReportSegmenter {
   private continueReport(open: OpenReport, line: LogLine): void {
     const raw = open.raw;
     if (isOtherTask(raw.header, line)) return; // interleaved output of another task
+    if (isUserOutput(raw.header, line)) return; // a program's own output on the same console
     const text = line.text;
     const row = raw.row;
     if (row.stopBefore?.test(text)) return this.close('end-marker');
@@ -206,6 +207,14 @@ export class ReportSegmenter {
 /** A line kept in a report, its text no longer a slice of the block it was read from. */
 function own(line: LogLine): LogLine {
   return { ...line, text: ownText(line.text) };
+}
+
+/**
+ * True for a line without the kernel's timestamp inside a report whose header has one: printed
+ * to the console by a program (a fuzzer's log, a login prompt), not by the kernel.
+ */
+function isUserOutput(header: LogLine, line: LogLine): boolean {
+  return header.ts !== undefined && line.ts === undefined && line.text.trim() !== '';
 }
 
 /** True when both lines carry task caller ids (`T123`) and they differ. */
