@@ -104,7 +104,8 @@ function wholeTitle(report: CrashReport): string | undefined {
   return undefined;
 }
 
-const SOURCE_LINE = /[\w/.-]+\.[a-z]+:\d+/;
+/** Bounded so a hostile 64 KiB line cannot make the search quadratic. */
+const SOURCE_LINE = /[\w/.-]{1,200}\.[a-z]{1,8}:\d+/;
 
 function familyShape(report: CrashReport): TitleShape {
   for (const [re, title] of WHOLE_HEADER_TITLES) {
@@ -220,7 +221,7 @@ function genericFamily(header: string): string {
 /** syzbot's normalisation of variable parts, so equal crashes get equal titles. */
 export function normalize(text: string): string {
   return text
-    .replace(/([A-Za-z_][\w.]*)\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '$1')
+    .replace(/\b([A-Za-z_][\w.]{0,200})\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '$1')
     .replace(/\b(?:0x)?[0-9a-f]{6,}\b/g, 'ADDR')
     .replace(/\b[\w/.-]+\.[ch]:\d+\b/g, (m) => m.replace(/:\d+$/, ':LINE'))
     .replace(/\b\d+\b/g, 'NUM')
