@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CrashReport, Incident } from '../reports/crash-report.js';
+import type { CrashReport, Incident, ReportKind } from '../reports/crash-report.js';
 import { culpritByRecipe, findCulprit } from './culprit.js';
 import { titleOf, titleShape } from './title.js';
 
@@ -12,7 +12,7 @@ export function diagnose(report: CrashReport, continuation: readonly CrashReport
   // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace,
   // and other messages cut into a trace: the reports printed into this one continue its text.
   const more = continuation.flatMap((r) => r.lines.map((l) => l.text));
-  const culprit = 'whole' in shape ? findCulprit(report) : culpritByRecipe(report, shape.family, more);
+  const culprit = NOTHING_TO_BLAME.has(report.kind) ? undefined : 'whole' in shape ? findCulprit(report) : culpritByRecipe(report, shape.family, more);
   const title = titleOf(report, culprit);
   const diagnosed: CrashReport = { ...report, title, bucket: bucketOf(title) };
   if (culprit) diagnosed.culprit = culprit;
@@ -20,6 +20,9 @@ export function diagnose(report: CrashReport, continuation: readonly CrashReport
   if (problem) return { ...diagnosed, corrupted: true, corruptedReasons: [...report.corruptedReasons, problem] };
   return diagnosed;
 }
+
+/** Events no code frame caused: memory ran out, the hardware failed, the machine restarted. */
+const NOTHING_TO_BLAME: ReadonlySet<ReportKind> = new Set(['oom-kill', 'machine-check', 'edac', 'unexpected-reboot']);
 
 /**
  * Panics that only follow an oops, a WARNING or a hung task: seen first, that report was lost.
