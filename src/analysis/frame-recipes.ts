@@ -125,7 +125,7 @@ const CALLER_CHECKS = ['^(?:drop|inc|clear|set)_nlink$', '^mark_buffer_dirty$', 
 export const FRAME_RECIPES: readonly [RegExp, FrameRecipe, RegExp?][] = [
   // An IRQ-safe -> unsafe order is about where the safe lock became IRQ-safe.
   [/^possible deadlock/, { steps: [/which became \S+-irq-safe at:/, 'trace'], fallback: [/is trying to acquire/, fn('at: (?:{PC} +)?{FUNC}')] }, /-safe -> \S+-unsafe lock order/],
-  [/^KASAN: invalid-free/, { steps: [fn('BUG: KASAN: [\\w-]+ in {FUNC}'), CALL_TRACE, 'trace'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree'] }],
+  [/^KASAN: (?:invalid|double)-free/, { steps: [fn('BUG: KASAN: [\\w -]+? in {FUNC}'), CALL_TRACE, 'trace'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree'] }],
   [/^KASAN: /, { steps: [fn('BUG: KASAN: [\\w-]+ in {FUNC}'), CALL_TRACE, 'trace'] }],
   [/^KFENCE: /, { steps: [fn('BUG: KFENCE: [\\w -]+ in {FUNC}'), 'trace'], skip: ['kfree', 'kmem_', 'slab_', 'krealloc', 'kvfree'] }],
   [/^KMSAN: kernel-usb-infoleak/, { steps: [fn('BUG: KMSAN: [\\w-]+ in {FUNC}'), 'trace'], skip: ['usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'] }],

@@ -66,6 +66,8 @@ const WHOLE_HEADER_TITLES: readonly [RegExp, string | undefined][] = [
   [/^WARNING: kernel stack frame pointer at [0-9a-f]+ in \S* has bad value/, 'WARNING: kernel stack frame pointer has bad value'],
   // The task name held a space: the details above could not be read.
   [/^WARNING: kernel stack (?:regs .* has bad 'bp' value|frame pointer .* has bad value)/, 'WARNING: kernel stack regs has bad value'],
+  [/^BUG: non-zero (nr_ptes|nr_pmds) on freeing mm/, 'BUG: non-zero $1 on freeing mm'],
+  [/^BUG \S+ \([^)]*\): Object already free|^BUG kmalloc-\S+: Object already free/, 'BUG: Object already free'],
   [/^VFS: Busy inodes after unmount/, 'VFS: Busy inodes after unmount (use-after-free)'],
   [/^BUG: Dentry .* still in use \(\d+\) \[(\w+)/, 'BUG: Dentry still in use in $1'],
   // syzkaller's own failures (the fuzzer, not the kernel) carry their message as title.
@@ -148,7 +150,12 @@ const WARNING_FLAVOURS: readonly [RegExp, string][] = [
 ];
 
 /** WARNINGs whose location says which check fired, more precisely than the file. */
-const WARNING_SITES: readonly [RegExp, string][] = [[/ at mm\/vmalloc\.c:\d+ __vmalloc_node(?:_range)?\+/, ': zero-size vmalloc']];
+const WARNING_SITES: readonly [RegExp, string][] = [
+  [/ at mm\/vmalloc\.c:\d+ __vmalloc_node(?:_range)?\+/, ': zero-size vmalloc'],
+  // An allocator's own sanity check (size too large, bad flags) fired in mm/.
+  [/ at mm\/[\w/.-]+\.c:\d+ k?.?malloc/, ': kmalloc bug'],
+  [/ at fs\/proc\/generic\.c:\d+ proc_register/, ': proc registration bug'],
+];
 
 function warningFlavour(r: CrashReport): string {
   const site = WARNING_SITES.find(([re]) => re.test(r.header))?.[1];
@@ -159,7 +166,9 @@ function warningFlavour(r: CrashReport): string {
 
 /** `BUG: KASAN: slab-use-after-free in …` → `slab-use-after-free`. */
 function sanitizerBug(header: string, tool: string): string {
-  return new RegExp(`^BUG: ${tool}: ([\\w:. -]+?)(?: in |$)`).exec(header)?.[1] ?? 'bug';
+  const bug = new RegExp(`^BUG: ${tool}: ([\\w:. -]+?)(?: in |$)`).exec(header)?.[1] ?? 'bug';
+  // Older KASAN could not tell the two apart; syzbot titles them as the wider one.
+  return bug === 'double-free or invalid-free' ? 'invalid-free' : bug;
 }
 
 /** ` Read` / ` Write` for KASAN, from `Read of size 8 at addr …`. */
@@ -203,6 +212,7 @@ function panicMessage(r: CrashReport): string {
 /** Panic messages whose tail names a device or error code that differs from one run to the next. */
 const PANIC_MESSAGES: readonly [RegExp, string][] = [
   [/^Couldn't open N_TTY ldisc/, "Couldn't open N_TTY ldisc"],
+  [/^Attempted to kill init!/, 'Attempted to kill init!'],
 ];
 
 function headerWords(header: string, re: RegExp): string | undefined {
