@@ -1,6 +1,7 @@
 import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
 import { recipeFor } from './frame-recipes.js';
 import { pickFrame } from './pick-frame.js';
+import { readableLines } from './readable-lines.js';
 import { canonicalFunction, demangle, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
@@ -105,9 +106,7 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
 export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): Culprit | undefined {
   const recipe = recipeFor(family, report.header);
   if (!recipe) return findCulprit(report);
-  const texts = report.lines.map((l) => l.text);
-  const start = Math.max(0, texts.findIndex((t) => t.includes(report.header.trim())));
-  const picked = pickFrame([...texts.slice(start), ...more], recipe);
+  const picked = pickFrame(readableLines(report, more), recipe);
   const suspect = suspectFrame(report);
   if (suspect) return suspect;
   if (!('function' in picked)) return undefined;

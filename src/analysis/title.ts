@@ -1,5 +1,6 @@
 import type { CrashReport, ReportKind } from '../reports/crash-report.js';
 import type { Culprit } from './culprit.js';
+import { readableLines } from './readable-lines.js';
 
 /**
  * One-line titles in the convention kernel developers know from syzbot: what happened, then
@@ -102,7 +103,7 @@ export function titleShape(report: CrashReport): TitleShape {
 function wholeTitle(report: CrashReport): string | undefined {
   if (report.kind === 'kasan' && report.memoryAccess?.access !== 'read' && report.memoryAccess?.access !== 'write' && !/double-free|invalid-free/.test(report.header))
     return normalize(report.header.replace(/^BUG: /, ''));
-  if (/suspicious RCU usage/.test(report.header) && !report.lines.some((l) => SOURCE_LINE.test(l.text))) return normalize(report.header.replace(/^\[ |\s*\]$|\.$/g, ''));
+  if (/suspicious RCU usage/.test(report.header) && !readableLines(report).some((t) => SOURCE_LINE.test(t))) return normalize(report.header.replace(/^\[ |\s*\]$|\.$/g, ''));
   return undefined;
 }
 
