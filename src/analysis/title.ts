@@ -233,8 +233,11 @@ function genericFamily(header: string): string {
 export function normalize(text: string): string {
   return text
     .replace(/\b([A-Za-z_][\w.]{0,200})\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '$1')
+    .replace(/\bsyz-executor\.?\d+(?:[/:]\d+)?/g, 'syz-executor')
+    .replace(/\bCPU#\d+/g, 'CPU')
+    .replace(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g, 'IP')
     .replace(/\b(?:0x)?[0-9a-f]{6,}\b/g, 'ADDR')
-    .replace(/\b[\w/.-]+\.[ch]:\d+\b/g, (m) => m.replace(/:\d+$/, ':LINE'))
+    .replace(/\b[\w/.-]{1,200}\.[ch]:\d+\b/g, (m) => m.replace(/:\d+$/, ':LINE'))
     .replace(/\b\d+\b/g, 'NUM')
     .replace(/\s+/g, ' ')
     .trim();
