@@ -4,7 +4,7 @@ import type { Picked } from './pick-frame.js';
  * How to find the function a report is blamed on, per report family: which lines of the report
  * to read (the header's own `in func+0x…`, the `RIP:` line, a lock site, the call trace), which
  * frames the family always shares and must pass over, and how to choose among the rest. This is
- * the convention of syzkaller's pkg/report, which the syzbot titles kernel developers know follow.
+ * the convention of syzkaller's pkg/report, which the syzbot titles kernel developers know use.
  */
 export type Step = RegExp | 'trace';
 export type Pick = (frames: readonly string[]) => Picked;
@@ -45,7 +45,7 @@ export const SHARED_FRAMES: readonly string[] = [
   'panic', 'invalid_op', 'dump_backtrace', 'show_stack', 'report_bug', 'fixup_bug', 'do_error', '_trap', 'dump_stack', 'warn_slowpath', 'warn_alloc', '__warn', 'handle_bug', 'exc_', 'do_trap', // reporting and traps
   'debug_object', 'timer_is_static_object', 'work_is_static_object', // debugobjects
   'lockdep', 'perf_trace', 'lock_acquire', 'lock_release', 'lock_class', 'mark_lock', 'reacquire_held_locks', 'spin_lock', 'spin_trylock', 'spin_unlock', 'raw_read_lock', 'raw_read_trylock', 'raw_write_lock', 'raw_write_trylock', // locking
-  '^_?_?down(?:_trylock|_interruptible|_killable|_timeout)?$', 'mutex_', 'down_read', 'down_write', 'up_read', 'up_write', 'mutex_lock', 'mutex_trylock', 'mutex_unlock', 'mutex_remove_waiter', 'osq_lock', 'osq_unlock', 'rwsem_down', '__wake_up', // sleeping locks
+  '^_?_?down(?:_trylock|_interruptible|_killable|_timeout)?$', 'mutex_', 'down_read', 'down_write', 'up_read', 'up_write', 'osq_lock', 'osq_unlock', 'rwsem_down', '__wake_up', // sleeping locks
   'refcount_add', 'refcount_sub', 'refcount_inc', 'refcount_dec', 'refcount_set', 'refcount_read', 'refcount_warn', 'kref_put', // reference counts
   'memcpy', 'memcmp', 'memset', 'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen', 'strnstr', 'strnlen', 'strchr', 'strstr', // string helpers
   'copy_to_user', 'copy_from_user', 'copy_to_iter', 'copy_from_iter', 'copy_page_to_iter', 'copy_page_from_iter', 'put_user', 'get_user', 'might_fault', 'might_sleep', 'check_object_size', 'usercopy', // user copies
