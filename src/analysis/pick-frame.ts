@@ -26,9 +26,21 @@ const STACK_HEADINGS: readonly RegExp[] = [/Call Trace/, /Allocated:/, /Allocate
 /** Lines that mean an unrelated stack was printed into the report (fault injection): stop reading. */
 const FOREIGN_STACK = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] )?should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/;
 
+/** One compiled skip pattern per recipe, built on first use. */
+const SKIP_PATTERNS = new WeakMap<FrameRecipe, RegExp>();
+
+function skipPattern(recipe: FrameRecipe): RegExp {
+  let re = SKIP_PATTERNS.get(recipe);
+  if (!re) {
+    const words = [...(recipe.skipShared === false ? [] : SHARED_FRAMES), ...(recipe.skip ?? [])];
+    re = words.length ? new RegExp(words.join('|')) : /(?!)/;
+    SKIP_PATTERNS.set(recipe, re);
+  }
+  return re;
+}
+
 export function pickFrame(lines: readonly string[], recipe: FrameRecipe): Picked {
-  const words = [...(recipe.skipShared === false ? [] : SHARED_FRAMES), ...(recipe.skip ?? [])];
-  const skip = words.length ? new RegExp(words.join('|')) : /(?!)/;
+  const skip = skipPattern(recipe);
   const first = walk(lines, recipe.steps, skip);
   const frames = first.length > 0 || !recipe.fallback ? first : walk(lines, recipe.fallback, skip);
   if (frames.length === 0) return { corrupted: 'no frame to blame' };
