@@ -1,5 +1,8 @@
 import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
-import { canonicalFunction, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
+import { recipeFor } from './frame-recipes.js';
+import { pickFrame } from './pick-frame.js';
+import { readableLines } from './readable-lines.js';
+import { canonicalFunction, demangle, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
 export interface Culprit {
@@ -93,6 +96,34 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   const chosen = usable.find((c) => c.module !== undefined && suspectModules.has(c.module)) ?? usable[0];
   if (!chosen) return undefined;
   return { ...chosen, function: nameOf(chosen.function) };
+}
+
+/**
+ * The culprit of a report whose title family has a recipe (frame-recipes.ts): read from the
+ * header line on. A report cut short before its trace may borrow the lines of the panic it
+ * caused (`more`). A frame in an out-of-tree, proprietary or unsigned module still wins.
+ */
+export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): Culprit | undefined {
+  const recipe = recipeFor(family, report.header);
+  if (!recipe) return findCulprit(report);
+  const picked = pickFrame(readableLines(report, more), recipe);
+  const suspect = suspectFrame(report);
+  if (suspect) return suspect;
+  if (!('function' in picked)) return undefined;
+  const name = picked.function;
+  const frame = (report.stacks[0]?.frames ?? []).find((f) => stripCompilerSuffix(f.function) === name);
+  const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : HEADER_FUNCTION.exec(report.header)?.[1] === name ? 'header' : 'stack';
+  const module = from === 'ip' ? report.ip?.module : frame?.module;
+  return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}) };
+}
+
+/** The first reliable frame (or the IP) in a module the kernel marks out-of-tree, proprietary or unsigned. */
+function suspectFrame(report: CrashReport): Culprit | undefined {
+  const suspects = suspiciousModules(report);
+  if (suspects.size === 0) return undefined;
+  if (report.ip?.function && report.ip.module && suspects.has(report.ip.module)) return { function: nameOf(report.ip.function), from: 'ip', module: report.ip.module };
+  const frame = (report.stacks[0]?.frames ?? []).find((f) => f.reliable && f.module !== undefined && suspects.has(f.module) && !isSkippedFrame(f.function));
+  return frame?.module ? { function: nameOf(frame.function), from: 'stack', module: frame.module } : undefined;
 }
 
 function nameOf(frame: string): string {

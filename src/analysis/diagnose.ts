@@ -1,33 +1,65 @@
 import { createHash } from 'node:crypto';
-import type { CrashReport, Incident } from '../reports/crash-report.js';
-import { findCulprit } from './culprit.js';
-import { titleOf } from './title.js';
+import type { CrashReport, Incident, ReportKind } from '../reports/crash-report.js';
+import { culpritByRecipe, findCulprit } from './culprit.js';
+import { titleOf, titleShape } from './title.js';
 
 /**
  * The analysis stage for one report: the culprit, a syzbot-style title, and a bucket signature.
  * Pure: a function of the decoded report only.
  */
-export function diagnose(report: CrashReport, panicAfter?: CrashReport): CrashReport {
-  // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace:
-  // the panic's trace, printed right after, is then the report's own.
-  const culprit = findCulprit(report) ?? (panicAfter ? findCulprit({ ...panicAfter, kind: report.kind, header: report.header }) : undefined);
+export function diagnose(report: CrashReport, continuation: readonly CrashReport[] = [], continued = true): CrashReport {
+  const shape = titleShape(report);
+  // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace,
+  // and other messages cut into a trace: the reports printed into this one continue its text.
+  const more = continuation.flatMap((r) => r.lines.map((l) => l.text));
+  const culprit = NOTHING_TO_BLAME.has(report.kind) ? undefined : 'whole' in shape ? findCulprit(report) : culpritByRecipe(report, shape.family, more);
   const title = titleOf(report, culprit);
   const diagnosed: CrashReport = { ...report, title, bucket: bucketOf(title) };
   if (culprit) diagnosed.culprit = culprit;
+  const problem = 'family' in shape && !culprit ? 'no frame to blame' : orphanPanic(report, continued);
+  if (problem) return { ...diagnosed, corrupted: true, corruptedReasons: [...report.corruptedReasons, problem] };
   return diagnosed;
 }
 
-/** Diagnoses every report; a report whose incident continues with a panic may borrow its trace. */
+/** Events no code frame caused: memory ran out, the hardware failed, the machine restarted. */
+const NOTHING_TO_BLAME: ReadonlySet<ReportKind> = new Set(['oom-kill', 'machine-check', 'edac', 'unexpected-reboot']);
+
+/**
+ * Panics that only follow an oops, a WARNING or a hung task: seen first, that report was lost.
+ * `continued` is false for a report that is the first of its incident.
+ */
+const FOLLOW_UP_PANICS = /^(?:Fatal exception|panic_on_warn set|hung_task: blocked tasks)/;
+
+function orphanPanic(report: CrashReport, continued: boolean): string | undefined {
+  const message = report.panic?.message ?? '';
+  return report.kind === 'panic' && !continued && FOLLOW_UP_PANICS.test(message) ? 'the report this panic follows was lost' : undefined;
+}
+
+/**
+ * Headers that start a new problem rather than continue the one being printed. Anything else a
+ * report's text runs into (its panic, a netdev refcount wait, a trap line, a list-debug message
+ * before its BUG) is still that report's text.
+ */
+const STARTS_NEW_REPORT = /BUG:|WARNING:|INFO:|Unable to handle kernel|general protection fault|stack segment: |kernel BUG|Kernel BUG|BUG kmalloc-|divide error:|UBSAN:|Booting the kernel|trusty: panic/;
+const CONTINUES_REPORT = (header: string) => !STARTS_NEW_REPORT.test(header) || /Kernel panic - not syncing|unregister_netdevice: waiting for|invalid opcode: 0000|PANIC: double fault/.test(header);
+
+/** Diagnoses every report; a report may read on into the reports printed into it (CONTINUES_REPORT). */
 export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly Incident[]): CrashReport[] {
-  const panicAfter = new Map<string, CrashReport>();
+  const continuation = new Map<string, CrashReport[]>();
   const byId = new Map(reports.map((r) => [r.id, r]));
   for (const incident of incidents) {
-    for (let i = 0; i + 1 < incident.reportIds.length; i++) {
-      const next = byId.get(incident.reportIds[i + 1] ?? '');
-      if (next?.kind === 'panic') panicAfter.set(incident.reportIds[i] ?? '', next);
-    }
+    incident.reportIds.forEach((id, i) => {
+      const more: CrashReport[] = [];
+      for (const nextId of incident.reportIds.slice(i + 1)) {
+        const next = byId.get(nextId);
+        if (!next || !CONTINUES_REPORT(next.header)) break;
+        more.push(next);
+      }
+      continuation.set(id, more);
+    });
   }
-  return reports.map((r) => diagnose(r, panicAfter.get(r.id)));
+  const first = new Set(incidents.map((i) => i.reportIds[0]));
+  return reports.map((r) => diagnose(r, continuation.get(r.id), !first.has(r.id)));
 }
 
 /**

@@ -32,12 +32,13 @@ export const SKIP_FRAMES: readonly RegExp[] = [
 
 /**
  * The syscall-wrapper macros' decorations, reduced to the name syzbot titles use: the
- * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read`, `__se_sys_read`, `SyS_read` are
- * `sys_read`), `ksys_` helpers lose theirs (`ksys_mount` is `mount`).
+ * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read` and `__se_sys_read` are
+ * `sys_read`; the old `SyS_read`/`SYSC_read` are `read`), `ksys_` helpers lose theirs
+ * (`ksys_mount` is `mount`).
  */
 const WRAPPER_PREFIXES: readonly [RegExp, string][] = [
   [/^__(?:x64|ia32|arm64|riscv|s390x?|se|do)_(compat_)?sys_/, '$1sys_'],
-  [/^(compat_)?SyS_/, '$1sys_'],
+  [/^(compat_)?(?:SyS|SYSC)_/, '$1'],
   [/^ksys_/, ''],
 ];
 
@@ -64,6 +65,15 @@ const CANONICAL_FUNCTIONS: readonly [RegExp, string][] = [
 
 export function canonicalFunction(name: string): string {
   return CANONICAL_FUNCTIONS.find(([re]) => re.test(name))?.[1] ?? name;
+}
+
+/** C++ names as the linker sees them: `_Z8fakeNameiii` is `fakeName`. */
+const MANGLED = /^_Z(\d+)(\w+)$/;
+
+export function demangle(name: string): string {
+  const m = MANGLED.exec(name);
+  const length = Number(m?.[1]);
+  return m?.[2] && m[2].length >= length ? m[2].slice(0, length) : name;
 }
 
 /** `__x64_sys_ioctl` → `sys_ioctl`, the name syzbot-style titles use. */

@@ -24,6 +24,8 @@ export interface RawReport {
 /** How many lines in a row that are not report-shaped end a report (more for free-text reports). */
 const MAX_UNRELATED_RUN = 6;
 const MAX_UNRELATED_RUN_FREEFORM = 40;
+/** `Call Trace:` and its spellings: the frames it announces are still to come. */
+const TRACE_HEADING = /^\s*(?:Call Trace:|Call trace:|Backtrace:)\s*$/;
 const isBootBanner = anyOf([BOOT_BANNER]);
 const isCleanShutdown = anyOf([CLEAN_SHUTDOWN]);
 
@@ -35,6 +37,8 @@ export const MAX_REPORT_LINES = 2000;
 interface OpenReport {
   raw: RawReport;
   unrelatedRun: number;
+  /** A trace heading was printed and no frame yet: other output may cut in before the frames. */
+  awaitingFrames: boolean;
   /** Index in raw.lines after the last line known to belong to the report. */
   keep: number;
 }
@@ -148,6 +152,7 @@ export class ReportSegmenter {
     this.open = {
       raw: { row, kind: row.kind, header: line, lines, hasStack: false, order, endReason: 'end-of-input' },
       unrelatedRun: 0,
+      awaitingFrames: false,
       keep: lines.length,
     };
   }
@@ -163,16 +168,20 @@ export class ReportSegmenter {
   private continueReport(open: OpenReport, line: LogLine): void {
     const raw = open.raw;
     if (isOtherTask(raw.header, line)) return; // interleaved output of another task
+    if (isUserOutput(raw.header, line)) return; // a program's own output on the same console
     const text = line.text;
     const row = raw.row;
     if (row.stopBefore?.test(text)) return this.close('end-marker');
     const ends = row.end ? row.end.test(text) : END_OF_TRACE.test(text);
     const related = ends || row.freeform || looksLikeReportBody(text);
-    if (looksLikeFrame(text)) raw.hasStack = true;
+    if (looksLikeFrame(text)) {
+      raw.hasStack = true;
+      open.awaitingFrames = TRACE_HEADING.test(text);
+    }
     if (related && !row.freeform) this.add(open, line, true);
     else this.add(open, line, looksLikeReportBody(text));
     if (ends) return this.close('end-marker');
-    const limit = row.freeform ? MAX_UNRELATED_RUN_FREEFORM : MAX_UNRELATED_RUN;
+    const limit = row.freeform || open.awaitingFrames ? MAX_UNRELATED_RUN_FREEFORM : MAX_UNRELATED_RUN;
     if (open.unrelatedRun >= limit) return this.close('unrelated-lines');
     if (raw.lines.length >= MAX_REPORT_LINES) this.close('too-long');
   }
@@ -206,6 +215,14 @@ export class ReportSegmenter {
 /** A line kept in a report, its text no longer a slice of the block it was read from. */
 function own(line: LogLine): LogLine {
   return { ...line, text: ownText(line.text) };
+}
+
+/**
+ * True for a line without the kernel's timestamp inside a report whose header has one: printed
+ * to the console by a program (a fuzzer's log, a login prompt), not by the kernel.
+ */
+function isUserOutput(header: LogLine, line: LogLine): boolean {
+  return header.ts !== undefined && line.ts === undefined && line.text.trim() !== '';
 }
 
 /** True when both lines carry task caller ids (`T123`) and they differ. */

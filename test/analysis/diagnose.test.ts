@@ -38,7 +38,7 @@ describe('culprit rules', () => {
     expect(stripCompilerSuffix('__call_rcu.constprop.76')).toBe('__call_rcu');
     expect(stripCompilerSuffix('direct_entry.cold')).toBe('direct_entry');
     expect(stripWrapperPrefix('__x64_sys_ioctl')).toBe('sys_ioctl');
-    expect(stripWrapperPrefix('SyS_futex')).toBe('sys_futex');
+    expect(stripWrapperPrefix('SyS_futex')).toBe('futex');
     expect(stripWrapperPrefix('ksys_mount')).toBe('mount');
     expect(stripWrapperPrefix('ext4_file_write_iter')).toBe('ext4_file_write_iter');
   });
@@ -53,5 +53,6 @@ describe('culprit rules', () => {
   it('titles hold no address, number or line: equal crashes get equal titles', () => {
     expect(normalize("Couldn't open N_TTY ldisc for ptm1 --- error -12")).toBe("Couldn't open N_TTY ldisc for ptm1 --- error -NUM");
     expect(normalize('at 0xffff8880a1b2c3d4 in fs/ext4/inode.c:123')).toBe('at ADDR in fs/ext4/inode.c:LINE');
+    expect(normalize('task syz-executor.3:12345 on CPU#1 from 10.128.0.7 in ip6_fragment+0x1052/0x2d80')).toBe('task syz-executor on CPU from IP in ip6_fragment');
   });
 });

@@ -73,6 +73,8 @@ const CHECKS: Record<string, Check> = {
     expect(String(r?.details[key ?? ''])).toBe(value);
   },
   PRECURSORS: (res, _r, v) => same(res.precursors.map((p) => p.kind), list(v)),
+  // Checked across fixtures below: same group, same bucket; different groups, different buckets.
+  'BUCKET-GROUP': (_res, r) => expect(r?.bucket).toMatch(/^[0-9a-f]{16}$/),
   // The incident the report belongs to: likely cause (`category confidence`), playbook, known issues, escalating setting.
   CAUSE: (res, r, v) => {
     const cause = incidentOf(res, r)?.diagnosis?.cause;
@@ -135,4 +137,28 @@ describe('real logs in test/fixtures/reports', () => {
       }
     });
   }
+});
+
+describe('buckets across the real logs (BUCKET-GROUP)', () => {
+  it('the same crash from other runs, hosts, boots and KASLR slides shares a bucket; different crashes do not', async () => {
+    const grouped: { fixture: string; group: string; bucket: string; title: string }[] = [];
+    for (const fixture of fixtures) {
+      for (const e of readExpectations(join(DIR, fixture.replace(/\.log$/, '.expect'))).filter((x) => x.key === 'BUCKET-GROUP')) {
+        const result = await analyze({ inputs: [join(DIR, fixture)], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
+        const report = result.reports[e.report - 1];
+        grouped.push({ fixture, group: e.value, bucket: report?.bucket ?? '', title: report?.title ?? '' });
+      }
+    }
+    const groups = new Set(grouped.map((g) => g.group));
+    expect(grouped.length).toBeGreaterThan(groups.size); // every group holds at least one pair
+    for (const a of grouped) {
+      // Nothing run-specific reaches a title (and so the bucket): no addresses, no PIDs.
+      expect(a.title, a.fixture).not.toMatch(/\b(?:0x)?[0-9a-f]{6,}\b|\bpid\b/i);
+      for (const b of grouped) {
+        if (a === b) continue;
+        if (a.group === b.group) expect(a.bucket, `${a.fixture} vs ${b.fixture}`).toBe(b.bucket);
+        else expect(a.bucket, `${a.fixture} vs ${b.fixture}`).not.toBe(b.bucket);
+      }
+    }
+  });
 });
