@@ -28,7 +28,21 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
         ` in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${i.format}`).join(', ')})`,
     );
   }
-  for (const incident of result.incidents) out.push('', ...renderIncident(incident, byId, paint));
+  // The same crash again (the first cause in the same bucket) is one line, not the whole answer again.
+  const shownBy = new Map<string, Incident>();
+  for (const incident of result.incidents) {
+    const key = incident.diagnosis?.bucket ?? incident.id;
+    const seen = shownBy.get(key);
+    if (seen) {
+      const first = byId.get(incident.firstCause);
+      const at = first?.lines[0];
+      const kinds = incident.reportIds.map((id) => byId.get(id)?.kind).join(' → ');
+      out.push('', `Incident ${incident.id}${incident.host ? ` on ${incident.host}` : ''}: ${kinds}, the same crash as ${seen.id} (${first?.title ?? ''})${at ? ` at ${whereText(at.source, at.line, first?.ts)}` : ''}`);
+      continue;
+    }
+    shownBy.set(key, incident);
+    out.push('', ...renderIncident(incident, byId, paint));
+  }
   if (result.precursors.length > 0) {
     out.push('', paint('1', `Storage and filesystem warnings (${result.precursors.length}):`));
     for (const p of result.precursors.slice(0, 20)) out.push(`  ${whereText(p.source, p.line, p.ts)}  ${p.kind}: ${p.text}`);

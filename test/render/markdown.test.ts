@@ -58,3 +58,19 @@ describe('the terminal view', () => {
     expect(at('4. ')).toBe(-1);
   });
 });
+
+describe('the terminal view of a log with the same crash twice', () => {
+  it('gives the answer once and names the repeat in one line', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'ktriage-twice-')), 'twice.log');
+    const a = readFileSync(join(FIXTURES, 'syzbot-hung-task-synchronize-rcu-a.log'), 'latin1');
+    const b = readFileSync(join(FIXTURES, 'syzbot-hung-task-synchronize-rcu-b.log'), 'latin1');
+    writeFileSync(path, a + b, 'latin1');
+    const result = await analyze({ inputs: [path], inputFormat: 'auto', format: 'text', knownIssues: [], exitCode: false, color: false });
+    const text = renderText(result, { color: false });
+    expect(result.incidents).toHaveLength(2);
+    expect(text.match(/next steps:/g)).toHaveLength(1);
+    expect(text).toMatch(/\nIncident i2: hung-task, the same crash as i1 \(INFO: task hung in synchronize_rcu\) at \S+twice\.log:\d+/);
+  });
+});
