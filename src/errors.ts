@@ -22,6 +22,9 @@ export const ERROR_CODES = {
   KT_E_BAD_COMPRESSION: { exit: EXIT.badInput, summary: 'compressed input is corrupt or truncated' },
   KT_E_BAD_FORMAT: { exit: EXIT.badInput, summary: 'input does not follow the format it was read as' },
   KT_E_NO_JOURNAL: { exit: EXIT.badInput, summary: 'no systemd journal, or no such boot in it' },
+  KT_E_BAD_ELF: { exit: EXIT.badInput, summary: 'a symbol file is not a valid ELF file, or is truncated' },
+  KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
+  KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 

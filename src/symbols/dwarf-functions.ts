@@ -1,0 +1,190 @@
+import { KtError } from '../errors.js';
+import { ByteReader } from './byte-reader.js';
+import { abbrevFixedSize, type AbbrevTable } from './dwarf-abbrev.js';
+import { DW_AT, DW_FORM, DW_TAG } from './dwarf-constants.js';
+import { addRange, readRangeList, type Ranges } from './dwarf-ranges.js';
+import { attrInt, attrString, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
+
+/** How a function DIE names itself, in attribute order (resolved only when printed). */
+export type NamePart = { kind: 'name' | 'linkage'; value: string } | { kind: 'origin'; ref: number };
+
+/** A subprogram or inlined subroutine with code: binutils' `funcinfo`. */
+export interface FunctionInfo {
+  tag: number;
+  /** Position in DIE order: of two equally long ranges, binutils picks the later DIE. */
+  order: number;
+  ranges: Ranges;
+  /** The function this one was inlined into (nearest enclosing function DIE). */
+  caller?: FunctionInfo;
+  callFile?: number;
+  callLine: number;
+  nameParts: NamePart[];
+}
+
+const FUNCTION_TAGS = new Set<number>([DW_TAG.subprogram, DW_TAG.inlined_subroutine, DW_TAG.entry_point]);
+
+/** Reads every function DIE of one unit (children of the root), skipping all other DIEs cheaply. */
+export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: number, end: number, abbrevs: AbbrevTable, u: UnitContext, baseAddress: bigint): FunctionInfo[] {
+  const r = new ByteReader(bytes, childrenAt - bytesBase, end - bytesBase, u.sections.littleEndian, u.what, bytesBase);
+  const funcs: FunctionInfo[] = [];
+  // nested[level] = the function DIE open at that depth, if the DIE there is one.
+  const nested: (FunctionInfo | undefined)[] = [undefined];
+  let level = 0;
+  const h = u.header;
+  while (level >= 0 && r.pos < r.end) {
+    const code = r.uleb();
+    if (code === 0) {
+      level--;
+      continue;
+    }
+    const abbrev = abbrevs.get(code);
+    if (!abbrev) throw new KtError('KT_E_BAD_DWARF', `${u.what}: abbreviation ${code} at 0x${(bytesBase + r.pos).toString(16)} is not in the unit's table`);
+    if (!FUNCTION_TAGS.has(abbrev.tag)) {
+      nested[level] = undefined;
+      const fixed = abbrevFixedSize(abbrev, h.addrSize, h.offsetSize, h.version);
+      if (fixed >= 0) {
+        r.pos += fixed;
+        if (r.pos > r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE runs past the end of its unit`);
+      } else {
+        const specs = abbrev.specs;
+        for (let i = 1; i < specs.length; i += 2) skipAttr(r, specs[i] as number, u);
+      }
+    } else {
+      const fn: FunctionInfo = { tag: abbrev.tag, order: funcs.length, ranges: [], callLine: 0, nameParts: [] };
+      if (abbrev.tag === DW_TAG.inlined_subroutine) {
+        for (let i = level - 1; i >= 0; i--) {
+          const outer = nested[i];
+          if (outer) {
+            fn.caller = outer;
+            break;
+          }
+        }
+      }
+      nested[level] = fn;
+      funcs.push(fn);
+      let low = 0n;
+      let high = 0n;
+      let highRelative = false;
+      const specs = abbrev.specs;
+      for (let i = 0; i < specs.length; i += 2) {
+        const name = specs[i] as number;
+        const form = specs[i + 1] as number;
+        switch (name) {
+          case DW_AT.name:
+          case DW_AT.linkage_name:
+          case DW_AT.MIPS_linkage_name: {
+            const s = attrString(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (s !== undefined) fn.nameParts.push({ kind: name === DW_AT.name ? 'name' : 'linkage', value: s });
+            break;
+          }
+          case DW_AT.abstract_origin:
+          case DW_AT.specification: {
+            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (v !== undefined) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, v, u) });
+            break;
+          }
+          case DW_AT.call_file: {
+            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (v !== undefined) fn.callFile = Number(v);
+            break;
+          }
+          case DW_AT.call_line: {
+            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (v !== undefined) fn.callLine = Number(v & 0xffffffffn);
+            break;
+          }
+          case DW_AT.low_pc: {
+            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (v !== undefined) low = v;
+            break;
+          }
+          case DW_AT.high_pc: {
+            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (v !== undefined) {
+              high = v;
+              highRelative = form !== DW_FORM.addr;
+            }
+            break;
+          }
+          case DW_AT.ranges: {
+            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+            if (v !== undefined) readRangeList(u, v, form === DW_FORM.rnglistx, baseAddress, fn.ranges);
+            break;
+          }
+          default:
+            skipAttr(r, form, u);
+        }
+      }
+      if (highRelative) high = BigInt.asUintN(64, high + low);
+      if (high !== 0n) addRange(fn.ranges, low, high);
+    }
+    if (abbrev.hasChildren) {
+      level++;
+      nested[level] = undefined;
+    }
+  }
+  return funcs;
+}
+
+/** Section offset of a DIE reference. */
+export function referenceOffset(form: number, value: bigint, u: UnitContext): number {
+  if (form === DW_FORM.ref_addr) return Number(value);
+  const rel = Number(value);
+  if (rel === 0 || rel >= u.header.end - u.header.offset) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE reference 0x${rel.toString(16)} outside its unit`);
+  return u.header.offset + rel;
+}
+
+/**
+ * The functions of a unit sorted for look-up by address, with binutils' rule for picking one:
+ * the shortest range containing the address, the later DIE on a tie.
+ */
+export class FunctionTable {
+  private readonly entries: { fn: FunctionInfo; low: bigint; high: bigint }[];
+  private readonly watermark: bigint[];
+
+  constructor(funcs: FunctionInfo[]) {
+    this.entries = [];
+    for (const fn of funcs) {
+      if (fn.ranges.length === 0) continue;
+      let low = (fn.ranges[0] as [bigint, bigint])[0];
+      let high = (fn.ranges[0] as [bigint, bigint])[1];
+      for (const [l, h] of fn.ranges) {
+        if (l < low) low = l;
+        if (h > high) high = h;
+      }
+      this.entries.push({ fn, low, high });
+    }
+    this.entries.sort((a, b) => (a.low !== b.low ? (a.low < b.low ? -1 : 1) : a.high !== b.high ? (a.high < b.high ? -1 : 1) : a.fn.order - b.fn.order));
+    this.watermark = [];
+    let max = 0n;
+    for (const e of this.entries) {
+      if (e.high > max) max = e.high;
+      this.watermark.push(max);
+    }
+  }
+
+  bestFit(address: bigint): FunctionInfo | undefined {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.watermark[mid] as bigint) <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: FunctionInfo | undefined;
+    let bestLen = 0n;
+    for (let i = lo; i < this.entries.length; i++) {
+      const e = this.entries[i] as { fn: FunctionInfo; low: bigint; high: bigint };
+      if (address < e.low) break;
+      for (const [l, h] of e.fn.ranges) {
+        if (address < l || address >= h) continue;
+        const len = h - l;
+        if (!best || len < bestLen || (len === bestLen && e.fn.order > best.order)) {
+          best = e.fn;
+          bestLen = len;
+        }
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,192 @@
+import { KtError } from '../errors.js';
+import { ByteReader } from './byte-reader.js';
+import { DW_AT, UNMANGLED_LANGUAGES } from './dwarf-constants.js';
+import { FunctionTable, referenceOffset, scanFunctions, type FunctionInfo } from './dwarf-functions.js';
+import { decodeLineTable, type LineHit, type LineTable } from './dwarf-line-table.js';
+import type { DwarfSections } from './dwarf-sections.js';
+import { AbbrevCache, indexUnits, unitContext, type UnitInfo } from './dwarf-unit-index.js';
+import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
+
+/** One unit read in full: its line table and functions. */
+export interface ParsedUnit {
+  info: UnitInfo;
+  ctx: UnitContext;
+  lines: LineTable;
+  functions: FunctionTable;
+}
+
+export interface DwarfHit {
+  line?: LineHit;
+  function?: { fn: FunctionInfo; unit: ParsedUnit };
+  /** The innermost inlined subroutine, where the chain of callers starts. */
+  inlined?: { fn: FunctionInfo; unit: ParsedUnit };
+}
+
+/** Units read in full and kept (a unit of the kernel is up to a few MB of DIEs). */
+const PARSED_UNITS_KEPT = 48;
+
+/**
+ * The DWARF of one file, read lazily: the unit index first (root DIEs only, or from the
+ * on-disk cache), then for an address only the unit(s) whose ranges hold it.
+ */
+export class DwarfInfo {
+  readonly units: UnitInfo[];
+  readonly abbrevs: AbbrevCache;
+  private readonly byAddress: { low: bigint; high: bigint; unit: number }[] = [];
+  private readonly watermark: bigint[] = [];
+  private readonly withoutRanges: number[] = [];
+  private readonly parsed = new Map<number, ParsedUnit | null>();
+  /** Problems met in units that were skipped (binutils skips them too). */
+  readonly warnings: string[] = [];
+
+  constructor(readonly sections: DwarfSections, readonly what: string, units?: UnitInfo[], private readonly binutils240 = false) {
+    this.abbrevs = new AbbrevCache(sections, what);
+    this.units = units ?? indexUnits(sections, this.abbrevs, what);
+    this.units.forEach((u, i) => {
+      if (u.ranges.length === 0) this.withoutRanges.push(i);
+      for (const [low, high] of u.ranges) this.byAddress.push({ low, high, unit: i });
+    });
+    this.byAddress.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : a.unit - b.unit));
+    let max = 0n;
+    for (const e of this.byAddress) {
+      if (e.high > max) max = e.high;
+      this.watermark.push(max);
+    }
+  }
+
+  /** Indexes of the units whose ranges contain `address`, in .debug_info order. */
+  unitsAt(address: bigint): number[] {
+    let lo = 0;
+    let hi = this.byAddress.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.watermark[mid] as bigint) <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = new Set<number>();
+    for (let i = lo; i < this.byAddress.length; i++) {
+      const e = this.byAddress[i] as { low: bigint; high: bigint; unit: number };
+      if (address < e.low) break;
+      if (address < e.high) found.add(e.unit);
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
+  /** What binutils' `_bfd_dwarf2_find_nearest_line` finds for an address. */
+  find(address: bigint): DwarfHit {
+    const hit: DwarfHit = {};
+    for (const i of [...this.unitsAt(address), ...this.withoutRanges]) {
+      const unit = this.unit(i);
+      if (!unit) continue;
+      const fn = unit.functions.bestFit(address);
+      if (fn && fn.tag === 0x1d) hit.inlined = { fn, unit };
+      const line = unit.lines.lookup(address);
+      if (line || fn) {
+        if (line) hit.line = line;
+        if (fn) hit.function = { fn, unit };
+        return hit;
+      }
+    }
+    return hit;
+  }
+
+  /** The unit at index i, read in full on first use; null when it cannot be read. */
+  unit(i: number): ParsedUnit | null {
+    const info = this.units[i];
+    if (!info) return null;
+    const key = info.header.offset;
+    const hit = this.parsed.get(key);
+    if (hit !== undefined) {
+      this.parsed.delete(key);
+      this.parsed.set(key, hit);
+      return hit;
+    }
+    let unit: ParsedUnit | null = null;
+    try {
+      unit = this.parseUnit(info);
+    } catch (e) {
+      if (!(e instanceof KtError)) throw e;
+      this.warnings.push(e.message);
+    }
+    this.parsed.set(key, unit);
+    if (this.parsed.size > PARSED_UNITS_KEPT) this.parsed.delete(this.parsed.keys().next().value as number);
+    return unit;
+  }
+
+  private parseUnit(info: UnitInfo): ParsedUnit | null {
+    if (info.stmtList === undefined) return null;
+    const what = `${this.what}: unit at .debug_info+0x${info.header.offset.toString(16)}`;
+    const ctx = unitContext(this.sections, info, what);
+    const lines = decodeLineTable(this.sections, info.stmtList, ctx, info.compDir, this.binutils240);
+    const bytes = this.sections.slice('info', info.childrenAt, info.header.end - info.childrenAt);
+    const funcs = info.childrenAt < info.header.end ? scanFunctions(bytes, info.childrenAt, info.childrenAt, info.header.end, this.abbrevs.get(info.header.abbrevOffset), ctx, info.baseAddress) : [];
+    return { info, ctx, lines, functions: new FunctionTable(funcs) };
+  }
+
+  /** A function's name as binutils resolves it (following abstract origins), and whether it is a linkage name. */
+  functionName(fn: FunctionInfo, unit: ParsedUnit): { name?: string; linkage: boolean } {
+    const state: { name?: string; linkage: boolean } = { linkage: false };
+    const unmangled = UNMANGLED_LANGUAGES.has(unit.info.language);
+    for (const part of fn.nameParts) {
+      if (part.kind === 'name') {
+        if (state.name === undefined) {
+          state.name = part.value;
+          if (unmangled) state.linkage = true;
+        }
+      } else if (part.kind === 'linkage') {
+        state.name = part.value;
+        state.linkage = true;
+      } else if (part.kind === 'origin') this.abstractName(part.ref, state, 0);
+    }
+    return state;
+  }
+
+  /** binutils' `find_abstract_instance`: names from the DIE at `ref` and its DW_AT_specification. */
+  private abstractName(ref: number, state: { name?: string; linkage: boolean }, depth: number): void {
+    if (depth >= 100) throw new KtError('KT_E_BAD_DWARF', `${this.what}: abstract origin chain at 0x${ref.toString(16)} loops`);
+    const info = this.unitOfOffset(ref);
+    if (!info) return;
+    const ctx = unitContext(this.sections, info, `${this.what}: DIE at .debug_info+0x${ref.toString(16)}`);
+    const bytes = this.sections.slice('info', ref, info.header.end - ref);
+    const r = new ByteReader(bytes, 0, bytes.length, this.sections.littleEndian, ctx.what, ref);
+    const code = r.uleb();
+    if (code === 0) return;
+    const abbrev = this.abbrevs.get(info.header.abbrevOffset).get(code);
+    if (!abbrev) throw new KtError('KT_E_BAD_DWARF', `${ctx.what}: abbreviation ${code} not in its table`);
+    const unmangled = UNMANGLED_LANGUAGES.has(info.language);
+    for (let i = 0; i < abbrev.specs.length; i += 2) {
+      const name = abbrev.specs[i] as number;
+      const form = abbrev.specs[i + 1] as number;
+      const v = readAttr(r, form, ctx, abbrev.implicit.get(i / 2));
+      if (name === DW_AT.name) {
+        const s = attrString(v, ctx);
+        if (state.name === undefined && s !== undefined) {
+          state.name = s;
+          if (unmangled) state.linkage = true;
+        }
+      } else if (name === DW_AT.linkage_name || name === DW_AT.MIPS_linkage_name) {
+        const s = attrString(v, ctx);
+        if (s !== undefined) {
+          state.name = s;
+          state.linkage = true;
+        }
+      } else if (name === DW_AT.specification) {
+        const n = attrInt(v, ctx);
+        if (n !== undefined) this.abstractName(referenceOffset(form, n, ctx), state, depth + 1);
+      }
+    }
+  }
+
+  private unitOfOffset(offset: number): UnitInfo | undefined {
+    let lo = 0;
+    let hi = this.units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = this.units[mid] as UnitInfo;
+      if (offset < u.header.offset) hi = mid - 1;
+      else if (offset >= u.header.end) lo = mid + 1;
+      else return u;
+    }
+    return undefined;
+  }
+}

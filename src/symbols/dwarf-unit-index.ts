@@ -1,0 +1,162 @@
+import { KtError } from '../errors.js';
+import { ByteReader } from './byte-reader.js';
+import { parseAbbrevTable, type AbbrevTable } from './dwarf-abbrev.js';
+import { DW_AT, DW_FORM, DW_TAG } from './dwarf-constants.js';
+import { addRange, readRangeList, type Ranges } from './dwarf-ranges.js';
+import type { DwarfSections } from './dwarf-sections.js';
+import { attrInt, attrString, readAttr, readUnitHeader, type AttrValue, type UnitContext, type UnitHeader } from './dwarf-unit.js';
+
+/** What the root DIE of a unit says: enough to find the unit for an address and to read it. */
+export interface UnitInfo {
+  header: UnitHeader;
+  tag: number;
+  name?: string;
+  compDir?: string;
+  language: number;
+  stmtList?: number;
+  baseAddress: bigint;
+  strOffsetsBase: number;
+  addrBase: number;
+  rnglistsBase: number;
+  ranges: Ranges;
+  /** Section offset of the first child DIE. */
+  childrenAt: number;
+}
+
+/** Abbreviation tables by offset, parsed once. */
+export class AbbrevCache {
+  private readonly tables = new Map<number, AbbrevTable>();
+  constructor(private readonly sections: DwarfSections, private readonly what: string) {}
+  get(offset: number): AbbrevTable {
+    let t = this.tables.get(offset);
+    if (!t) {
+      t = parseAbbrevTable(this.sections.get('abbrev'), offset, this.what);
+      this.tables.set(offset, t);
+    }
+    return t;
+  }
+}
+
+export function unitContext(sections: DwarfSections, u: Pick<UnitInfo, 'header' | 'strOffsetsBase' | 'addrBase' | 'rnglistsBase'>, what: string): UnitContext {
+  return { header: u.header, sections, strOffsetsBase: u.strOffsetsBase, addrBase: u.addrBase, rnglistsBase: u.rnglistsBase, what };
+}
+
+/**
+ * Walks the unit headers of .debug_info and reads only each unit's root DIE (a few hundred
+ * bytes per unit): the index every address look-up starts from, and what the on-disk cache keeps.
+ */
+export function indexUnits(sections: DwarfSections, abbrevs: AbbrevCache, what: string): UnitInfo[] {
+  const size = sections.size('info');
+  const units: UnitInfo[] = [];
+  let offset = 0;
+  while (offset + 11 <= size) {
+    const head = sections.slice('info', offset, 64);
+    const hr = new ByteReader(head, 0, head.length, sections.littleEndian, `${what}: .debug_info`, offset);
+    if (head.readUInt32LE(0) === 0) break; // padding at the end of the section
+    const header = readUnitHeader(hr, offset);
+    if (header.end > size) throw new KtError('KT_E_BAD_DWARF', `${what}: unit at 0x${offset.toString(16)} runs past the end of .debug_info (0x${header.end.toString(16)} > 0x${size.toString(16)})`);
+    const info = readRootDie(sections, abbrevs, header, what);
+    if (info) units.push(info);
+    if (header.end <= offset) break;
+    offset = header.end;
+  }
+  return units;
+}
+
+function readRootDie(sections: DwarfSections, abbrevs: AbbrevCache, header: UnitHeader, what: string): UnitInfo | undefined {
+  const unitWhat = `${what}: unit at .debug_info+0x${header.offset.toString(16)}`;
+  let length = Math.min(header.end - header.firstDie, 4096);
+  for (;;) {
+    try {
+      return parseRootDie(sections, abbrevs, header, sections.slice('info', header.firstDie, length), unitWhat);
+    } catch (e) {
+      if (!(e instanceof KtError) || length >= header.end - header.firstDie) throw e;
+      length = header.end - header.firstDie;
+    }
+  }
+}
+
+function parseRootDie(sections: DwarfSections, abbrevs: AbbrevCache, header: UnitHeader, bytes: Buffer, what: string): UnitInfo | undefined {
+  const r = new ByteReader(bytes, 0, bytes.length, sections.littleEndian, what, header.firstDie);
+  const code = r.uleb();
+  if (code === 0) return undefined;
+  const abbrev = abbrevs.get(header.abbrevOffset).get(code);
+  if (!abbrev) throw new KtError('KT_E_BAD_DWARF', `${what}: abbreviation ${code} not in its table at .debug_abbrev+0x${header.abbrevOffset.toString(16)}`);
+  const ctx: UnitContext = { header, sections, strOffsetsBase: 0, addrBase: 0, rnglistsBase: 0, what };
+  const attrs: [number, number, AttrValue][] = [];
+  for (let i = 0; i < abbrev.specs.length; i += 2) {
+    const name = abbrev.specs[i] as number;
+    const form = abbrev.specs[i + 1] as number;
+    attrs.push([name, form, readAttr(r, form, ctx, abbrev.implicit.get(i / 2))]);
+  }
+  for (const [name, , v] of attrs) {
+    if (v.kind !== 'int') continue;
+    if (name === DW_AT.str_offsets_base) ctx.strOffsetsBase = Number(v.v);
+    else if (name === DW_AT.addr_base || name === DW_AT.GNU_addr_base) ctx.addrBase = Number(v.v);
+    else if (name === DW_AT.rnglists_base) ctx.rnglistsBase = Number(v.v);
+  }
+  const info: UnitInfo = {
+    header,
+    tag: abbrev.tag,
+    language: 0,
+    baseAddress: 0n,
+    strOffsetsBase: ctx.strOffsetsBase,
+    addrBase: ctx.addrBase,
+    rnglistsBase: ctx.rnglistsBase,
+    ranges: [],
+    childrenAt: header.firstDie + r.pos,
+  };
+  let low = 0n;
+  let high = 0n;
+  let highRelative = false;
+  const isCompileUnit = abbrev.tag === DW_TAG.compile_unit;
+  for (const [name, form, v] of attrs) {
+    switch (name) {
+      case DW_AT.stmt_list: {
+        const n = attrInt(v, ctx);
+        if (n !== undefined) info.stmtList = Number(n);
+        break;
+      }
+      case DW_AT.name:
+        info.name = attrString(v, ctx) ?? info.name;
+        break;
+      case DW_AT.comp_dir: {
+        let dir = attrString(v, ctx);
+        // binutils drops an Irix-style `host.:` prefix.
+        const colon = dir?.indexOf(':') ?? -1;
+        if (dir !== undefined && colon > 0 && dir[colon - 1] === '.' && dir[colon + 1] === '/') dir = dir.slice(colon + 1);
+        info.compDir = dir;
+        break;
+      }
+      case DW_AT.language:
+        info.language = Number(attrInt(v, ctx) ?? 0n);
+        break;
+      case DW_AT.low_pc: {
+        const n = attrInt(v, ctx);
+        if (n !== undefined) {
+          low = n;
+          if (isCompileUnit) info.baseAddress = n;
+        }
+        break;
+      }
+      case DW_AT.high_pc: {
+        const n = attrInt(v, ctx);
+        if (n !== undefined) {
+          high = n;
+          highRelative = form !== DW_FORM.addr;
+        }
+        break;
+      }
+      case DW_AT.ranges: {
+        const n = attrInt(v, ctx);
+        if (n !== undefined) readRangeList(ctx, n, form === DW_FORM.rnglistx, info.baseAddress, info.ranges);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (highRelative) high += low;
+  if (high !== 0n) addRange(info.ranges, low, high);
+  return info;
+}

@@ -1,0 +1,132 @@
+import { SHF_ALLOC, ElfFile, type ElfSection } from './elf-file.js';
+import { SymbolTable, type ElfSymbol } from './elf-symbols.js';
+import { DwarfInfo } from './dwarf-info.js';
+import { DwarfSections } from './dwarf-sections.js';
+import type { UnitInfo } from './dwarf-unit-index.js';
+import { placeSections } from './section-placement.js';
+
+/** One line of an answer: a function and where in the source (line 0 = unknown). */
+export interface SourceFrame {
+  function?: string;
+  file?: string;
+  line: number;
+  discriminator: number;
+}
+
+/** What an address resolves to: innermost frame first, then each inlined-into caller. */
+export interface AddressInfo {
+  found: boolean;
+  frames: SourceFrame[];
+}
+
+export interface SymbolFileOptions {
+  /** The unit index, from the on-disk cache. */
+  units?: UnitInfo[];
+  /** Reproduce binutils 2.40's DWARF 5 initial-file bug (see decodeLineTable). */
+  binutils240?: boolean;
+}
+
+/**
+ * An ELF file opened for symbolization: its symbol table, section addresses (placed like
+ * binutils for a `.ko`) and its DWARF, read lazily. `lookup` answers exactly what
+ * `addr2line -f -i -e FILE` answers.
+ */
+export class SymbolFile {
+  readonly symbols: SymbolTable;
+  readonly placed: Map<number, bigint>;
+  readonly dwarf?: DwarfInfo;
+
+  constructor(readonly elf: ElfFile, options: SymbolFileOptions = {}) {
+    this.symbols = new SymbolTable(elf);
+    this.placed = placeSections(elf);
+    if (elf.section('.debug_info') || elf.section('.zdebug_info')) {
+      const sections = new DwarfSections(elf, elf.isRelocatable ? { symbols: this.symbols, placed: this.placed } : undefined);
+      this.dwarf = new DwarfInfo(sections, elf.path, options.units, options.binutils240 ?? false);
+    }
+  }
+
+  static open(path: string, options: SymbolFileOptions = {}): SymbolFile {
+    return new SymbolFile(ElfFile.open(path), options);
+  }
+
+  get buildId(): string | undefined {
+    return this.elf.buildId();
+  }
+
+  /** The address a symbol has here (for a `.ko`: in the binutils layout). */
+  symbolAddress(sym: ElfSymbol): bigint {
+    return this.elf.isRelocatable ? (this.placed.get(sym.shndx) ?? 0n) + sym.value : sym.value;
+  }
+
+  /** Like `addr2line -f -i`: try each allocated section holding the address until one answers. */
+  lookup(pc: bigint): AddressInfo {
+    for (const sec of this.elf.sections) {
+      if ((sec.flags & SHF_ALLOC) === 0) continue;
+      if (pc < sec.addr || pc >= sec.addr + BigInt(sec.size)) continue;
+      const offset = pc - sec.addr;
+      const answer = this.lookupInSection(sec, Number(offset), (this.placed.get(sec.index) ?? sec.addr) + offset);
+      if (answer.found) return answer;
+    }
+    return { found: false, frames: [] };
+  }
+
+  /** Looks up an address given in this file's own address space (placed, for a `.ko`). */
+  lookupPlaced(address: bigint): AddressInfo {
+    for (const sec of this.elf.sections) {
+      if ((sec.flags & SHF_ALLOC) === 0) continue;
+      const base = this.placed.get(sec.index) ?? sec.addr;
+      if (address < base || address >= base + BigInt(sec.size)) continue;
+      return this.lookupInSection(sec, Number(address - base), address);
+    }
+    return { found: false, frames: [] };
+  }
+
+  private lookupInSection(sec: ElfSection, offset: number, address: bigint): AddressInfo {
+    const hit = this.dwarf?.find(address) ?? {};
+    let found = hit.line !== undefined || hit.function !== undefined;
+    const first: SourceFrame = { line: hit.line?.line ?? 0, discriminator: hit.line?.discriminator ?? 0 };
+    if (hit.line) first.file = hit.line.file;
+    const named = hit.function && this.dwarf ? this.dwarf.functionName(hit.function.fn, hit.function.unit) : undefined;
+    if (named?.linkage) first.function = named.name;
+    else {
+      // No DWARF function, or a mangled-language name: binutils asks the symbol table.
+      const sym = this.symbols.findFunction(sec, offset);
+      if (sym) {
+        first.function = sym.symbol.name;
+        if (first.file === undefined && sym.file !== undefined) first.file = sym.file;
+        found = true;
+      } else if (named) first.function = named.name;
+    }
+    if (!found) return { found: false, frames: [] };
+    const frames = [first];
+    let inner = hit.inlined;
+    for (let depth = 0; inner?.fn.caller && depth < 1000; depth++) {
+      const caller = inner.fn.caller;
+      const frame: SourceFrame = { line: inner.fn.callLine, discriminator: 0 };
+      const name = this.dwarf?.functionName(caller, inner.unit).name;
+      if (name !== undefined) frame.function = name;
+      if (inner.fn.callFile !== undefined) frame.file = inner.unit.lines.fileName(inner.fn.callFile);
+      frames.push(frame);
+      inner = { fn: caller, unit: inner.unit };
+    }
+    return { found: true, frames };
+  }
+}
+
+/** Formats an answer the way GNU addr2line prints it with -f (functions) and -i (inlines). */
+export function formatAddr2Line(info: AddressInfo, opts: { functions: boolean; inlines: boolean; pretty: boolean }): string {
+  if (!info.found) return opts.functions ? (opts.pretty ? '?? ??:0\n' : '??\n??:0\n') : '??:0\n';
+  let out = '';
+  const frames = opts.inlines ? info.frames : info.frames.slice(0, 1);
+  // addr2line never resets the discriminator while it walks the inlined callers, so each of
+  // their lines repeats the innermost line's discriminator.
+  const discriminator = frames[0]?.discriminator ?? 0;
+  frames.forEach((f, i) => {
+    if (i > 0 && opts.pretty) out += ' (inlined by) ';
+    if (opts.functions) out += `${f.function || '??'}${opts.pretty ? ' at ' : '\n'}`;
+    out += `${f.file ?? '??'}:`;
+    if (f.line !== 0) out += discriminator !== 0 ? `${f.line} (discriminator ${discriminator})\n` : `${f.line}\n`;
+    else out += '?\n';
+  });
+  return out;
+}
