@@ -6,6 +6,8 @@ import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { EXIT } from '../errors.js';
 import { renderJson } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
+import { FileSymbolSource } from '../symbols/symbol-source.js';
+import { symbolizeReports } from '../symbols/symbolize-reports.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
@@ -25,7 +27,12 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     inputs.push(summary);
   }
   const extraction = extractor.finish();
-  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports: diagnoseAll(extraction.reports, extraction.incidents) };
+  let reports = diagnoseAll(extraction.reports, extraction.incidents);
+  if (options.vmlinux !== undefined || options.modules !== undefined) {
+    const source = new FileSymbolSource({ ...(options.vmlinux !== undefined && { vmlinux: options.vmlinux }), ...(options.modules !== undefined && { modules: options.modules }) });
+    reports = symbolizeReports(reports, source);
+  }
+  return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports };
 }
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {

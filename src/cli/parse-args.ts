@@ -11,6 +11,10 @@ export interface AnalyzeOptions {
   /** Exit 1 when a crash was found (like `git diff --exit-code`). */
   exitCode: boolean;
   color: boolean;
+  /** `--vmlinux PATH`: the kernel with debug info, for file:line of each frame. */
+  vmlinux?: string;
+  /** `--modules DIR`: where to find NAME.ko for module frames (and vmlinux, Debian's layout). */
+  modules?: string;
 }
 
 export const ANALYZE_USAGE = `usage: ktriage analyze [options] [FILE|-]...
@@ -23,6 +27,9 @@ options:
   --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
+  --vmlinux PATH         resolve frames to file:line and inlined calls with this vmlinux
+  --modules DIR          find module .ko files (plain, .zst, .gz) under DIR, e.g.
+                         /usr/lib/debug/lib/modules/RELEASE
   --no-color             no colour (also when NO_COLOR is set or output is not a terminal)
   -h, --help             this help`;
 
@@ -38,6 +45,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
         boot: { type: 'string' },
         'exit-code': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
+        vmlinux: { type: 'string' },
+        modules: { type: 'string' },
       },
     });
   } catch (e) {
@@ -55,6 +64,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
     exitCode: values['exit-code'] ?? false,
     color: isTty && !values['no-color'] && !env['NO_COLOR'],
   };
+  if (values.vmlinux !== undefined) options.vmlinux = values.vmlinux;
+  if (values.modules !== undefined) options.modules = values.modules;
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

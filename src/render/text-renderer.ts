@@ -1,4 +1,4 @@
-import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
+import type { AnalysisResult, CrashReport, Incident, ResolvedLocation, StackFrame } from '../reports/crash-report.js';
 
 export interface TextOptions {
   color: boolean;
@@ -61,7 +61,7 @@ function renderReport(r: CrashReport, paint: Paint): string[] {
   if (r.hardware) out.push(`       hardware: ${r.hardware.name}${r.hardware.bios ? `, BIOS ${r.hardware.bios}` : ''}`);
   if (r.taint?.tainted) out.push(`       taint: ${r.taint.flags.map((f) => `${f.letter} (${f.meaning})`).join(', ')}`);
   if (r.panic) out.push(`       panic: ${r.panic.message} [${r.panic.reason}]`);
-  if (r.ip) out.push(`       ip: ${r.ip.raw}`);
+  if (r.ip) out.push(`       ip: ${r.ip.raw}`, ...renderResolved(r.ip.resolved, '           '));
   if (r.faultAddress) out.push(`       fault address: ${r.faultAddress.address} — ${r.faultAddress.explanation}`);
   if (r.pageFault) out.push(`       page fault: error code 0x${r.pageFault.code.toString(16)} — ${r.pageFault.description}`);
   if (r.memoryAccess) {
@@ -76,9 +76,19 @@ function renderReport(r: CrashReport, paint: Paint): string[] {
   if (suspicious && suspicious.length > 0) out.push(`       modules: ${suspicious.map((m) => `${m.name}(${m.flags.join('')})`).join(' ')}`);
   for (const stack of r.stacks.slice(0, 3)) {
     out.push(`       ${stack.label === 'main' ? 'call trace' : `${stack.label} stack`}${stack.task ? ` (${stack.task})` : ''}:`);
-    for (const frame of stack.frames.slice(0, FRAMES_SHOWN)) out.push(`         ${renderFrame(frame)}`);
+    for (const frame of stack.frames.slice(0, FRAMES_SHOWN)) out.push(`         ${renderFrame(frame)}`, ...renderResolved(frame.resolved, '             '));
     if (stack.frames.length > FRAMES_SHOWN) out.push(`         … ${stack.frames.length - FRAMES_SHOWN} more frames`);
   }
+  return out;
+}
+
+/** file:line from the debug info, then each function the code was inlined into (src/symbols/). */
+function renderResolved(r: ResolvedLocation | undefined, pad: string): string[] {
+  if (!r) return [];
+  const at = (file?: string, line?: number): string => `${file ?? '??'}:${line || '?'}`;
+  const out = [`${pad}at ${at(r.file, r.line)}${r.function ? ` (${r.function})` : ''}`];
+  for (const c of r.inlinedInto) out.push(`${pad}inlined into ${c.function ?? '??'} at ${at(c.file, c.line)}`);
+  if (r.mismatch) out.push(`${pad}warning: ${r.mismatch}`);
   return out;
 }
 

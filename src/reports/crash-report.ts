@@ -104,6 +104,29 @@ export interface CodeLocation {
   buildId?: string;
   /** Code segment selector for x86 (`0010` kernel, `0033` user). */
   segment?: string;
+  /** Source location from the kernel's debug info, when `--vmlinux`/`--modules` were given. */
+  resolved?: ResolvedLocation;
+}
+
+/**
+ * Where an address is in the source, read from the kernel's debug info (`--vmlinux`,
+ * `--modules`; src/symbols/). The same answer as `addr2line -f -i -e vmlinux ADDRESS`.
+ */
+export interface ResolvedLocation {
+  /** Address looked up in the symbol file, hex without 0x: a return address minus one. */
+  address: string;
+  /** Symbol file that answered (vmlinux or the module's .ko path). */
+  object: string;
+  /** Innermost function at the address (an inlined one when the code was inlined). */
+  function?: string;
+  file?: string;
+  /** 0 or absent when the debug info has no line for the address. */
+  line?: number;
+  discriminator?: number;
+  /** Functions the code was inlined into, innermost first, each with its call site. */
+  inlinedInto: { function?: string; file?: string; line?: number }[];
+  /** Why the answer may be wrong: the symbol's size differs from the printed one (a vmlinux other than the one that crashed). */
+  mismatch?: string;
 }
 
 export interface Registers {
@@ -172,6 +195,8 @@ export interface StackFrame {
   file?: string;
   line?: number;
   inlined?: boolean;
+  /** Source location from the kernel's debug info, when `--vmlinux`/`--modules` were given. */
+  resolved?: ResolvedLocation;
   raw: string;
 }
 

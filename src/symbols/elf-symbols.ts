@@ -32,6 +32,7 @@ export class SymbolTable {
   readonly symbols: ElfSymbol[];
   private byNameMap?: Map<string, ElfSymbol[]>;
   private bySection = new Map<number, number[]>();
+  private sortedValues?: bigint[];
 
   constructor(private readonly elf: ElfFile) {
     this.symbols = readSymbols(elf);
@@ -93,6 +94,28 @@ export class SymbolTable {
     if (bestIdx < 0) return undefined;
     const symbol = this.symbols[bestIdx] as ElfSymbol;
     return bestFile !== undefined ? { symbol, file: bestFile } : { symbol };
+  }
+
+  /**
+   * The size the kernel prints for a symbol (`func+off/SIZE`): kallsyms keeps no sizes, so it
+   * is the distance to the next symbol, padding included. Undefined for the last one.
+   */
+  kallsymsSize(sym: ElfSymbol): number | undefined {
+    if (!this.sortedValues) {
+      const values = this.symbols.filter((s) => s.type !== STT_SECTION && s.type !== STT_FILE && s.shndx > 0 && s.name !== '').map((s) => s.value);
+      values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.sortedValues = values;
+    }
+    const v = this.sortedValues;
+    let lo = 0;
+    let hi = v.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((v[mid] as bigint) <= sym.value) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = v[lo];
+    return next === undefined ? undefined : Number(next - sym.value);
   }
 
   /** Symbols of one section, for callers that scan them (kept in file order). */
