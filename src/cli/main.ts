@@ -1,11 +1,13 @@
 import { EXIT, KtError } from '../errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { ANALYZE_USAGE, parseAnalyzeArgs } from './parse-args.js';
+import { SYMBOLIZE_USAGE, runSymbolize } from './symbolize-command.js';
 
 const USAGE = `usage: ktriage <command> [options]
 
 commands:
   analyze [FILE|-]...   find and decode kernel crash reports in kernel logs
+  symbolize [FILE|-]    add file:line to a report's frames (or --addr2line: addr2line drop-in)
 
 Run 'ktriage analyze --help' for its options.`;
 
@@ -27,6 +29,13 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.noCrash;
       }
       return await runAnalyze(parseAnalyzeArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
+    }
+    if (command === 'symbolize') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(`${SYMBOLIZE_USAGE}\n`);
+        return EXIT.noCrash;
+      }
+      return await runSymbolize(rest, process.stdin, process.stdout);
     }
     throw new KtError('KT_E_USAGE', `unknown command '${command}'\n\n${USAGE}`);
   } catch (e) {

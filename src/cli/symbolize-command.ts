@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXIT, KtError } from '../errors.js';
+import { annotateTrace } from '../symbols/annotate-trace.js';
+import { SymbolFile, formatAddr2Line } from '../symbols/symbol-file.js';
+import { FileSymbolSource } from '../symbols/symbol-source.js';
+
+export const SYMBOLIZE_USAGE = `usage: ktriage symbolize --vmlinux PATH [--modules DIR] [FILE|-]
+       ktriage symbolize --addr2line -e FILE [-f] [-i] [-a] [-p] [ADDRESS...]
+
+Writes a kernel report back with file:line added to every 'func+off/size [module]'
+and the functions inlined there on their own lines (like decode_stacktrace.sh).
+
+With --addr2line, a drop-in for GNU 'addr2line': reads addresses (hex) from the
+arguments or standard input and prints what 'addr2line' prints with the same options.
+
+options:
+  --vmlinux PATH    the kernel with debug info (Debian: /usr/lib/debug/vmlinux-RELEASE)
+  --modules DIR     where to find module .ko files (plain, .zst, .gz)
+  --addr2line       addr2line mode; -e FILE, -f functions, -i inlines, -a addresses, -p pretty
+  --binutils-2.40   (addr2line mode) repeat binutils 2.40's DWARF 5 file bug, for byte-exact
+                    comparison with that version (see docs/symbols.md)
+  -h, --help        this help`;
+
+export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        vmlinux: { type: 'string' },
+        modules: { type: 'string' },
+        addr2line: { type: 'boolean', default: false },
+        exe: { type: 'string', short: 'e' },
+        functions: { type: 'boolean', short: 'f', default: false },
+        inlines: { type: 'boolean', short: 'i', default: false },
+        addresses: { type: 'boolean', short: 'a', default: false },
+        pretty: { type: 'boolean', short: 'p', default: false },
+        'binutils-2.40': { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    throw new KtError('KT_E_USAGE', `${(e as Error).message}\n\n${SYMBOLIZE_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.addr2line) {
+    if (!values.exe) throw new KtError('KT_E_USAGE', `--addr2line needs -e FILE\n\n${SYMBOLIZE_USAGE}`);
+    const file = SymbolFile.open(values.exe, { binutils240: values['binutils-2.40'] ?? false });
+    const addresses = positionals.length > 0 ? positionals : (await readAll(stdin)).split('\n').filter((l) => l.trim() !== '');
+    const opts = { functions: values.functions ?? false, inlines: values.inlines ?? false, pretty: values.pretty ?? false };
+    for (const text of addresses) {
+      const pc = parseHexAddress(text);
+      if (values.addresses) out.write(`0x${pc.toString(16).padStart(file.elf.is64 ? 16 : 8, '0')}${opts.pretty ? ': ' : '\n'}`);
+      out.write(formatAddr2Line(file.lookup(pc), opts));
+    }
+    return EXIT.noCrash;
+  }
+  if (values.vmlinux === undefined && values.modules === undefined) throw new KtError('KT_E_USAGE', `give --vmlinux and/or --modules\n\n${SYMBOLIZE_USAGE}`);
+  const source = new FileSymbolSource({ ...(values.vmlinux !== undefined && { vmlinux: values.vmlinux }), ...(values.modules !== undefined && { modules: values.modules }) });
+  const input = positionals[0] === undefined || positionals[0] === '-' ? await readAll(stdin) : readFile(positionals[0]);
+  const lines = input.split('\n');
+  const last = lines[lines.length - 1] === '' ? lines.pop() : undefined;
+  out.write(annotateTrace(lines, source).join('\n') + (last === '' ? '\n' : ''));
+  for (const note of source.notes) process.stderr.write(`ktriage: ${note}\n`);
+  return EXIT.noCrash;
+}
+
+/** What binutils' bfd_scan_vma accepts: optional 0x, then hex digits; anything else stops it. */
+export function parseHexAddress(text: string): bigint {
+  const m = /^\s*(?:0[xX])?([0-9a-fA-F]*)/.exec(text);
+  const digits = m?.[1] ?? '';
+  if (digits === '') return 0n;
+  return BigInt.asUintN(64, BigInt(`0x${digits.slice(-16)}`));
+}
+
+function readFile(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new KtError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'KT_E_NO_SUCH_FILE' : 'KT_E_UNREADABLE', `${path}: ${(e as Error).message}`);
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
