@@ -28,11 +28,13 @@ export function annotateTrace(lines: string[], source: SymbolSource): string[] {
       out.push(line);
       continue;
     }
-    out.push(`${line.trimEnd()} ${where(resolved.file, resolved.line)}${resolved.mismatch ? ` (warning: ${resolved.mismatch})` : ''}`);
+    // Serial consoles end lines with \r: keep it where it was.
+    const eol = line.endsWith('\r') ? '\r' : '';
+    out.push(`${line.trimEnd()} ${where(resolved.file, resolved.line)}${resolved.mismatch ? ` (warning: ${resolved.mismatch})` : ''}${eol}`);
     const prefix = line.slice(0, m.index);
     let inner: ResolvedLocation | ResolvedLocation['inlinedInto'][number] = resolved;
     for (const caller of resolved.inlinedInto) {
-      out.push(`${prefix}${inner.function ?? '??'} inlined into ${caller.function ?? '??'} ${where(caller.file, caller.line)}`);
+      out.push(`${prefix}${inner.function ?? '??'} inlined into ${caller.function ?? '??'} ${where(caller.file, caller.line)}${eol}`);
       inner = caller;
     }
   }

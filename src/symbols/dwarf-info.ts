@@ -41,7 +41,7 @@ export class DwarfInfo {
 
   constructor(readonly sections: DwarfSections, readonly what: string, units?: UnitInfo[], private readonly binutils240 = false) {
     this.abbrevs = new AbbrevCache(sections, what);
-    this.units = units ?? indexUnits(sections, this.abbrevs, what);
+    this.units = units ?? indexUnits(sections, this.abbrevs, what, this.warnings);
     this.units.forEach((u, i) => {
       if (u.ranges.length === 0) this.withoutRanges.push(i);
       for (const [low, high] of u.ranges) this.byAddress.push({ low, high, unit: i });

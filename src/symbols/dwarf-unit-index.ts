@@ -45,7 +45,7 @@ export function unitContext(sections: DwarfSections, u: Pick<UnitInfo, 'header' 
  * Walks the unit headers of .debug_info and reads only each unit's root DIE (a few hundred
  * bytes per unit): the index every address look-up starts from, and what the on-disk cache keeps.
  */
-export function indexUnits(sections: DwarfSections, abbrevs: AbbrevCache, what: string): UnitInfo[] {
+export function indexUnits(sections: DwarfSections, abbrevs: AbbrevCache, what: string, warnings: string[] = []): UnitInfo[] {
   const size = sections.size('info');
   const units: UnitInfo[] = [];
   let offset = 0;
@@ -53,11 +53,23 @@ export function indexUnits(sections: DwarfSections, abbrevs: AbbrevCache, what: 
     const head = sections.slice('info', offset, 64);
     const hr = new ByteReader(head, 0, head.length, sections.littleEndian, `${what}: .debug_info`, offset);
     if (head.readUInt32LE(0) === 0) break; // padding at the end of the section
-    const header = readUnitHeader(hr, offset);
-    if (header.end > size) throw new KtError('KT_E_BAD_DWARF', `${what}: unit at 0x${offset.toString(16)} runs past the end of .debug_info (0x${header.end.toString(16)} > 0x${size.toString(16)})`);
-    const info = readRootDie(sections, abbrevs, header, what);
-    if (info) units.push(info);
-    if (header.end <= offset) break;
+    let header: UnitHeader;
+    try {
+      header = readUnitHeader(hr, offset);
+      if (header.end > size) throw new KtError('KT_E_BAD_DWARF', `${what}: unit at 0x${offset.toString(16)} runs past the end of .debug_info (0x${header.end.toString(16)} > 0x${size.toString(16)})`);
+    } catch (e) {
+      // A broken unit header loses the way to every later unit: keep what came before.
+      if (!(e instanceof KtError)) throw e;
+      warnings.push(`${e.message}; units after it are not read`);
+      break;
+    }
+    try {
+      const info = readRootDie(sections, abbrevs, header, what);
+      if (info) units.push(info);
+    } catch (e) {
+      if (!(e instanceof KtError)) throw e;
+      warnings.push(e.message);
+    }
     offset = header.end;
   }
   return units;
