@@ -4,7 +4,8 @@ import { DW_AT, UNMANGLED_LANGUAGES } from './dwarf-constants.js';
 import { FunctionTable, referenceOffset, scanFunctions, type FunctionInfo } from './dwarf-functions.js';
 import { decodeLineTable, type LineHit, type LineTable } from './dwarf-line-table.js';
 import type { DwarfSections } from './dwarf-sections.js';
-import { AbbrevCache, indexUnits, unitContext, type UnitInfo } from './dwarf-unit-index.js';
+import { readAranges, unitsInAranges, type ArangeIndex } from './dwarf-aranges.js';
+import { AbbrevCache, indexUnits, readUnitAt, unitContext, type UnitInfo } from './dwarf-unit-index.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
 
 /** One unit read in full: its line table and functions. */
@@ -30,53 +31,111 @@ const PARSED_UNITS_KEPT = 48;
  * on-disk cache), then for an address only the unit(s) whose ranges hold it.
  */
 export class DwarfInfo {
-  readonly units: UnitInfo[];
   readonly abbrevs: AbbrevCache;
-  private readonly byAddress: { low: bigint; high: bigint; unit: number }[] = [];
-  private readonly watermark: bigint[] = [];
-  private readonly withoutRanges: number[] = [];
+  private index?: { units: UnitInfo[]; byAddress: { low: bigint; high: bigint; unit: number }[]; watermark: bigint[]; withoutRanges: number[] };
+  private aranges?: ArangeIndex | null;
+  /** Units read one at a time (via .debug_aranges), by offset. */
+  private readonly single = new Map<number, UnitInfo | null>();
   private readonly parsed = new Map<number, ParsedUnit | null>();
   /** Problems met in units that were skipped (binutils skips them too). */
   readonly warnings: string[] = [];
 
   constructor(readonly sections: DwarfSections, readonly what: string, units?: UnitInfo[], private readonly binutils240 = false) {
     this.abbrevs = new AbbrevCache(sections, what);
-    this.units = units ?? indexUnits(sections, this.abbrevs, what, this.warnings);
-    this.units.forEach((u, i) => {
-      if (u.ranges.length === 0) this.withoutRanges.push(i);
-      for (const [low, high] of u.ranges) this.byAddress.push({ low, high, unit: i });
-    });
-    this.byAddress.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : a.unit - b.unit));
-    let max = 0n;
-    for (const e of this.byAddress) {
-      if (e.high > max) max = e.high;
-      this.watermark.push(max);
-    }
+    if (units) this.useIndex(units);
   }
 
-  /** Indexes of the units whose ranges contain `address`, in .debug_info order. */
+  /** Every unit's root DIE: read on demand (about 2 s for a kernel) or handed in from the cache. */
+  get units(): UnitInfo[] {
+    return this.fullIndex().units;
+  }
+
+  private fullIndex(): NonNullable<DwarfInfo['index']> {
+    return this.index ?? this.useIndex(indexUnits(this.sections, this.abbrevs, this.what, this.warnings));
+  }
+
+  get hasFullIndex(): boolean {
+    return this.index !== undefined;
+  }
+
+  private useIndex(units: UnitInfo[]): NonNullable<DwarfInfo['index']> {
+    const byAddress: { low: bigint; high: bigint; unit: number }[] = [];
+    const withoutRanges: number[] = [];
+    units.forEach((u, i) => {
+      if (u.ranges.length === 0) withoutRanges.push(i);
+      for (const [low, high] of u.ranges) byAddress.push({ low, high, unit: i });
+    });
+    byAddress.sort((a, b) => (a.low < b.low ? -1 : a.low > b.low ? 1 : a.unit - b.unit));
+    const watermark: bigint[] = [];
+    let max = 0n;
+    for (const e of byAddress) {
+      if (e.high > max) max = e.high;
+      watermark.push(max);
+    }
+    this.index = { units, byAddress, watermark, withoutRanges };
+    return this.index;
+  }
+
+  /** Indexes (into `units`) of the units whose ranges contain `address`, in .debug_info order. */
   unitsAt(address: bigint): number[] {
+    const index = this.fullIndex();
     let lo = 0;
-    let hi = this.byAddress.length;
+    let hi = index.byAddress.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.watermark[mid] as bigint) <= address) lo = mid + 1;
+      if ((index.watermark[mid] as bigint) <= address) lo = mid + 1;
       else hi = mid;
     }
     const found = new Set<number>();
-    for (let i = lo; i < this.byAddress.length; i++) {
-      const e = this.byAddress[i] as { low: bigint; high: bigint; unit: number };
+    for (let i = lo; i < index.byAddress.length; i++) {
+      const e = index.byAddress[i] as { low: bigint; high: bigint; unit: number };
       if (address < e.low) break;
       if (address < e.high) found.add(e.unit);
     }
     return [...found].sort((a, b) => a - b);
   }
 
+  /**
+   * The units to try for an address, in .debug_info order. Without the full index, .debug_aranges
+   * names the unit and only that unit's root DIE is read; when it names none that holds the
+   * address, every unit is indexed (binutils' answer may then come from a unit without ranges).
+   */
+  private candidates(address: bigint): UnitInfo[] {
+    if (!this.index) {
+      if (this.aranges === undefined) this.aranges = readAranges(this.sections, this.what) ?? null;
+      if (this.aranges) {
+        const units: UnitInfo[] = [];
+        for (const offset of unitsInAranges(this.aranges, address)) {
+          const u = this.singleUnit(offset);
+          if (u && u.ranges.some(([l, h]) => address >= l && address < h)) units.push(u);
+        }
+        if (units.length > 0) return units;
+      }
+    }
+    const index = this.fullIndex();
+    return [...this.unitsAt(address), ...index.withoutRanges].map((i) => index.units[i] as UnitInfo);
+  }
+
+  private singleUnit(offset: number): UnitInfo | null {
+    let u = this.single.get(offset);
+    if (u === undefined) {
+      try {
+        u = readUnitAt(this.sections, this.abbrevs, offset, this.what) ?? null;
+      } catch (e) {
+        if (!(e instanceof KtError)) throw e;
+        this.warnings.push(e.message);
+        u = null;
+      }
+      this.single.set(offset, u);
+    }
+    return u;
+  }
+
   /** What binutils' `_bfd_dwarf2_find_nearest_line` finds for an address. */
   find(address: bigint): DwarfHit {
     const hit: DwarfHit = {};
-    for (const i of [...this.unitsAt(address), ...this.withoutRanges]) {
-      const unit = this.unit(i);
+    for (const info of this.candidates(address)) {
+      const unit = this.unit(info);
       if (!unit) continue;
       const fn = unit.functions.bestFit(address);
       if (fn && fn.tag === 0x1d) hit.inlined = { fn, unit };
@@ -90,10 +149,8 @@ export class DwarfInfo {
     return hit;
   }
 
-  /** The unit at index i, read in full on first use; null when it cannot be read. */
-  unit(i: number): ParsedUnit | null {
-    const info = this.units[i];
-    if (!info) return null;
+  /** A unit read in full on first use; null when it cannot be read. */
+  unit(info: UnitInfo): ParsedUnit | null {
     const key = info.header.offset;
     const hit = this.parsed.get(key);
     if (hit !== undefined) {
@@ -178,6 +235,8 @@ export class DwarfInfo {
   }
 
   private unitOfOffset(offset: number): UnitInfo | undefined {
+    for (const u of this.single.values()) if (u && offset >= u.header.offset && offset < u.header.end) return u;
+    for (const p of this.parsed.values()) if (p && offset >= p.info.header.offset && offset < p.info.header.end) return p.info;
     let lo = 0;
     let hi = this.units.length - 1;
     while (lo <= hi) {

@@ -41,6 +41,15 @@ export function unitContext(sections: DwarfSections, u: Pick<UnitInfo, 'header' 
   return { header: u.header, sections, strOffsetsBase: u.strOffsetsBase, addrBase: u.addrBase, rnglistsBase: u.rnglistsBase, what };
 }
 
+/** Reads the unit at a .debug_info offset (header and root DIE). */
+export function readUnitAt(sections: DwarfSections, abbrevs: AbbrevCache, offset: number, what: string): UnitInfo | undefined {
+  const size = sections.size('info');
+  const head = sections.slice('info', offset, 64);
+  const header = readUnitHeader(new ByteReader(head, 0, head.length, sections.littleEndian, `${what}: .debug_info`, offset), offset);
+  if (header.end > size) throw new KtError('KT_E_BAD_DWARF', `${what}: unit at 0x${offset.toString(16)} runs past the end of .debug_info`);
+  return readRootDie(sections, abbrevs, header, what);
+}
+
 /**
  * Walks the unit headers of .debug_info and reads only each unit's root DIE (a few hundred
  * bytes per unit): the index every address look-up starts from, and what the on-disk cache keeps.
@@ -75,7 +84,7 @@ export function indexUnits(sections: DwarfSections, abbrevs: AbbrevCache, what: 
   return units;
 }
 
-function readRootDie(sections: DwarfSections, abbrevs: AbbrevCache, header: UnitHeader, what: string): UnitInfo | undefined {
+export function readRootDie(sections: DwarfSections, abbrevs: AbbrevCache, header: UnitHeader, what: string): UnitInfo | undefined {
   const unitWhat = `${what}: unit at .debug_info+0x${header.offset.toString(16)}`;
   let length = Math.min(header.end - header.firstDie, 4096);
   for (;;) {

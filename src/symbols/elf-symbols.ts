@@ -23,38 +23,138 @@ export interface ElfSymbol {
   shndx: number;
 }
 
+/** The symbols of one section, with the FILE symbols between them, prepared for look-ups. */
+interface SectionSymbols {
+  /** Raw symbol indexes, in file order: this section's symbols and every STT_FILE symbol. */
+  entries: Int32Array;
+  /** Offset of each entry in its section (NaN for FILE symbols). */
+  offsets: Float64Array;
+  /** This section's symbol offsets, sorted (for kallsyms-style sizes). */
+  sorted: Float64Array;
+}
+
 /**
- * The ELF symbol table (`.symtab`, else `.dynsym`), in file order. Function look-up by address
- * follows GNU binutils (`_bfd_elf_find_function`) so that names agree with `addr2line` when the
- * DWARF has no function for an address (assembler code).
+ * The ELF symbol table (`.symtab`, else `.dynsym`), read as raw bytes: a vmlinux has 120,000
+ * symbols and a symbolizer needs a handful, so entries become objects only when asked for.
+ * Function look-up by address follows GNU binutils (`_bfd_elf_find_function`) so that names
+ * agree with `addr2line` when the DWARF has no function for an address (assembler code).
  */
 export class SymbolTable {
-  readonly symbols: ElfSymbol[];
-  private byNameMap?: Map<string, ElfSymbol[]>;
-  private bySection = new Map<number, number[]>();
-  private sortedValues?: bigint[];
+  /** Number of entries including the null entry 0. */
+  readonly count: number;
+  private readonly data: Buffer;
+  private readonly strings: Buffer;
+  private readonly entsize: number;
+  private readonly cache = new Map<number, ElfSymbol>();
+  private readonly bySection = new Map<number, SectionSymbols>();
+  private all?: ElfSymbol[];
 
   constructor(private readonly elf: ElfFile) {
-    this.symbols = readSymbols(elf);
-  }
-
-  get size(): number {
-    return this.symbols.length;
-  }
-
-  /** Symbols of that name, functions first. */
-  byName(name: string): ElfSymbol[] {
-    if (!this.byNameMap) {
-      this.byNameMap = new Map();
-      for (const s of this.symbols) {
-        if (s.type === STT_SECTION || s.type === STT_FILE || !s.name) continue;
-        const list = this.byNameMap.get(s.name);
-        if (list) list.push(s);
-        else this.byNameMap.set(s.name, [s]);
-      }
-      for (const list of this.byNameMap.values()) list.sort((a, b) => Number(isFunction(b)) - Number(isFunction(a)));
+    const symtab = elf.sections.find((s) => s.type === SHT_SYMTAB) ?? elf.section('.dynsym');
+    this.entsize = elf.is64 ? 24 : 16;
+    if (!symtab) {
+      this.data = Buffer.alloc(0);
+      this.strings = Buffer.alloc(0);
+      this.count = 0;
+      return;
     }
-    return this.byNameMap.get(name) ?? [];
+    const strtab = elf.sections[symtab.link];
+    if (!strtab) throw new KtError('KT_E_BAD_ELF', `${elf.path}: ${symtab.name} links to missing string table ${symtab.link}`);
+    this.data = elf.contentsOf(symtab);
+    this.strings = elf.contentsOf(strtab);
+    this.count = Math.floor(this.data.length / this.entsize);
+  }
+
+  /** Every symbol but the null entry, in file order (materialises them all: for small files and tools). */
+  get symbols(): ElfSymbol[] {
+    if (!this.all) {
+      this.all = [];
+      for (let i = 1; i < this.count; i++) this.all.push(this.at(i));
+    }
+    return this.all;
+  }
+
+  /** The symbol with raw index i (1 ≤ i < count). */
+  at(i: number): ElfSymbol {
+    let sym = this.cache.get(i);
+    if (sym) return sym;
+    if (i <= 0 || i >= this.count) throw new KtError('KT_E_BAD_ELF', `${this.elf.path}: symbol index ${i} outside the symbol table (${this.count} entries)`);
+    const r = new ByteReader(this.data, i * this.entsize, (i + 1) * this.entsize, this.elf.littleEndian, `${this.elf.path}: symbol ${i}`);
+    let nameOff: number, value: bigint, size: number, info: number, other: number, shndx: number;
+    if (this.elf.is64) {
+      nameOff = r.u32();
+      info = r.u8();
+      other = r.u8();
+      shndx = r.u16();
+      value = r.u64();
+      size = Number(r.u64());
+    } else {
+      nameOff = r.u32();
+      value = BigInt(r.u32());
+      size = r.u32();
+      info = r.u8();
+      other = r.u8();
+      shndx = r.u16();
+    }
+    const name = nameOff < this.strings.length ? stringAt(this.strings, nameOff, `${this.elf.path}: symbol names`) : '';
+    sym = { name, value, size, type: info & 0xf, bind: info >> 4, visibility: other & 3, shndx: shndx >= SHN_LORESERVE ? -shndx : shndx };
+    this.cache.set(i, sym);
+    return sym;
+  }
+
+  private rawInfo(i: number): number {
+    return this.data[i * this.entsize + (this.elf.is64 ? 4 : 12)] as number;
+  }
+
+  private rawShndx(i: number): number {
+    const at = i * this.entsize + (this.elf.is64 ? 6 : 14);
+    const v = this.elf.littleEndian ? this.data.readUInt16LE(at) : this.data.readUInt16BE(at);
+    return v >= SHN_LORESERVE ? -v : v;
+  }
+
+  private rawNameOffset(i: number): number {
+    const at = i * this.entsize;
+    return this.elf.littleEndian ? this.data.readUInt32LE(at) : this.data.readUInt32BE(at);
+  }
+
+  /** Symbols of that name, functions first. Scans the raw table: no index is built. */
+  byName(name: string): ElfSymbol[] {
+    const needle = Buffer.from(`${name}\0`, 'utf8');
+    const offsets = new Set<number>();
+    for (let at = this.strings.indexOf(needle); at >= 0; at = this.strings.indexOf(needle, at + 1)) offsets.add(at);
+    if (offsets.size === 0) return [];
+    const out: ElfSymbol[] = [];
+    for (let i = 1; i < this.count; i++) {
+      if (!offsets.has(this.rawNameOffset(i))) continue;
+      const type = this.rawInfo(i) & 0xf;
+      if (type === STT_SECTION || type === STT_FILE) continue;
+      out.push(this.at(i));
+    }
+    return out.sort((a, b) => Number(isFunction(b)) - Number(isFunction(a)) || Number(b.shndx > 0) - Number(a.shndx > 0));
+  }
+
+  private sectionSymbols(sec: ElfSection): SectionSymbols {
+    let hit = this.bySection.get(sec.index);
+    if (hit) return hit;
+    const base = this.elf.isRelocatable ? 0n : sec.addr;
+    const entries: number[] = [];
+    const offsets: number[] = [];
+    const sorted: number[] = [];
+    for (let i = 1; i < this.count; i++) {
+      const type = this.rawInfo(i) & 0xf;
+      if (type === STT_FILE) {
+        entries.push(i);
+        offsets.push(Number.NaN);
+      } else if (this.rawShndx(i) === sec.index && type !== STT_SECTION) {
+        const off = Number(this.at(i).value - base);
+        entries.push(i);
+        offsets.push(off);
+        sorted.push(off);
+      }
+    }
+    hit = { entries: Int32Array.from(entries), offsets: Float64Array.from(offsets), sorted: Float64Array.from(sorted).sort() };
+    this.bySection.set(sec.index, hit);
+    return hit;
   }
 
   /**
@@ -62,38 +162,56 @@ export class SymbolTable {
    * file name of the STT_FILE symbol before it when binutils would use it.
    */
   findFunction(sec: ElfSection, offset: number): { symbol: ElfSymbol; file?: string } | undefined {
-    const base = this.elf.isRelocatable ? 0n : sec.addr;
-    let bestIdx = -1;
+    const { entries, offsets } = this.sectionSymbols(sec);
+    let best: ElfSymbol | undefined;
     let bestOff = 0;
     let bestSize = 0;
     let bestFile: string | undefined;
     let file: string | undefined;
-    type State = 'nothing' | 'symbol' | 'fileAfterSymbol';
-    let state: State = 'nothing';
-    for (let i = 0; i < this.symbols.length; i++) {
-      const sym = this.symbols[i] as ElfSymbol;
-      if (sym.type === STT_FILE) {
-        file = sym.name;
-        if (state === 'symbol') state = 'fileAfterSymbol';
+    // binutils stops trusting FILE symbols for global symbols once a FILE symbol has followed
+    // some other symbol (anywhere in the table): ld -r output does not keep them in order.
+    const fileAfterSymbolFrom = this.firstFileAfterSymbol();
+    for (let k = 0; k < entries.length; k++) {
+      const i = entries[k] as number;
+      const codeOff = offsets[k] as number;
+      if (Number.isNaN(codeOff)) {
+        file = this.at(i).name;
         continue;
       }
-      if (state === 'nothing') state = 'symbol';
-      if (sym.shndx !== sec.index || sym.type === STT_SECTION || sym.type === STT_OBJECT || sym.type === STT_TLS) continue;
+      const sym = this.at(i);
+      if (sym.type === STT_OBJECT || sym.type === STT_TLS) continue;
       if (sym.size === 0 && sym.bind === STB_LOCAL && sym.type === STT_NOTYPE && sym.visibility === STV_HIDDEN) continue;
-      const codeOff = Number(sym.value - base);
       const size = sym.size || 1;
-      if (betterFit(bestIdx < 0 ? undefined : (this.symbols[bestIdx] as ElfSymbol), bestOff, bestSize, sym, codeOff, size, offset)) {
-        bestIdx = i;
+      if (betterFit(best, bestOff, bestSize, sym, codeOff, size, offset)) {
+        best = sym;
         bestOff = codeOff;
         bestSize = size;
-        bestFile = file !== undefined && (sym.bind === STB_LOCAL || state !== 'fileAfterSymbol') ? file : undefined;
+        bestFile = file !== undefined && (sym.bind === STB_LOCAL || i <= fileAfterSymbolFrom) ? file : undefined;
       } else if (codeOff > offset && codeOff > bestOff && codeOff < bestOff + bestSize) {
         bestSize = codeOff - bestOff;
       }
     }
-    if (bestIdx < 0) return undefined;
-    const symbol = this.symbols[bestIdx] as ElfSymbol;
-    return bestFile !== undefined ? { symbol, file: bestFile } : { symbol };
+    if (!best) return undefined;
+    return bestFile !== undefined ? { symbol: best, file: bestFile } : { symbol: best };
+  }
+
+  private fileAfter?: number;
+
+  /** Raw index of the first FILE symbol that follows a non-FILE symbol (count when none). */
+  private firstFileAfterSymbol(): number {
+    if (this.fileAfter === undefined) {
+      let seenOther = false;
+      this.fileAfter = this.count;
+      for (let i = 1; i < this.count; i++) {
+        const isFile = (this.rawInfo(i) & 0xf) === STT_FILE;
+        if (!isFile) seenOther = true;
+        else if (seenOther) {
+          this.fileAfter = i;
+          break;
+        }
+      }
+    }
+    return this.fileAfter;
   }
 
   /**
@@ -101,32 +219,19 @@ export class SymbolTable {
    * is the distance to the next symbol, padding included. Undefined for the last one.
    */
   kallsymsSize(sym: ElfSymbol): number | undefined {
-    if (!this.sortedValues) {
-      const values = this.symbols.filter((s) => s.type !== STT_SECTION && s.type !== STT_FILE && s.shndx > 0 && s.name !== '').map((s) => s.value);
-      values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      this.sortedValues = values;
-    }
-    const v = this.sortedValues;
+    const sec = this.elf.sections[sym.shndx];
+    if (!sec || sym.shndx <= 0) return undefined;
+    const { sorted } = this.sectionSymbols(sec);
+    const off = Number(sym.value - (this.elf.isRelocatable ? 0n : sec.addr));
     let lo = 0;
-    let hi = v.length;
+    let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((v[mid] as bigint) <= sym.value) lo = mid + 1;
+      if ((sorted[mid] as number) <= off) lo = mid + 1;
       else hi = mid;
     }
-    const next = v[lo];
-    return next === undefined ? undefined : Number(next - sym.value);
-  }
-
-  /** Symbols of one section, for callers that scan them (kept in file order). */
-  inSection(index: number): number[] {
-    let list = this.bySection.get(index);
-    if (!list) {
-      list = [];
-      for (let i = 0; i < this.symbols.length; i++) if ((this.symbols[i] as ElfSymbol).shndx === index) list.push(i);
-      this.bySection.set(index, list);
-    }
-    return list;
+    const next = sorted[lo];
+    return next === undefined ? undefined : next - off;
   }
 }
 
@@ -149,40 +254,4 @@ function betterFit(cache: ElfSymbol | undefined, cacheOff: number, cacheSize: nu
   if (cache.type === STT_NOTYPE && sym.type !== STT_NOTYPE) return true;
   if (cache.type !== STT_NOTYPE && sym.type === STT_NOTYPE) return false;
   return size < cacheSize;
-}
-
-function readSymbols(elf: ElfFile): ElfSymbol[] {
-  const symtab = elf.sections.find((s) => s.type === SHT_SYMTAB) ?? elf.section('.dynsym');
-  if (!symtab) return [];
-  const strtab = elf.sections[symtab.link];
-  if (!strtab) throw new KtError('KT_E_BAD_ELF', `${elf.path}: ${symtab.name} links to missing string table ${symtab.link}`);
-  const data = elf.contentsOf(symtab);
-  const strings = elf.contentsOf(strtab);
-  const entsize = elf.is64 ? 24 : 16;
-  const count = Math.floor(data.length / entsize);
-  const out: ElfSymbol[] = [];
-  const r = new ByteReader(data, 0, data.length, elf.littleEndian, `${elf.path}: ${symtab.name}`);
-  // Entry 0 is the null symbol; binutils leaves it out too.
-  for (let i = 1; i < count; i++) {
-    r.pos = i * entsize;
-    let nameOff: number, value: bigint, size: number, info: number, other: number, shndx: number;
-    if (elf.is64) {
-      nameOff = r.u32();
-      info = r.u8();
-      other = r.u8();
-      shndx = r.u16();
-      value = r.u64();
-      size = Number(r.u64());
-    } else {
-      nameOff = r.u32();
-      value = BigInt(r.u32());
-      size = r.u32();
-      info = r.u8();
-      other = r.u8();
-      shndx = r.u16();
-    }
-    const name = nameOff < strings.length ? stringAt(strings, nameOff, `${elf.path}: symbol names`) : '';
-    out.push({ name, value, size, type: info & 0xf, bind: info >> 4, visibility: other & 3, shndx: shndx >= SHN_LORESERVE ? -shndx : shndx });
-  }
-  return out;
 }

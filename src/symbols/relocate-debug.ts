@@ -55,8 +55,8 @@ export function relocatedContents(elf: ElfFile, target: ElfSection, symbols: Sym
       let addend: bigint;
       if (isRela) addend = elf.is64 ? BigInt.asIntN(64, r.u64()) : BigInt(r.u32() | 0);
       else addend = readValue(out, offset, kind.bytes, elf.littleEndian);
-      const sym = symIndex === 0 ? undefined : symbols.symbols[symIndex - 1];
-      if (symIndex !== 0 && !sym) throw new KtError('KT_E_BAD_ELF', `${elf.path}: ${rel.name} entry ${i} names symbol ${symIndex}, past the symbol table`);
+      const sym = symIndex === 0 || symIndex >= symbols.count ? undefined : symbols.at(symIndex);
+      if (symIndex !== 0 && symIndex >= symbols.count) throw new KtError('KT_E_BAD_ELF', `${elf.path}: ${rel.name} entry ${i} names symbol ${symIndex}, past the symbol table`);
       const base = sym && sym.shndx > 0 ? (placed.get(sym.shndx) ?? 0n) : 0n;
       let value = (sym ? sym.value : 0n) + base + addend;
       if (kind.pcRel) value -= (placed.get(target.index) ?? 0n) + BigInt(offset);
