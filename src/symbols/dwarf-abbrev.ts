@@ -11,9 +11,13 @@ export interface Abbrev {
   implicit: Map<number, bigint>;
   /** Byte size of all attributes when every form has a fixed size for this unit, else -1. */
   fixedSize: number;
+  /** Position (in attributes) of DW_AT_sibling, or -1. */
+  sibling: number;
 }
 
 export type AbbrevTable = Map<number, Abbrev>;
+
+const DW_AT_SIBLING = 0x01;
 
 /** Parses the abbreviation table at `offset` of .debug_abbrev. */
 export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: string): AbbrevTable {
@@ -27,14 +31,16 @@ export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: st
     const hasChildren = r.u8() !== 0;
     const specs: number[] = [];
     const implicit = new Map<number, bigint>();
+    let sibling = -1;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
       if (name === 0 && form === 0) break;
       if (form === DW_FORM.implicit_const) implicit.set(specs.length / 2, BigInt(r.sleb()));
+      if (name === DW_AT_SIBLING) sibling = specs.length / 2;
       specs.push(name, form);
     }
-    table.set(code, { code, tag, hasChildren, specs, implicit, fixedSize: -2 });
+    table.set(code, { code, tag, hasChildren, specs, implicit, fixedSize: -2, sibling });
   }
   return table;
 }

@@ -22,6 +22,11 @@ export interface FunctionInfo {
 }
 
 const FUNCTION_TAGS = new Set<number>([DW_TAG.subprogram, DW_TAG.inlined_subroutine, DW_TAG.entry_point]);
+/**
+ * Type DIEs whose children (members, enumerators, parameters, subranges) can never hold code:
+ * when they carry DW_AT_sibling we jump over their children. Most of a kernel unit is types.
+ */
+const CODELESS_PARENT_TAGS = new Set<number>([0x01, 0x02, 0x04, 0x13, 0x15, 0x17]);
 
 /** Reads every function DIE of one unit (children of the root), skipping all other DIEs cheaply. */
 export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: number, end: number, abbrevs: AbbrevTable, u: UnitContext, baseAddress: bigint): FunctionInfo[] {
@@ -41,8 +46,27 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
     if (!abbrev) throw new KtError('KT_E_BAD_DWARF', `${u.what}: abbreviation ${code} at 0x${(bytesBase + r.pos).toString(16)} is not in the unit's table`);
     if (!FUNCTION_TAGS.has(abbrev.tag)) {
       nested[level] = undefined;
-      const fixed = abbrevFixedSize(abbrev, h.addrSize, h.offsetSize, h.version);
-      if (fixed >= 0) {
+      let consumed = false;
+      if (abbrev.hasChildren && abbrev.sibling >= 0 && CODELESS_PARENT_TAGS.has(abbrev.tag)) {
+        consumed = true;
+        const dieStart = r.pos;
+        let next = -1;
+        const specs = abbrev.specs;
+        for (let i = 0; i < specs.length; i += 2) {
+          if (i / 2 === abbrev.sibling) {
+            const v = attrInt(readAttr(r, specs[i + 1] as number, u, undefined), u);
+            if (v !== undefined) next = referenceOffset(specs[i + 1] as number, v, u);
+          } else skipAttr(r, specs[i + 1] as number, u);
+        }
+        if (next - bytesBase > r.pos && next - bytesBase <= r.end && next > dieStart + bytesBase) {
+          r.pos = next - bytesBase;
+          continue;
+        }
+      }
+      const fixed = consumed ? -2 : abbrevFixedSize(abbrev, h.addrSize, h.offsetSize, h.version);
+      if (consumed) {
+        // attributes already read above
+      } else if (fixed >= 0) {
         r.pos += fixed;
         if (r.pos > r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE runs past the end of its unit`);
       } else {

@@ -4,20 +4,19 @@ import { DW_FORM, DW_LNCT, DW_LNE, DW_LNS } from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
 
-/** One row kept from a line program. */
-interface Row {
-  address: bigint;
-  file: number;
-  line: number;
-  discriminator: number;
-  endSequence: boolean;
-}
-
-/** A run of rows between set_address and end_sequence, sorted by address. */
+/**
+ * A run of rows between set_address and end_sequence, sorted by address. Rows are columns of
+ * plain numbers, addresses as offsets from `base`: a kernel unit has tens of thousands of rows
+ * and a bigint or an object per row costs more in garbage collection than the decoding itself.
+ */
 interface Sequence {
+  base: bigint;
   lowPc: bigint;
   highPc: bigint;
-  rows: Row[];
+  offsets: number[];
+  files: number[];
+  lines: number[];
+  discriminators: number[];
   order: number;
 }
 
@@ -96,18 +95,18 @@ export class LineTable {
       }
     }
     if (!seq) return undefined;
-    const rows = seq.rows;
+    const at = Number(address - seq.base);
+    const offsets = seq.offsets;
+    const last = offsets.length - 1; // the end_sequence row
     lo = 0;
-    hi = rows.length;
+    hi = offsets.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const row = rows[mid] as Row;
-      const next = rows[mid + 1];
-      if (address < row.address) hi = mid;
-      else if (next !== undefined && address >= next.address) lo = mid + 1;
+      if (at < (offsets[mid] as number)) hi = mid;
+      else if (mid < last && at >= (offsets[mid + 1] as number)) lo = mid + 1;
       else {
-        if (next === undefined || row.endSequence) return undefined;
-        return { file: this.fileName(row.file), line: row.line, discriminator: row.discriminator };
+        if (mid >= last) return undefined;
+        return { file: this.fileName(seq.files[mid] as number), line: seq.lines[mid] as number, discriminator: seq.discriminators[mid] as number };
       }
     }
     return undefined;
@@ -201,33 +200,53 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   }
   r.pos = programStart;
   const sequences: Sequence[] = [];
-  let rows: Row[] = [];
-  let address = 0n;
-  let opIndex = 0;
   const firstFile = initialFileZero && version >= 5 ? 0 : 1;
+  // Row columns of the sequence being decoded; addresses are offsets from `base`.
+  let base: bigint | undefined;
+  let offsets: number[] = [];
+  let fileCol: number[] = [];
+  let lines: number[] = [];
+  let discs: number[] = [];
+  let address = 0; // offset from base (or the absolute address while base is unset)
+  let opIndex = 0;
   let file = firstFile;
   let line = 1;
   let discriminator = 0;
-  let seqStart = 0n;
+  let seqStart = 0;
   const emit = (end: boolean): void => {
-    const row: Row = { address, file, line, discriminator, endSequence: end };
-    const last = rows[rows.length - 1];
-    if (last && last.address === address && last.endSequence === end) rows[rows.length - 1] = row;
-    else if (!last || end || address > last.address) rows.push(row);
-    else {
-      // Out of order: binutils inserts it before the first row at or above its address.
-      let i = rows.length - 1;
-      while (i > 0 && (rows[i - 1] as Row).address >= address) i--;
-      rows.splice(i, 0, row);
+    if (base === undefined) {
+      base = BigInt(address);
+      address = 0;
     }
-    if (rows.length === 1) seqStart = address;
+    const n = offsets.length;
+    const lastAt = n > 0 ? (offsets[n - 1] as number) : Number.NaN;
+    // binutils: of rows at one address the last wins; end_sequence always goes last.
+    if (n > 0 && lastAt === address && !end) {
+      fileCol[n - 1] = file;
+      lines[n - 1] = line;
+      discs[n - 1] = discriminator;
+    } else if (n === 0 || end || address > lastAt) {
+      offsets.push(address);
+      fileCol.push(file);
+      lines.push(line);
+      discs.push(discriminator);
+    } else {
+      // Out of order: binutils inserts it before the first row at or above its address.
+      let i = n - 1;
+      while (i > 0 && (offsets[i - 1] as number) >= address) i--;
+      offsets.splice(i, 0, address);
+      fileCol.splice(i, 0, file);
+      lines.splice(i, 0, line);
+      discs.splice(i, 0, discriminator);
+    }
+    if (offsets.length === 1) seqStart = address;
     discriminator = 0;
   };
   const advance = (operationAdvance: number): void => {
-    if (maxOps === 1) address = BigInt.asUintN(64, address + BigInt(minInstLength * operationAdvance));
+    if (maxOps === 1) address += minInstLength * operationAdvance;
     else {
       const ops = opIndex + operationAdvance;
-      address = BigInt.asUintN(64, address + BigInt(minInstLength * Math.floor(ops / maxOps)));
+      address += minInstLength * Math.floor(ops / maxOps);
       opIndex = ops % maxOps;
     }
   };
@@ -246,22 +265,28 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
       switch (sub) {
         case DW_LNE.end_sequence: {
           emit(true);
-          if (rows.length > 0) {
-            // binutils keys a sequence by the address of its first row as emitted, not the lowest.
-            sequences.push({ lowPc: seqStart, highPc: (rows[rows.length - 1] as Row).address, rows, order: sequences.length });
-          }
-          rows = [];
-          address = 0n;
+          const b = base ?? 0n;
+          // binutils keys a sequence by the address of its first row as emitted, not the lowest.
+          sequences.push({ base: b, lowPc: b + BigInt(seqStart), highPc: b + BigInt(offsets[offsets.length - 1] as number), offsets, files: fileCol, lines, discriminators: discs, order: sequences.length });
+          base = undefined;
+          offsets = [];
+          fileCol = [];
+          lines = [];
+          discs = [];
+          address = 0;
           opIndex = 0;
           file = firstFile;
           line = 1;
           discriminator = 0;
           break;
         }
-        case DW_LNE.set_address:
-          address = r.uBig(len - 1 === 4 || len - 1 === 8 || len - 1 === 2 ? len - 1 : addrSize);
+        case DW_LNE.set_address: {
+          const to = r.uBig(len - 1 === 4 || len - 1 === 8 || len - 1 === 2 ? len - 1 : addrSize);
+          if (base === undefined) base = to;
+          address = Number(to - base);
           opIndex = 0;
           break;
+        }
         case DW_LNE.define_file: {
           const name = r.cstr();
           const dir = r.uleb();
@@ -295,7 +320,7 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
           advance(Math.floor((255 - opcodeBase) / lineRange));
           break;
         case DW_LNS.fixed_advance_pc:
-          address = BigInt.asUintN(64, address + BigInt(r.u16()));
+          address += r.u16();
           opIndex = 0;
           break;
         default:

@@ -112,20 +112,69 @@ export class SymbolTable {
     return v >= SHN_LORESERVE ? -v : v;
   }
 
+  private byNameIndexed(name: string): ElfSymbol[] {
+    if (!this.nameIndex) {
+      const index = new Map<string, number | number[]>();
+      for (let i = 1; i < this.count; i++) {
+        const type = this.rawInfo(i) & 0xf;
+        if (type === STT_SECTION || type === STT_FILE) continue;
+        const off = this.rawNameOffset(i);
+        if (off >= this.strings.length) continue;
+        const end = this.strings.indexOf(0, off);
+        const key = this.strings.toString('utf8', off, end < 0 ? this.strings.length : end);
+        const prev = index.get(key);
+        if (prev === undefined) index.set(key, i);
+        else if (typeof prev === 'number') index.set(key, [prev, i]);
+        else prev.push(i);
+      }
+      this.nameIndex = index;
+    }
+    const hit = this.nameIndex.get(name);
+    if (hit === undefined) return [];
+    const out = (typeof hit === 'number' ? [hit] : hit).map((i) => this.at(i));
+    return out.sort((a, b) => Number(isFunction(b)) - Number(isFunction(a)) || Number(b.shndx > 0) - Number(a.shndx > 0));
+  }
+
+  /** A symbol's value minus `base`, as a number, without making a bigint per symbol. */
+  private rawOffset(i: number, base: bigint): number {
+    const at = i * this.entsize + (this.elf.is64 ? 8 : 4);
+    if (!this.elf.is64) return (this.elf.littleEndian ? this.data.readUInt32LE(at) : this.data.readUInt32BE(at)) - Number(base);
+    const le = this.elf.littleEndian;
+    const lo = le ? this.data.readUInt32LE(at) : this.data.readUInt32BE(at + 4);
+    const hi = le ? this.data.readUInt32LE(at + 4) : this.data.readUInt32BE(at);
+    const baseLo = Number(base & 0xffffffffn);
+    const baseHi = Number(base >> 32n);
+    return (hi - baseHi) * 0x1_0000_0000 + (lo - baseLo);
+  }
+
   private rawNameOffset(i: number): number {
     const at = i * this.entsize;
     return this.elf.littleEndian ? this.data.readUInt32LE(at) : this.data.readUInt32BE(at);
   }
 
-  /** Symbols of that name, functions first. Scans the raw table: no index is built. */
+  private nameOffsets?: Uint32Array;
+  private nameIndex?: Map<string, number | number[]>;
+  private nameQueries = 0;
+
+  /**
+   * Symbols of that name, functions first. The first few queries scan the raw table (a few ms
+   * each); after that a name index is built once (~120 ms for a kernel), as a trace has dozens.
+   */
   byName(name: string): ElfSymbol[] {
+    if (++this.nameQueries > 4) return this.byNameIndexed(name);
     const needle = Buffer.from(`${name}\0`, 'utf8');
-    const offsets = new Set<number>();
-    for (let at = this.strings.indexOf(needle); at >= 0; at = this.strings.indexOf(needle, at + 1)) offsets.add(at);
-    if (offsets.size === 0) return [];
+    const offsets: number[] = [];
+    for (let at = this.strings.indexOf(needle); at >= 0; at = this.strings.indexOf(needle, at + 1)) offsets.push(at);
+    if (offsets.length === 0) return [];
+    if (!this.nameOffsets) {
+      this.nameOffsets = new Uint32Array(this.count);
+      for (let i = 1; i < this.count; i++) this.nameOffsets[i] = this.rawNameOffset(i);
+    }
+    const names = this.nameOffsets;
     const out: ElfSymbol[] = [];
     for (let i = 1; i < this.count; i++) {
-      if (!offsets.has(this.rawNameOffset(i))) continue;
+      const n = names[i] as number;
+      if (n !== offsets[0] && (offsets.length === 1 || !offsets.includes(n))) continue;
       const type = this.rawInfo(i) & 0xf;
       if (type === STT_SECTION || type === STT_FILE) continue;
       out.push(this.at(i));
@@ -146,7 +195,7 @@ export class SymbolTable {
         entries.push(i);
         offsets.push(Number.NaN);
       } else if (this.rawShndx(i) === sec.index && type !== STT_SECTION) {
-        const off = Number(this.at(i).value - base);
+        const off = this.rawOffset(i, base);
         entries.push(i);
         offsets.push(off);
         sorted.push(off);
@@ -178,6 +227,8 @@ export class SymbolTable {
         file = this.at(i).name;
         continue;
       }
+      // Only symbols at or before the offset can win; later ones can only shorten the best.
+      if (codeOff > offset && (best === undefined || codeOff >= bestOff + bestSize)) continue;
       const sym = this.at(i);
       if (sym.type === STT_OBJECT || sym.type === STT_TLS) continue;
       if (sym.size === 0 && sym.bind === STB_LOCAL && sym.type === STT_NOTYPE && sym.visibility === STV_HIDDEN) continue;
