@@ -68,7 +68,7 @@ if (ref.status !== 0) {
 const refBlocks = ref.stdout.split(/^(?=0x[0-9a-f]+$)/m);
 
 const t1 = performance.now();
-const mine = list.map((a) => formatAddr2Line(sf.lookup(a), { functions: true, inlines: true, pretty: false }));
+const mine = sf.lookupMany(list).map((info) => formatAddr2Line(info, { functions: true, inlines: true, pretty: false }));
 const tMine = performance.now() - t1;
 
 let same = 0;

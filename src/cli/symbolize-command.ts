@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
 import { annotateTrace } from '../symbols/annotate-trace.js';
-import { SymbolFile, formatAddr2Line } from '../symbols/symbol-file.js';
+import { SymbolFile, formatAddr2Line, type AddressInfo } from '../symbols/symbol-file.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';
 
 export const SYMBOLIZE_USAGE = `usage: ktriage symbolize --vmlinux PATH [--modules DIR] [FILE|-]
@@ -49,11 +49,12 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
     const file = SymbolFile.open(values.exe, { binutils240: values['binutils-2.40'] ?? false });
     const addresses = positionals.length > 0 ? positionals : (await readAll(stdin)).split('\n').filter((l) => l.trim() !== '');
     const opts = { functions: values.functions ?? false, inlines: values.inlines ?? false, pretty: values.pretty ?? false };
-    for (const text of addresses) {
-      const pc = parseHexAddress(text);
+    const pcs = addresses.map(parseHexAddress);
+    const answers = file.lookupMany(pcs);
+    pcs.forEach((pc, i) => {
       if (values.addresses) out.write(`0x${pc.toString(16).padStart(file.elf.is64 ? 16 : 8, '0')}${opts.pretty ? ': ' : '\n'}`);
-      out.write(formatAddr2Line(file.lookup(pc), opts));
-    }
+      out.write(formatAddr2Line(answers[i] as AddressInfo, opts));
+    });
     return EXIT.noCrash;
   }
   if (values.vmlinux === undefined && values.modules === undefined) throw new KtError('KT_E_USAGE', `give --vmlinux and/or --modules\n\n${SYMBOLIZE_USAGE}`);

@@ -7,8 +7,8 @@ export interface Abbrev {
   hasChildren: boolean;
   /** Attribute names and forms, interleaved: [name0, form0, name1, form1, …]. */
   specs: number[];
-  /** DW_FORM_implicit_const values, by attribute position. */
-  implicit: Map<number, bigint>;
+  /** DW_FORM_implicit_const values, by attribute position (a shared empty map when none). */
+  implicit: ReadonlyMap<number, bigint>;
   /** Byte size of all attributes when every form has a fixed size for this unit, else -1. */
   fixedSize: number;
   /** Position (in attributes) of DW_AT_sibling, or -1. */
@@ -18,6 +18,7 @@ export interface Abbrev {
 export type AbbrevTable = Map<number, Abbrev>;
 
 const DW_AT_SIBLING = 0x01;
+const NO_IMPLICIT: ReadonlyMap<number, bigint> = new Map();
 
 /** Parses the abbreviation table at `offset` of .debug_abbrev. */
 export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: string): AbbrevTable {
@@ -30,17 +31,17 @@ export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: st
     const tag = r.uleb();
     const hasChildren = r.u8() !== 0;
     const specs: number[] = [];
-    const implicit = new Map<number, bigint>();
+    let implicit: Map<number, bigint> | undefined;
     let sibling = -1;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
       if (name === 0 && form === 0) break;
-      if (form === DW_FORM.implicit_const) implicit.set(specs.length / 2, BigInt(r.sleb()));
+      if (form === DW_FORM.implicit_const) (implicit ??= new Map()).set(specs.length / 2, BigInt(r.sleb()));
       if (name === DW_AT_SIBLING) sibling = specs.length / 2;
       specs.push(name, form);
     }
-    table.set(code, { code, tag, hasChildren, specs, implicit, fixedSize: -2, sibling });
+    table.set(code, { code, tag, hasChildren, specs, implicit: implicit ?? NO_IMPLICIT, fixedSize: -2, sibling });
   }
   return table;
 }

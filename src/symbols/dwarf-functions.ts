@@ -103,18 +103,30 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
           }
           case DW_AT.abstract_origin:
           case DW_AT.specification: {
-            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (v !== undefined) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, v, u) });
+            const v = smallInt(r, form);
+            if (v >= 0) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, BigInt(v), u) });
+            else {
+              const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+              if (big !== undefined) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, big, u) });
+            }
             break;
           }
           case DW_AT.call_file: {
-            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (v !== undefined) fn.callFile = Number(v);
+            const v = smallInt(r, form);
+            if (v >= 0) fn.callFile = v;
+            else {
+              const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+              if (big !== undefined) fn.callFile = Number(big);
+            }
             break;
           }
           case DW_AT.call_line: {
-            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (v !== undefined) fn.callLine = Number(v & 0xffffffffn);
+            const v = smallInt(r, form);
+            if (v >= 0) fn.callLine = v >>> 0;
+            else {
+              const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+              if (big !== undefined) fn.callLine = Number(big & 0xffffffffn);
+            }
             break;
           }
           case DW_AT.low_pc: {
@@ -123,10 +135,16 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
             break;
           }
           case DW_AT.high_pc: {
-            const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (v !== undefined) {
-              high = v;
-              highRelative = form !== DW_FORM.addr;
+            const small = form === DW_FORM.addr ? -1 : smallInt(r, form);
+            if (small >= 0) {
+              high = BigInt(small);
+              highRelative = true;
+            } else {
+              const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
+              if (v !== undefined) {
+                high = v;
+                highRelative = form !== DW_FORM.addr;
+              }
             }
             break;
           }
@@ -148,6 +166,20 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
     }
   }
   return funcs;
+}
+
+/**
+ * The common small integer forms read straight into a number (no object, no bigint); -1 when
+ * the form is another one, with nothing consumed.
+ */
+function smallInt(r: ByteReader, form: number): number {
+  switch (form) {
+    case DW_FORM.data1: case DW_FORM.ref1: return r.u8();
+    case DW_FORM.data2: case DW_FORM.ref2: return r.u16();
+    case DW_FORM.data4: case DW_FORM.ref4: return r.u32();
+    case DW_FORM.udata: case DW_FORM.ref_udata: return r.uleb();
+    default: return -1;
+  }
 }
 
 /** Section offset of a DIE reference. */

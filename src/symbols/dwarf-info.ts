@@ -5,7 +5,7 @@ import { FunctionTable, referenceOffset, scanFunctions, type FunctionInfo } from
 import { decodeLineTable, type LineHit, type LineTable } from './dwarf-line-table.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { readAranges, unitsInAranges, type ArangeIndex } from './dwarf-aranges.js';
-import { AbbrevCache, indexUnits, readUnitAt, unitContext, type UnitInfo } from './dwarf-unit-index.js';
+import { AbbrevCache, indexUnits, readUnitAt, unitContext, unitOffsets, type UnitInfo } from './dwarf-unit-index.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
 
 /** One unit read in full: its line table and functions. */
@@ -110,10 +110,31 @@ export class DwarfInfo {
           if (u && u.ranges.some(([l, h]) => address >= l && address < h)) units.push(u);
         }
         if (units.length > 0) return units;
+        // Not in .debug_aranges: only units it does not describe can still hold the address.
+        return this.unitsOutsideAranges(this.aranges).filter((u) => u.ranges.length === 0 || u.ranges.some(([l, h]) => address >= l && address < h));
       }
     }
     const index = this.fullIndex();
     return [...this.unitsAt(address), ...index.withoutRanges].map((i) => index.units[i] as UnitInfo);
+  }
+
+  private outside?: UnitInfo[];
+
+  /**
+   * Units that .debug_aranges leaves out, found by walking the unit headers (a few bytes each)
+   * and reading only their root DIEs. A kernel has a handful (units without code).
+   */
+  private unitsOutsideAranges(aranges: ArangeIndex): UnitInfo[] {
+    if (!this.outside) {
+      const listed = new Set(aranges.unit);
+      this.outside = [];
+      for (const offset of unitOffsets(this.sections, this.what, this.warnings)) {
+        if (listed.has(offset)) continue;
+        const u = this.singleUnit(offset);
+        if (u) this.outside.push(u);
+      }
+    }
+    return this.outside;
   }
 
   private singleUnit(offset: number): UnitInfo | null {
@@ -129,6 +150,15 @@ export class DwarfInfo {
       this.single.set(offset, u);
     }
     return u;
+  }
+
+  /** A key that groups addresses by the unit that will answer them (for batches). */
+  unitKey(address: bigint): number {
+    if (!this.index) {
+      if (this.aranges === undefined) this.aranges = readAranges(this.sections, this.what) ?? null;
+      if (this.aranges) return unitsInAranges(this.aranges, address)[0] ?? -1;
+    }
+    return this.unitsAt(address)[0] ?? -1;
   }
 
   /** What binutils' `_bfd_dwarf2_find_nearest_line` finds for an address. */

@@ -147,6 +147,17 @@ export class SymbolTable {
     return (hi - baseHi) * 0x1_0000_0000 + (lo - baseLo);
   }
 
+  /** binutils' `maybe_function_sym` filter, on the raw entry (the section was checked already). */
+  private eligible(i: number): boolean {
+    const info = this.rawInfo(i);
+    const type = info & 0xf;
+    if (type === STT_OBJECT || type === STT_TLS || type === STT_SECTION || type === STT_FILE) return false;
+    const at = i * this.entsize;
+    const other = this.data[at + (this.elf.is64 ? 5 : 13)] as number;
+    const sizeZero = this.elf.is64 ? this.data.readUInt32LE(at + 16) === 0 && this.data.readUInt32LE(at + 20) === 0 : this.data.readUInt32LE(at + 8) === 0;
+    return !(sizeZero && info >> 4 === STB_LOCAL && type === STT_NOTYPE && (other & 3) === STV_HIDDEN);
+  }
+
   private rawNameOffset(i: number): number {
     const at = i * this.entsize;
     return this.elf.littleEndian ? this.data.readUInt32LE(at) : this.data.readUInt32BE(at);
@@ -212,6 +223,15 @@ export class SymbolTable {
    */
   findFunction(sec: ElfSection, offset: number): { symbol: ElfSymbol; file?: string } | undefined {
     const { entries, offsets } = this.sectionSymbols(sec);
+    // The winner is at the highest offset at or below `offset` among eligible symbols: find it
+    // on the raw table first, so only the few symbols there become objects.
+    let floor = -1;
+    for (let k = 0; k < entries.length; k++) {
+      const off = offsets[k] as number;
+      if (off > offset || off <= floor || Number.isNaN(off)) continue;
+      if (this.eligible(entries[k] as number)) floor = off;
+    }
+    if (floor < 0) return undefined;
     let best: ElfSymbol | undefined;
     let bestOff = 0;
     let bestSize = 0;
@@ -227,8 +247,8 @@ export class SymbolTable {
         file = this.at(i).name;
         continue;
       }
-      // Only symbols at or before the offset can win; later ones can only shorten the best.
-      if (codeOff > offset && (best === undefined || codeOff >= bestOff + bestSize)) continue;
+      // Only symbols at the floor can win; later ones can only shorten the best.
+      if (codeOff < floor || (codeOff > offset && (best === undefined || codeOff >= bestOff + bestSize))) continue;
       const sym = this.at(i);
       if (sym.type === STT_OBJECT || sym.type === STT_TLS) continue;
       if (sym.size === 0 && sym.bind === STB_LOCAL && sym.type === STT_NOTYPE && sym.visibility === STV_HIDDEN) continue;

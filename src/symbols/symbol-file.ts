@@ -70,6 +70,19 @@ export class SymbolFile {
     return { found: false, frames: [] };
   }
 
+  /**
+   * Many addresses at once, answers in the same order. They are looked up grouped by unit, so
+   * each unit is read once however the addresses are spread (the unit cache stays small).
+   */
+  lookupMany(pcs: bigint[]): AddressInfo[] {
+    const dwarf = this.dwarf;
+    const order = pcs.map((pc, i) => ({ pc, i, key: dwarf ? dwarf.unitKey(pc) : 0 }));
+    order.sort((a, b) => a.key - b.key || (a.pc < b.pc ? -1 : a.pc > b.pc ? 1 : 0));
+    const out = new Array<AddressInfo>(pcs.length);
+    for (const { pc, i } of order) out[i] = this.lookup(pc);
+    return out;
+  }
+
   /** Looks up an address given in this file's own address space (placed, for a `.ko`). */
   lookupPlaced(address: bigint): AddressInfo {
     for (const sec of this.elf.sections) {
