@@ -29,8 +29,13 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
   const extraction = extractor.finish();
   let reports = diagnoseAll(extraction.reports, extraction.incidents);
   if (options.vmlinux !== undefined || options.modules !== undefined) {
-    const source = new FileSymbolSource({ ...(options.vmlinux !== undefined && { vmlinux: options.vmlinux }), ...(options.modules !== undefined && { modules: options.modules }) });
+    const source = new FileSymbolSource({
+      ...(options.vmlinux !== undefined && { vmlinux: options.vmlinux }),
+      ...(options.modules !== undefined && { modules: options.modules }),
+      ...(options.symbolCache !== undefined && { cacheDir: options.symbolCache }),
+    });
     reports = symbolizeReports(reports, source);
+    source.saveCaches();
   }
   return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports };
 }

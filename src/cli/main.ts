@@ -1,7 +1,6 @@
 import { EXIT, KtError } from '../errors.js';
-import { runAnalyze } from './analyze-command.js';
 import { ANALYZE_USAGE, parseAnalyzeArgs } from './parse-args.js';
-import { SYMBOLIZE_USAGE, runSymbolize } from './symbolize-command.js';
+import { SYMBOLIZE_USAGE } from './symbolize-usage.js';
 
 const USAGE = `usage: ktriage <command> [options]
 
@@ -28,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${ANALYZE_USAGE}\n`);
         return EXIT.noCrash;
       }
+      // Commands are loaded when run: `symbolize` should not pay for the report extractor's start-up.
+      const { runAnalyze } = await import('./analyze-command.js');
       return await runAnalyze(parseAnalyzeArgs(rest, process.env, process.stdout.isTTY === true), process.stdout);
     }
     if (command === 'symbolize') {
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${SYMBOLIZE_USAGE}\n`);
         return EXIT.noCrash;
       }
+      const { runSymbolize } = await import('./symbolize-command.js');
       return await runSymbolize(rest, process.stdin, process.stdout);
     }
     throw new KtError('KT_E_USAGE', `unknown command '${command}'\n\n${USAGE}`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INPUT_FORMATS, type InputFormat } from '../logs/log-line.js';
 import { KtError } from '../errors.js';
+import { defaultCacheDir } from '../symbols/answer-cache.js';
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -15,6 +16,8 @@ export interface AnalyzeOptions {
   vmlinux?: string;
   /** `--modules DIR`: where to find NAME.ko for module frames (and vmlinux, Debian's layout). */
   modules?: string;
+  /** Directory of the symbol answer cache; absent with `--no-symbol-cache`. */
+  symbolCache?: string;
 }
 
 export const ANALYZE_USAGE = `usage: ktriage analyze [options] [FILE|-]...
@@ -30,6 +33,7 @@ options:
   --vmlinux PATH         resolve frames to file:line and inlined calls with this vmlinux
   --modules DIR          find module .ko files (plain, .zst, .gz) under DIR, e.g.
                          /usr/lib/debug/lib/modules/RELEASE
+  --no-symbol-cache      do not read or write the answer cache ($XDG_CACHE_HOME/ktriage)
   --no-color             no colour (also when NO_COLOR is set or output is not a terminal)
   -h, --help             this help`;
 
@@ -47,6 +51,7 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
         'no-color': { type: 'boolean', default: false },
         vmlinux: { type: 'string' },
         modules: { type: 'string' },
+        'no-symbol-cache': { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -66,6 +71,7 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   };
   if (values.vmlinux !== undefined) options.vmlinux = values.vmlinux;
   if (values.modules !== undefined) options.modules = values.modules;
+  if (!values['no-symbol-cache']) options.symbolCache = defaultCacheDir(env);
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

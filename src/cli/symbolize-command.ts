@@ -3,24 +3,9 @@ import { parseArgs } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
 import { annotateTrace } from '../symbols/annotate-trace.js';
 import { SymbolFile, formatAddr2Line, type AddressInfo } from '../symbols/symbol-file.js';
+import { defaultCacheDir } from '../symbols/answer-cache.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';
-
-export const SYMBOLIZE_USAGE = `usage: ktriage symbolize --vmlinux PATH [--modules DIR] [FILE|-]
-       ktriage symbolize --addr2line -e FILE [-f] [-i] [-a] [-p] [ADDRESS...]
-
-Writes a kernel report back with file:line added to every 'func+off/size [module]'
-and the functions inlined there on their own lines (like decode_stacktrace.sh).
-
-With --addr2line, a drop-in for GNU 'addr2line': reads addresses (hex) from the
-arguments or standard input and prints what 'addr2line' prints with the same options.
-
-options:
-  --vmlinux PATH    the kernel with debug info (Debian: /usr/lib/debug/vmlinux-RELEASE)
-  --modules DIR     where to find module .ko files (plain, .zst, .gz)
-  --addr2line       addr2line mode; -e FILE, -f functions, -i inlines, -a addresses, -p pretty
-  --binutils-2.40   (addr2line mode) repeat binutils 2.40's DWARF 5 file bug, for byte-exact
-                    comparison with that version (see docs/symbols.md)
-  -h, --help        this help`;
+import { SYMBOLIZE_USAGE } from './symbolize-usage.js';
 
 export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<number> {
   let parsed;
@@ -38,15 +23,17 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
         addresses: { type: 'boolean', short: 'a', default: false },
         pretty: { type: 'boolean', short: 'p', default: false },
         'binutils-2.40': { type: 'boolean', default: false },
+        'no-symbol-cache': { type: 'boolean', default: false },
       },
     });
   } catch (e) {
     throw new KtError('KT_E_USAGE', `${(e as Error).message}\n\n${SYMBOLIZE_USAGE}`);
   }
   const { values, positionals } = parsed;
+  const cacheDir = values['no-symbol-cache'] ? undefined : defaultCacheDir(process.env);
   if (values.addr2line) {
     if (!values.exe) throw new KtError('KT_E_USAGE', `--addr2line needs -e FILE\n\n${SYMBOLIZE_USAGE}`);
-    const file = SymbolFile.open(values.exe, { binutils240: values['binutils-2.40'] ?? false });
+    const file = SymbolFile.open(values.exe, { binutils240: values['binutils-2.40'] ?? false, ...(cacheDir !== undefined && { cacheDir }) });
     const addresses = positionals.length > 0 ? positionals : (await readAll(stdin)).split('\n').filter((l) => l.trim() !== '');
     const opts = { functions: values.functions ?? false, inlines: values.inlines ?? false, pretty: values.pretty ?? false };
     const pcs = addresses.map(parseHexAddress);
@@ -55,14 +42,20 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
       if (values.addresses) out.write(`0x${pc.toString(16).padStart(file.elf.is64 ? 16 : 8, '0')}${opts.pretty ? ': ' : '\n'}`);
       out.write(formatAddr2Line(answers[i] as AddressInfo, opts));
     });
+    file.cache?.save();
     return EXIT.noCrash;
   }
   if (values.vmlinux === undefined && values.modules === undefined) throw new KtError('KT_E_USAGE', `give --vmlinux and/or --modules\n\n${SYMBOLIZE_USAGE}`);
-  const source = new FileSymbolSource({ ...(values.vmlinux !== undefined && { vmlinux: values.vmlinux }), ...(values.modules !== undefined && { modules: values.modules }) });
+  const source = new FileSymbolSource({
+    ...(values.vmlinux !== undefined && { vmlinux: values.vmlinux }),
+    ...(values.modules !== undefined && { modules: values.modules }),
+    ...(cacheDir !== undefined && { cacheDir }),
+  });
   const input = positionals[0] === undefined || positionals[0] === '-' ? await readAll(stdin) : readFile(positionals[0]);
   const lines = input.split('\n');
   const last = lines[lines.length - 1] === '' ? lines.pop() : undefined;
   out.write(annotateTrace(lines, source).join('\n') + (last === '' ? '\n' : ''));
+  source.saveCaches();
   for (const note of source.notes) process.stderr.write(`ktriage: ${note}\n`);
   return EXIT.noCrash;
 }

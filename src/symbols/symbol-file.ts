@@ -1,4 +1,5 @@
 import { SHF_ALLOC, ElfFile, type ElfSection } from './elf-file.js';
+import { AnswerCache, type FunctionSymbol } from './answer-cache.js';
 import { SymbolTable, type ElfSymbol } from './elf-symbols.js';
 import { DwarfInfo } from './dwarf-info.js';
 import { DwarfSections } from './dwarf-sections.js';
@@ -20,8 +21,10 @@ export interface AddressInfo {
 }
 
 export interface SymbolFileOptions {
-  /** The unit index, from the on-disk cache. */
+  /** The unit index, when already known. */
   units?: UnitInfo[];
+  /** Directory of the on-disk answer cache (keyed by build id); none when absent. */
+  cacheDir?: string;
   /** Reproduce binutils 2.40's DWARF 5 initial-file bug (see decodeLineTable). */
   binutils240?: boolean;
 }
@@ -32,17 +35,39 @@ export interface SymbolFileOptions {
  * `addr2line -f -i -e FILE` answers.
  */
 export class SymbolFile {
-  readonly symbols: SymbolTable;
+  private symtab?: SymbolTable;
   readonly placed: Map<number, bigint>;
   readonly dwarf?: DwarfInfo;
+  readonly cache?: AnswerCache;
 
   constructor(readonly elf: ElfFile, options: SymbolFileOptions = {}) {
-    this.symbols = new SymbolTable(elf);
     this.placed = placeSections(elf);
     if (elf.section('.debug_info') || elf.section('.zdebug_info')) {
       const sections = new DwarfSections(elf, elf.isRelocatable ? { symbols: this.symbols, placed: this.placed } : undefined);
       this.dwarf = new DwarfInfo(sections, elf.path, options.units, options.binutils240 ?? false);
     }
+    const buildId = options.cacheDir !== undefined ? elf.buildId() : undefined;
+    if (options.cacheDir !== undefined && buildId) this.cache = new AnswerCache(options.cacheDir, buildId, options.binutils240 ? 'binutils-2.40' : '');
+  }
+
+  /** The ELF symbol table, read on first use (a cached run may never need it). */
+  get symbols(): SymbolTable {
+    return (this.symtab ??= new SymbolTable(this.elf));
+  }
+
+  /** A function (or any code) symbol by name, with its address here and kallsyms size. */
+  functionSymbol(name: string): FunctionSymbol | undefined {
+    const cached = this.cache?.symbol(name);
+    if (cached !== undefined) return cached ?? undefined;
+    const sym = this.symbols.byName(name)[0];
+    let out: FunctionSymbol | null = null;
+    if (sym) {
+      out = { address: this.symbolAddress(sym), size: sym.size };
+      const k = this.symbols.kallsymsSize(sym);
+      if (k !== undefined) out.kallsymsSize = k;
+    }
+    this.cache?.setSymbol(name, out);
+    return out ?? undefined;
   }
 
   static open(path: string, options: SymbolFileOptions = {}): SymbolFile {
@@ -60,6 +85,18 @@ export class SymbolFile {
 
   /** Like `addr2line -f -i`: try each allocated section holding the address until one answers. */
   lookup(pc: bigint): AddressInfo {
+    return this.cached(`a${pc.toString(16)}`, () => this.lookupUncached(pc));
+  }
+
+  private cached(key: string, compute: () => AddressInfo): AddressInfo {
+    const hit = this.cache?.answer(key);
+    if (hit) return hit;
+    const info = compute();
+    this.cache?.setAnswer(key, info);
+    return info;
+  }
+
+  private lookupUncached(pc: bigint): AddressInfo {
     for (const sec of this.elf.sections) {
       if ((sec.flags & SHF_ALLOC) === 0) continue;
       if (pc < sec.addr || pc >= sec.addr + BigInt(sec.size)) continue;
@@ -76,7 +113,7 @@ export class SymbolFile {
    */
   lookupMany(pcs: bigint[]): AddressInfo[] {
     const dwarf = this.dwarf;
-    const order = pcs.map((pc, i) => ({ pc, i, key: dwarf ? dwarf.unitKey(pc) : 0 }));
+    const order = pcs.map((pc, i) => ({ pc, i, key: dwarf && !this.cache?.answer(`a${pc.toString(16)}`) ? dwarf.unitKey(pc) : 0 }));
     order.sort((a, b) => a.key - b.key || (a.pc < b.pc ? -1 : a.pc > b.pc ? 1 : 0));
     const out = new Array<AddressInfo>(pcs.length);
     for (const { pc, i } of order) out[i] = this.lookup(pc);
@@ -85,6 +122,10 @@ export class SymbolFile {
 
   /** Looks up an address given in this file's own address space (placed, for a `.ko`). */
   lookupPlaced(address: bigint): AddressInfo {
+    return this.cached(`p${address.toString(16)}`, () => this.lookupPlacedUncached(address));
+  }
+
+  private lookupPlacedUncached(address: bigint): AddressInfo {
     for (const sec of this.elf.sections) {
       if ((sec.flags & SHF_ALLOC) === 0) continue;
       const base = this.placed.get(sec.index) ?? sec.addr;

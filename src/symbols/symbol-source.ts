@@ -17,12 +17,22 @@ export class FileSymbolSource implements SymbolSource {
   private readonly dir?: ModuleDirectory;
   readonly notes: string[] = [];
 
-  constructor(private readonly options: { vmlinux?: string; modules?: string; open?: (path: string, opts: SymbolFileOptions) => SymbolFile }) {
+  constructor(private readonly options: { vmlinux?: string; modules?: string; cacheDir?: string }) {
     if (options.modules) this.dir = new ModuleDirectory(options.modules);
   }
 
   private openFile(path: string): SymbolFile {
-    return this.options.open ? this.options.open(path, {}) : SymbolFile.open(path);
+    return SymbolFile.open(path, this.fileOptions());
+  }
+
+  private fileOptions(): SymbolFileOptions {
+    return this.options.cacheDir !== undefined ? { cacheDir: this.options.cacheDir } : {};
+  }
+
+  /** Writes the answer caches of every file opened. */
+  saveCaches(): void {
+    if (this.kernel) this.kernel.cache?.save();
+    for (const m of this.modules.values()) m?.cache?.save();
   }
 
   vmlinux(): SymbolFile | undefined {
@@ -53,7 +63,7 @@ export class FileSymbolSource implements SymbolSource {
       if (this.dir) this.notes.push(`module ${name}: no ${name}.ko under ${this.dir.root}`);
     } else {
       try {
-        file = new SymbolFile(openModuleFile(found));
+        file = new SymbolFile(openModuleFile(found), this.fileOptions());
       } catch (e) {
         if (!(e instanceof KtError)) throw e;
         this.notes.push(`module ${name}: ${e.message}`);

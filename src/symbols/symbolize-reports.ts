@@ -48,13 +48,13 @@ export function resolve(loc: PrintedLocation, isReturnAddress: boolean, source: 
   let address: bigint | undefined;
   let mismatch: string | undefined;
   if (loc.function && loc.offset !== undefined) {
-    const sym = file.symbols.byName(loc.function)[0];
+    const sym = file.functionSymbol(loc.function);
     if (!sym) return undefined;
     const offset = BigInt(`0x${loc.offset}`);
-    address = file.symbolAddress(sym) + offset;
+    address = sym.address + offset;
     if (loc.size !== undefined) {
       const size = Number.parseInt(loc.size, 16);
-      if (size !== sym.size && size !== file.symbols.kallsymsSize(sym)) mismatch = `${loc.function} is 0x${sym.size.toString(16)} bytes in ${file.elf.path} but 0x${loc.size} in the report: not the kernel build that crashed`;
+      if (size !== sym.size && size !== sym.kallsymsSize) mismatch = `${loc.function} is 0x${sym.size.toString(16)} bytes in ${file.elf.path} but 0x${loc.size} in the report: not the kernel build that crashed`;
     }
     if (offset === 0n && isReturnAddress) isReturnAddress = false;
   } else if (loc.address && !loc.module && slide !== undefined) {
@@ -90,9 +90,9 @@ export function kaslrSlide(report: CrashReport, source: SymbolSource): bigint | 
   for (const c of candidates) {
     if (!c.address || !c.function || c.module || c.offset === undefined || c.function.startsWith('0x')) continue;
     const file: SymbolFile | undefined = source.vmlinux();
-    const sym = file?.symbols.byName(c.function)[0];
+    const sym = file?.functionSymbol(c.function);
     if (!file || !sym) continue;
-    return BigInt.asUintN(64, BigInt(`0x${c.address}`) - (sym.value + BigInt(`0x${c.offset}`)));
+    return BigInt.asUintN(64, BigInt(`0x${c.address}`) - (sym.address + BigInt(`0x${c.offset}`)));
   }
   return undefined;
 }
