@@ -8,6 +8,7 @@ import { renderJson } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';
 import { symbolizeReports } from '../symbols/symbolize-reports.js';
+import { debuginfodUrls } from '../symbols/debuginfod-client.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
@@ -28,12 +29,19 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
   }
   const extraction = extractor.finish();
   let reports = diagnoseAll(extraction.reports, extraction.incidents);
-  if (options.vmlinux !== undefined || options.modules !== undefined) {
+  if (options.vmlinux !== undefined || options.modules !== undefined || options.debugDirs !== undefined || options.systemMap !== undefined) {
     const source = new FileSymbolSource({
       ...(options.vmlinux !== undefined && { vmlinux: options.vmlinux }),
       ...(options.modules !== undefined && { modules: options.modules }),
       ...(options.symbolCache !== undefined && { cacheDir: options.symbolCache }),
+      ...(options.debugDirs !== undefined && { debugDirs: options.debugDirs }),
+      ...(options.systemMap !== undefined && { systemMap: options.systemMap }),
     });
+    const urls = debuginfodUrls(process.env);
+    if (urls.length > 0 && options.symbolCache !== undefined) {
+      const ids = reports.flatMap((r) => (r.ip?.buildId ? [r.ip.buildId] : []));
+      await source.prefetch(ids, urls, `${options.symbolCache}/debuginfod`);
+    }
     reports = symbolizeReports(reports, source);
     source.saveCaches();
   }

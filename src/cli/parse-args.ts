@@ -18,6 +18,10 @@ export interface AnalyzeOptions {
   modules?: string;
   /** Directory of the symbol answer cache; absent with `--no-symbol-cache`. */
   symbolCache?: string;
+  /** `--debug-dir DIR` (repeatable): directories with a `.build-id/` tree. */
+  debugDirs?: string[];
+  /** `--system-map FILE`: function-level answers when there is no vmlinux. */
+  systemMap?: string;
 }
 
 export const ANALYZE_USAGE = `usage: ktriage analyze [options] [FILE|-]...
@@ -33,6 +37,10 @@ options:
   --vmlinux PATH         resolve frames to file:line and inlined calls with this vmlinux
   --modules DIR          find module .ko files (plain, .zst, .gz) under DIR, e.g.
                          /usr/lib/debug/lib/modules/RELEASE
+  --debug-dir DIR        look up build ids in DIR/.build-id/ (default /usr/lib/debug);
+                         with DEBUGINFOD_URLS set, missing ones are downloaded
+  --system-map FILE      System.map or a /proc/kallsyms copy: check func+off/size
+                         when there is no vmlinux
   --no-symbol-cache      do not read or write the answer cache ($XDG_CACHE_HOME/ktriage)
   --no-color             no colour (also when NO_COLOR is set or output is not a terminal)
   -h, --help             this help`;
@@ -52,6 +60,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
         vmlinux: { type: 'string' },
         modules: { type: 'string' },
         'no-symbol-cache': { type: 'boolean', default: false },
+        'debug-dir': { type: 'string', multiple: true },
+        'system-map': { type: 'string' },
       },
     });
   } catch (e) {
@@ -72,6 +82,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   if (values.vmlinux !== undefined) options.vmlinux = values.vmlinux;
   if (values.modules !== undefined) options.modules = values.modules;
   if (!values['no-symbol-cache']) options.symbolCache = defaultCacheDir(env);
+  if (values['debug-dir'] !== undefined) options.debugDirs = values['debug-dir'];
+  if (values['system-map'] !== undefined) options.systemMap = values['system-map'];
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

@@ -4,6 +4,8 @@ import { EXIT, KtError } from '../errors.js';
 import { annotateTrace } from '../symbols/annotate-trace.js';
 import { SymbolFile, formatAddr2Line, type AddressInfo } from '../symbols/symbol-file.js';
 import { defaultCacheDir } from '../symbols/answer-cache.js';
+import { DEFAULT_DEBUG_DIRS, findByBuildId } from '../symbols/build-id-files.js';
+import { debuginfodUrls, fetchDebuginfo } from '../symbols/debuginfod-client.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';
 import { SYMBOLIZE_USAGE } from './symbolize-usage.js';
 
@@ -24,6 +26,8 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
         pretty: { type: 'boolean', short: 'p', default: false },
         'binutils-2.40': { type: 'boolean', default: false },
         'no-symbol-cache': { type: 'boolean', default: false },
+        'build-id': { type: 'string' },
+        'debug-dir': { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -32,8 +36,9 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
   const { values, positionals } = parsed;
   const cacheDir = values['no-symbol-cache'] ? undefined : defaultCacheDir(process.env);
   if (values.addr2line) {
-    if (!values.exe) throw new KtError('KT_E_USAGE', `--addr2line needs -e FILE\n\n${SYMBOLIZE_USAGE}`);
-    const file = SymbolFile.open(values.exe, { binutils240: values['binutils-2.40'] ?? false, ...(cacheDir !== undefined && { cacheDir }) });
+    const exe = values.exe ?? (values['build-id'] !== undefined ? await fileOfBuildId(values['build-id'].toLowerCase(), values['debug-dir'], cacheDir) : undefined);
+    if (!exe) throw new KtError('KT_E_USAGE', `--addr2line needs -e FILE or --build-id ID\n\n${SYMBOLIZE_USAGE}`);
+    const file = SymbolFile.open(exe, { binutils240: values['binutils-2.40'] ?? false, ...(cacheDir !== undefined && { cacheDir }) });
     const addresses = positionals.length > 0 ? positionals : (await readAll(stdin)).split('\n').filter((l) => l.trim() !== '');
     const opts = { functions: values.functions ?? false, inlines: values.inlines ?? false, pretty: values.pretty ?? false };
     const pcs = addresses.map(parseHexAddress);
@@ -58,6 +63,19 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
   source.saveCaches();
   for (const note of source.notes) process.stderr.write(`ktriage: ${note}\n`);
   return EXIT.noCrash;
+}
+
+/** A build id's file: a debug directory's .build-id/ tree, else a debuginfod download. */
+async function fileOfBuildId(buildId: string, debugDirs: string[] | undefined, cacheDir: string | undefined): Promise<string> {
+  const local = findByBuildId(buildId, debugDirs ?? DEFAULT_DEBUG_DIRS);
+  if (local) return local;
+  const urls = debuginfodUrls(process.env);
+  const notes: string[] = [];
+  if (urls.length > 0 && cacheDir !== undefined) {
+    const fetched = await fetchDebuginfo(buildId, urls, `${cacheDir}/debuginfod`, notes);
+    if (fetched) return fetched;
+  }
+  throw new KtError('KT_E_NO_SYMBOLS', `no debug file for build id ${buildId} in ${(debugDirs ?? DEFAULT_DEBUG_DIRS).join(', ')}${urls.length > 0 ? ` nor on ${urls.join(', ')}${notes.length ? ` (${notes.join('; ')})` : ''}` : ' (DEBUGINFOD_URLS is not set)'}`);
 }
 
 /** What binutils' bfd_scan_vma accepts: optional 0x, then hex digits; anything else stops it. */

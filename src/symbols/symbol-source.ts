@@ -1,13 +1,30 @@
 import { KtError } from '../errors.js';
+import { DEFAULT_DEBUG_DIRS, findByBuildId } from './build-id-files.js';
+import { fetchDebuginfo } from './debuginfod-client.js';
 import { ModuleDirectory, moduleKey, openModuleFile } from './module-files.js';
+import { SystemMap } from './system-map.js';
 import { SymbolFile, type SymbolFileOptions } from './symbol-file.js';
 
 /** Where the symbolizer finds the kernel's and the modules' symbol files. */
 export interface SymbolSource {
   vmlinux(): SymbolFile | undefined;
-  module(name: string): SymbolFile | undefined;
+  /** A module by name, or by the build id the kernel printed after its name. */
+  module(name: string, buildId?: string): SymbolFile | undefined;
+  /** Function names only (System.map or a kallsyms copy), for when there is no vmlinux. */
+  systemMap(): SystemMap | undefined;
   /** Problems met while opening files (a module that is missing or unreadable); not fatal. */
   readonly notes: string[];
+}
+
+export interface FileSymbolSourceOptions {
+  vmlinux?: string;
+  modules?: string;
+  /** Directory of the answer cache (answer-cache.ts). */
+  cacheDir?: string;
+  /** Directories with a `.build-id/` tree (default /usr/lib/debug). */
+  debugDirs?: string[];
+  /** System.map or a copy of /proc/kallsyms. */
+  systemMap?: string;
 }
 
 /** A vmlinux path and/or a modules directory, each opened on first use and kept. */
@@ -17,8 +34,45 @@ export class FileSymbolSource implements SymbolSource {
   private readonly dir?: ModuleDirectory;
   readonly notes: string[] = [];
 
-  constructor(private readonly options: { vmlinux?: string; modules?: string; cacheDir?: string }) {
+  private readonly byId = new Map<string, string>();
+  private map?: SystemMap | null;
+
+  constructor(private readonly options: FileSymbolSourceOptions) {
     if (options.modules) this.dir = new ModuleDirectory(options.modules);
+  }
+
+  systemMap(): SystemMap | undefined {
+    if (this.map === undefined) this.map = this.options.systemMap ? SystemMap.read(this.options.systemMap) : null;
+    return this.map ?? undefined;
+  }
+
+  /**
+   * Downloads from debuginfod (`DEBUGINFOD_URLS`) the files of build ids that no debug
+   * directory has, before the (synchronous) symbolization that uses them.
+   */
+  async prefetch(buildIds: Iterable<string>, urls: readonly string[], cacheDir: string): Promise<void> {
+    for (const id of new Set(buildIds)) {
+      if (this.byId.has(id) || findByBuildId(id, this.debugDirs())) continue;
+      const file = await fetchDebuginfo(id, urls, cacheDir, this.notes);
+      if (file) this.byId.set(id, file);
+    }
+  }
+
+  private debugDirs(): readonly string[] {
+    return this.options.debugDirs ?? DEFAULT_DEBUG_DIRS;
+  }
+
+  /** The symbol file of a build id: a debug directory's `.build-id/` tree, then debuginfod downloads. */
+  byBuildId(buildId: string): SymbolFile | undefined {
+    const file = this.byId.get(buildId) ?? findByBuildId(buildId, this.debugDirs());
+    if (!file) return undefined;
+    try {
+      return this.openFile(file);
+    } catch (e) {
+      if (!(e instanceof KtError)) throw e;
+      this.notes.push(`build id ${buildId}: ${e.message}`);
+      return undefined;
+    }
   }
 
   private openFile(path: string): SymbolFile {
@@ -53,7 +107,11 @@ export class FileSymbolSource implements SymbolSource {
     }
   }
 
-  module(name: string): SymbolFile | undefined {
+  module(name: string, buildId?: string): SymbolFile | undefined {
+    if (buildId) {
+      const byId = this.byBuildId(buildId);
+      if (byId) return byId;
+    }
     const key = moduleKey(name);
     const hit = this.modules.get(key);
     if (hit !== undefined) return hit ?? undefined;

@@ -8,6 +8,7 @@ interface PrintedLocation {
   offset?: string;
   size?: string;
   module?: string;
+  buildId?: string;
   address?: string;
 }
 
@@ -43,8 +44,8 @@ function symbolizeFrame(frame: StackFrame, source: SymbolSource, slide: bigint |
 
 /** Resolves one printed location; undefined when no symbol file knows it. */
 export function resolve(loc: PrintedLocation, isReturnAddress: boolean, source: SymbolSource, slide?: bigint): ResolvedLocation | undefined {
-  const file = loc.module ? source.module(loc.module) : source.vmlinux();
-  if (!file) return undefined;
+  const file = loc.module ? source.module(loc.module, loc.buildId) : source.vmlinux();
+  if (!file) return loc.module ? undefined : fromSystemMap(loc, source);
   let address: bigint | undefined;
   let mismatch: string | undefined;
   if (loc.function && loc.offset !== undefined) {
@@ -78,6 +79,19 @@ export function resolve(loc: PrintedLocation, isReturnAddress: boolean, source: 
     resolved.inlinedInto.push(call);
   }
   if (mismatch) resolved.mismatch = mismatch;
+  return resolved;
+}
+
+/** Without debug info: the function's place in System.map, and the size check. */
+function fromSystemMap(loc: PrintedLocation, source: SymbolSource): ResolvedLocation | undefined {
+  const map = source.systemMap();
+  if (!map || !loc.function || loc.offset === undefined) return undefined;
+  const sym = map.symbol(loc.function);
+  if (!sym) return undefined;
+  const resolved: ResolvedLocation = { address: (sym.address + BigInt(`0x${loc.offset}`)).toString(16), object: map.path, function: loc.function, inlinedInto: [] };
+  if (loc.size !== undefined && sym.size !== undefined && Number.parseInt(loc.size, 16) !== sym.size) {
+    resolved.mismatch = `${loc.function} is 0x${sym.size.toString(16)} bytes in ${map.path} but 0x${loc.size} in the report: not the kernel build that crashed`;
+  }
   return resolved;
 }
 

@@ -18,7 +18,7 @@ describe('ktriage symbolize --addr2line', () => {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-cache-'));
     const expected = fs.readFileSync(fixture('inline-demo-dwarf4.addr2line.txt'), 'utf8');
     const blocks = expected.split(/^(?=0x[0-9a-f]+$)/m).slice(40, 90);
-    const addresses = blocks.map((b) => b.split('\n')[0]);
+    const addresses = blocks.map((b) => b.split('\n')[0] ?? '');
     const viaStdin = run(['--addr2line', '-f', '-i', '-a', '-e', fixture('inline-demo-dwarf4')], `${addresses.join('\n')}\n`, cache);
     expect(viaStdin.status).toBe(0);
     expect(viaStdin.stdout).toBe(blocks.join(''));
