@@ -219,6 +219,11 @@ export class FunctionTable {
     }
   }
 
+  /** The overall range of each function. */
+  spans(): [bigint, bigint][] {
+    return this.entries.map((e) => [e.low, e.high]);
+  }
+
   bestFit(address: bigint): FunctionInfo | undefined {
     let lo = 0;
     let hi = this.entries.length;

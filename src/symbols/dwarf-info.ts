@@ -111,7 +111,7 @@ export class DwarfInfo {
         }
         if (units.length > 0) return units;
         // Not in .debug_aranges: only units it does not describe can still hold the address.
-        return this.unitsOutsideAranges(this.aranges).filter((u) => u.ranges.length === 0 || u.ranges.some(([l, h]) => address >= l && address < h));
+        return this.unitsOutsideAranges(this.aranges).filter((u) => this.mayHold(u, address));
       }
     }
     const index = this.fullIndex();
@@ -119,6 +119,20 @@ export class DwarfInfo {
   }
 
   private outside?: UnitInfo[];
+  /** Addresses a unit without ranges turned out to cover (its line sequences and functions), once read. */
+  private readonly coverage = new Map<number, [bigint, bigint][]>();
+
+  /** binutils tries every unit without ranges; once one has been read we know what it covers. */
+  private mayHold(u: UnitInfo, address: bigint): boolean {
+    if (u.ranges.length > 0) return u.ranges.some(([l, h]) => address >= l && address < h);
+    let cover = this.coverage.get(u.header.offset);
+    if (!cover) {
+      const parsed = this.unit(u);
+      cover = parsed ? [...parsed.lines.spans(), ...parsed.functions.spans()] : [];
+      this.coverage.set(u.header.offset, cover);
+    }
+    return cover.some(([l, h]) => address >= l && address < h);
+  }
 
   /**
    * Units that .debug_aranges leaves out, found by walking the unit headers (a few bytes each)

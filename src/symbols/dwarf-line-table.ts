@@ -78,6 +78,11 @@ export class LineTable {
     return subdir !== undefined ? `${dirName}/${subdir}/${name}` : `${dirName}/${name}`;
   }
 
+  /** The address ranges of the sequences. */
+  spans(): [bigint, bigint][] {
+    return this.sequences.map((s) => [s.lowPc, s.highPc]);
+  }
+
   /** The row covering `address`, or undefined. */
   lookup(address: bigint): LineHit | undefined {
     const seqs = this.sequences;
