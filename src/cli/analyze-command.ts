@@ -9,6 +9,7 @@ import { renderText } from '../render/text-renderer.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';
 import { symbolizeReports } from '../symbols/symbolize-reports.js';
 import { debuginfodUrls } from '../symbols/debuginfod-client.js';
+import { disassembleReports } from '../symbols/disassemble-code.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
@@ -45,6 +46,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     reports = symbolizeReports(reports, source);
     source.saveCaches();
   }
+  if (options.disassemble) reports = await disassembleReports(reports);
   return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports };
 }
 

@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   debugDirs?: string[];
   /** `--system-map FILE`: function-level answers when there is no vmlinux. */
   systemMap?: string;
+  /** `--disassemble`: decode the Code: bytes and explain the faulting instruction. */
+  disassemble?: boolean;
 }
 
 export const ANALYZE_USAGE = `usage: ktriage analyze [options] [FILE|-]...
@@ -42,6 +44,8 @@ options:
   --system-map FILE      System.map or a /proc/kallsyms copy: check func+off/size
                          when there is no vmlinux
   --no-symbol-cache      do not read or write the answer cache ($XDG_CACHE_HOME/ktriage)
+  --disassemble          disassemble the Code: bytes (x86-64, arm64) and explain the
+                         faulting instruction with the registers
   --no-color             no colour (also when NO_COLOR is set or output is not a terminal)
   -h, --help             this help`;
 
@@ -62,6 +66,7 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
         'no-symbol-cache': { type: 'boolean', default: false },
         'debug-dir': { type: 'string', multiple: true },
         'system-map': { type: 'string' },
+        disassemble: { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -84,6 +89,7 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   if (!values['no-symbol-cache']) options.symbolCache = defaultCacheDir(env);
   if (values['debug-dir'] !== undefined) options.debugDirs = values['debug-dir'];
   if (values['system-map'] !== undefined) options.systemMap = values['system-map'];
+  if (values.disassemble) options.disassemble = true;
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

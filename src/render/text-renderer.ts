@@ -62,6 +62,11 @@ function renderReport(r: CrashReport, paint: Paint): string[] {
   if (r.taint?.tainted) out.push(`       taint: ${r.taint.flags.map((f) => `${f.letter} (${f.meaning})`).join(', ')}`);
   if (r.panic) out.push(`       panic: ${r.panic.message} [${r.panic.reason}]`);
   if (r.ip) out.push(`       ip: ${r.ip.raw}`, ...renderResolved(r.ip.resolved, '           '));
+  if (r.code?.disassembly) {
+    const d = r.code.disassembly;
+    out.push('       code:', ...d.instructions.map((i) => `         ${i.faulting ? '=>' : '  '} ${i.text}`));
+    if (d.explanation) out.push(`       faulting instruction: ${d.explanation}`);
+  }
   if (r.faultAddress) out.push(`       fault address: ${r.faultAddress.address} — ${r.faultAddress.explanation}`);
   if (r.pageFault) out.push(`       page fault: error code 0x${r.pageFault.code.toString(16)} — ${r.pageFault.description}`);
   if (r.memoryAccess) {

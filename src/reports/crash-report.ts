@@ -178,6 +178,24 @@ export interface CodeBytes {
   faultIndex?: number;
   /** Set when the kernel could not read the bytes (`Unable to access opcode bytes`). */
   unavailable?: boolean;
+  /** The bytes disassembled (`analyze --disassemble`; src/symbols/disassemble-code.ts). */
+  disassembly?: CodeDisassembly;
+}
+
+/** `Code:` bytes as instructions, the faulting one marked and explained with the registers. */
+export interface CodeDisassembly {
+  /** `x86-64` in AT&T syntax (as the kernel's decodecode prints it) or `arm64`. */
+  arch: 'x86-64' | 'arm64';
+  instructions: {
+    /** Byte offset from the faulting instruction (negative before it). */
+    offset: number;
+    /** The instruction's bytes, hex. */
+    bytes: string;
+    text: string;
+    faulting: boolean;
+  }[];
+  /** What the faulting instruction did, with the register values of the report. */
+  explanation?: string;
 }
 
 export interface StackFrame {
