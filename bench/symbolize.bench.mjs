@@ -61,7 +61,13 @@ export async function run(args) {
   // 10,000 addresses spread over .text (same sampler as scripts/compare-addr2line.mjs).
   const text = kernel.elf.section('.text');
   let seed = 11;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  // mulberry32 (32-bit integer arithmetic; a float LCG loses precision and cycles).
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const many = [];
   while (many.length < 10000) many.push(`0x${(text.addr + BigInt(Math.floor(rand() * text.size))).toString(16)}`);
   const manyInput = `${many.join('\n')}\n`;

@@ -27,9 +27,12 @@ if (!file || !fs.existsSync(file)) {
   console.error(`usage: node scripts/compare-addr2line.mjs FILE [--count N] [--seed S]\n${file ? `no such file: ${file}` : ''}`);
   process.exit(2);
 }
+// mulberry32: a small PRNG in 32-bit integer arithmetic (a float LCG loses precision and cycles).
 const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
 const compat = args.includes('--binutils-2.40');

@@ -219,7 +219,7 @@ export class DwarfInfo {
     const what = `${this.what}: unit at .debug_info+0x${info.header.offset.toString(16)}`;
     const ctx = unitContext(this.sections, info, what);
     const lines = decodeLineTable(this.sections, info.stmtList, ctx, info.compDir, this.binutils240);
-    const bytes = this.sections.slice('info', info.childrenAt, info.header.end - info.childrenAt);
+    const bytes = this.sections.transient('info', info.childrenAt, info.header.end - info.childrenAt);
     const funcs = info.childrenAt < info.header.end ? scanFunctions(bytes, info.childrenAt, info.childrenAt, info.header.end, this.abbrevs.get(info.header.abbrevOffset), ctx, info.baseAddress) : [];
     return { info, ctx, lines, functions: new FunctionTable(funcs) };
   }

@@ -162,7 +162,7 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   }
   const total = hr.pos + length;
   if (offset + total > sections.size('line')) throw new KtError('KT_E_BAD_DWARF', `${what}: unit length ${length} runs past the section`);
-  const buf = sections.slice('line', offset, total);
+  const buf = sections.transient('line', offset, total);
   const r = new ByteReader(buf, hr.pos, total, sections.littleEndian, what, offset);
   const version = r.u16();
   if (version < 2 || version > 5) throw new KtError('KT_E_BAD_DWARF', `${what}: line table version ${version}; 2 to 5 are supported`);

@@ -63,6 +63,16 @@ export class DwarfSections {
     return this.relocation || this.elf.isCompressed(s) ? this.get(key).length : s.size;
   }
 
+  private readonly scratch = { info: { buf: Buffer.alloc(0) }, line: { buf: Buffer.alloc(0) } };
+
+  /** Like `slice`, into a reused buffer: valid only until the next `transient` call for that section. */
+  transient(key: 'info' | 'line', offset: number, length: number): Buffer {
+    const s = this.find(key);
+    if (!s) throw new KtError('KT_E_BAD_DWARF', `${this.elf.path}: no ${SECTION_NAMES[key]} section`);
+    if (this.relocation || this.elf.isCompressed(s) || this.whole.has(key)) return this.get(key).subarray(offset, offset + length);
+    return this.elf.bytesInto(s, offset, length, this.scratch[key]);
+  }
+
   /** `length` bytes from `offset` of .debug_info or .debug_line, without reading the rest. */
   slice(key: 'info' | 'line', offset: number, length: number): Buffer {
     const s = this.find(key);

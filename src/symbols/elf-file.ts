@@ -38,6 +38,8 @@ const MAX_SECTION_BYTES = 2 ** 31 - 1;
 interface ByteSource {
   size: number;
   read(offset: number, length: number): Buffer;
+  /** Reads into `target` (from its start) and returns the filled part; a buffer source returns a view instead. */
+  readInto(offset: number, length: number, target: Buffer): Buffer;
   close(): void;
 }
 
@@ -62,6 +64,15 @@ function fileSource(path: string): ByteSource {
       }
       return out;
     },
+    readInto(offset, length, target) {
+      let done = 0;
+      while (done < length) {
+        const n = fs.readSync(fd, target, done, length - done, offset + done);
+        if (n === 0) throw new KtError('KT_E_BAD_ELF', `${path}: file ends at ${offset + done}, expected ${length - done} more bytes`);
+        done += n;
+      }
+      return target.subarray(0, length);
+    },
     close() {
       fs.closeSync(fd);
     },
@@ -72,6 +83,9 @@ function bufferSource(buf: Buffer): ByteSource {
   return {
     size: buf.length,
     read(offset, length) {
+      return buf.subarray(offset, offset + length);
+    },
+    readInto(offset, length) {
       return buf.subarray(offset, offset + length);
     },
     close() {},
@@ -203,6 +217,20 @@ export class ElfFile {
     const n = Math.min(length, s.size - offset);
     if (s.offset + offset + n > this.src.size) throw new KtError('KT_E_BAD_ELF', `${this.path}: ${s.name} runs past the end of the file`);
     return this.src.read(s.offset + offset, n);
+  }
+
+  /**
+   * Like bytesAt, but into `scratch` (grown when too small) instead of a new buffer: for the
+   * megabytes of one unit that are parsed and dropped, so they cost no garbage collection.
+   * The result is valid until the next call with the same scratch.
+   */
+  bytesInto(s: ElfSection, offset: number, length: number, scratch: { buf: Buffer }): Buffer {
+    if (this.isCompressed(s) || this.contents.has(s.index)) return this.bytesAt(s, offset, length);
+    if (offset < 0 || offset > s.size) throw new KtError('KT_E_BAD_DWARF', `${this.path}: offset 0x${offset.toString(16)} outside ${s.name} (size 0x${s.size.toString(16)})`);
+    const n = Math.min(length, s.size - offset);
+    if (s.offset + offset + n > this.src.size) throw new KtError('KT_E_BAD_ELF', `${this.path}: ${s.name} runs past the end of the file`);
+    if (scratch.buf.length < n) scratch.buf = Buffer.allocUnsafe(Math.max(n, scratch.buf.length * 2));
+    return this.src.readInto(s.offset + offset, n, scratch.buf);
   }
 
   isCompressed(s: ElfSection): boolean {

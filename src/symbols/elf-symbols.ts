@@ -31,6 +31,11 @@ interface SectionSymbols {
   offsets: Float64Array;
   /** This section's symbol offsets, sorted (for kallsyms-style sizes). */
   sorted: Float64Array;
+  /** Positions (in `entries`) of the symbols binutils could name a function by, sorted by offset then file order. */
+  eligible: Int32Array;
+  eligibleOffsets: Float64Array;
+  /** For each position in `entries`: the raw index of the last FILE symbol before it, or 0. */
+  fileBefore: Int32Array;
 }
 
 /**
@@ -212,7 +217,23 @@ export class SymbolTable {
         sorted.push(off);
       }
     }
-    hit = { entries: Int32Array.from(entries), offsets: Float64Array.from(offsets), sorted: Float64Array.from(sorted).sort() };
+    const fileBefore = new Int32Array(entries.length);
+    const eligible: number[] = [];
+    let lastFile = 0;
+    entries.forEach((i, k) => {
+      if (Number.isNaN(offsets[k] as number)) lastFile = i;
+      else if (this.eligible(i)) eligible.push(k);
+      fileBefore[k] = lastFile;
+    });
+    eligible.sort((a, b) => (offsets[a] as number) - (offsets[b] as number) || a - b);
+    hit = {
+      entries: Int32Array.from(entries),
+      offsets: Float64Array.from(offsets),
+      sorted: Float64Array.from(sorted).sort(),
+      eligible: Int32Array.from(eligible),
+      eligibleOffsets: Float64Array.from(eligible.map((k) => offsets[k] as number)),
+      fileBefore,
+    };
     this.bySection.set(sec.index, hit);
     return hit;
   }
@@ -222,41 +243,45 @@ export class SymbolTable {
    * file name of the STT_FILE symbol before it when binutils would use it.
    */
   findFunction(sec: ElfSection, offset: number): { symbol: ElfSymbol; file?: string } | undefined {
-    const { entries, offsets } = this.sectionSymbols(sec);
-    // The winner is at the highest offset at or below `offset` among eligible symbols: find it
-    // on the raw table first, so only the few symbols there become objects.
-    let floor = -1;
-    for (let k = 0; k < entries.length; k++) {
-      const off = offsets[k] as number;
-      if (off > offset || off <= floor || Number.isNaN(off)) continue;
-      if (this.eligible(entries[k] as number)) floor = off;
+    const { entries, offsets, eligible, eligibleOffsets, fileBefore } = this.sectionSymbols(sec);
+    // The winner sits at the highest offset at or below `offset` (binutils' better_fit always
+    // prefers a closer symbol); find it by binary search, then replay binutils' loop, in file
+    // order, over the symbols there and those just above that can shorten the best one.
+    let lo = 0;
+    let hi = eligibleOffsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((eligibleOffsets[mid] as number) <= offset) lo = mid + 1;
+      else hi = mid;
     }
-    if (floor < 0) return undefined;
+    if (lo === 0) return undefined;
+    const floor = eligibleOffsets[lo - 1] as number;
+    const replay: number[] = [];
+    let maxEnd = floor;
+    for (let j = lo - 1; j >= 0 && eligibleOffsets[j] === floor; j--) {
+      const k = eligible[j] as number;
+      replay.push(k);
+      maxEnd = Math.max(maxEnd, floor + (this.at(entries[k] as number).size || 1));
+    }
+    for (let j = lo; j < eligibleOffsets.length && (eligibleOffsets[j] as number) < maxEnd; j++) replay.push(eligible[j] as number);
+    replay.sort((a, b) => a - b);
     let best: ElfSymbol | undefined;
     let bestOff = 0;
     let bestSize = 0;
     let bestFile: string | undefined;
-    let file: string | undefined;
     // binutils stops trusting FILE symbols for global symbols once a FILE symbol has followed
     // some other symbol (anywhere in the table): ld -r output does not keep them in order.
     const fileAfterSymbolFrom = this.firstFileAfterSymbol();
-    for (let k = 0; k < entries.length; k++) {
+    for (const k of replay) {
       const i = entries[k] as number;
       const codeOff = offsets[k] as number;
-      if (Number.isNaN(codeOff)) {
-        file = this.at(i).name;
-        continue;
-      }
-      // Only symbols at the floor can win; later ones can only shorten the best.
-      if (codeOff < floor || (codeOff > offset && (best === undefined || codeOff >= bestOff + bestSize))) continue;
       const sym = this.at(i);
-      if (sym.type === STT_OBJECT || sym.type === STT_TLS) continue;
-      if (sym.size === 0 && sym.bind === STB_LOCAL && sym.type === STT_NOTYPE && sym.visibility === STV_HIDDEN) continue;
       const size = sym.size || 1;
       if (betterFit(best, bestOff, bestSize, sym, codeOff, size, offset)) {
         best = sym;
         bestOff = codeOff;
         bestSize = size;
+        const file = fileBefore[k] ? this.at(fileBefore[k] as number).name : undefined;
         bestFile = file !== undefined && (sym.bind === STB_LOCAL || i <= fileAfterSymbolFrom) ? file : undefined;
       } else if (codeOff > offset && codeOff > bestOff && codeOff < bestOff + bestSize) {
         bestSize = codeOff - bestOff;
