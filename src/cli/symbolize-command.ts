@@ -47,7 +47,7 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
       if (values.addresses) out.write(`0x${pc.toString(16).padStart(file.elf.is64 ? 16 : 8, '0')}${opts.pretty ? ': ' : '\n'}`);
       out.write(formatAddr2Line(answers[i] as AddressInfo, opts));
     });
-    file.cache?.save();
+    file.saveCache();
     return EXIT.noCrash;
   }
   if (values.vmlinux === undefined && values.modules === undefined) throw new KtError('KT_E_USAGE', `give --vmlinux and/or --modules\n\n${SYMBOLIZE_USAGE}`);

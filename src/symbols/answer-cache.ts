@@ -73,6 +73,32 @@ export class AnswerCache {
     this.dirty = true;
   }
 
+  /** A side file of this build's cache (`BUILDID-NAME.json`), e.g. the unit index; undefined when absent or unreadable. */
+  loadExtra(name: string): unknown {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(this.extraPath(name), 'utf8')) as { buildId?: string; data?: unknown };
+      return parsed.buildId === this.buildId ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  saveExtra(name: string, data: unknown): void {
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const target = this.extraPath(name);
+      const tmp = `${target}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify({ buildId: this.buildId, data }));
+      fs.renameSync(tmp, target);
+    } catch {
+      // Only costs speed next time.
+    }
+  }
+
+  private extraPath(name: string): string {
+    return path.join(path.dirname(this.file), `${this.buildId}-${name}.json`);
+  }
+
   /** Writes the file if anything was added (atomically: a reader never sees half a file). */
   save(): void {
     if (!this.dirty) return;

@@ -5,7 +5,7 @@ import { FunctionTable, referenceOffset, scanFunctions, type FunctionInfo } from
 import { decodeLineTable, type LineHit, type LineTable } from './dwarf-line-table.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { readAranges, unitsInAranges, type ArangeIndex } from './dwarf-aranges.js';
-import { AbbrevCache, indexUnits, readUnitAt, unitContext, unitOffsets, type UnitInfo } from './dwarf-unit-index.js';
+import { AbbrevCache, indexUnits, readUnitAt, unitContext, type UnitInfo } from './dwarf-unit-index.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
 
 /** One unit read in full: its line table and functions. */
@@ -110,45 +110,39 @@ export class DwarfInfo {
           if (u && u.ranges.some(([l, h]) => address >= l && address < h)) units.push(u);
         }
         if (units.length > 0) return units;
-        // Not in .debug_aranges: only units it does not describe can still hold the address.
-        return this.unitsOutsideAranges(this.aranges).filter((u) => this.mayHold(u, address));
+        // Not in .debug_aranges. GCC leaves some code out of it (the kernel's noinstr IRQ entry
+        // points), while the units' own ranges have it: from here on use every unit's ranges
+        // (about 2 s for a kernel, once; the on-disk cache keeps them).
       }
     }
     const index = this.fullIndex();
-    return [...this.unitsAt(address), ...index.withoutRanges].map((i) => index.units[i] as UnitInfo);
+    const byRanges = this.unitsAt(address).map((i) => index.units[i] as UnitInfo);
+    if (byRanges.length > 0) return byRanges;
+    // binutils also finds a unit through its line sequences (it adds them to the unit's ranges
+    // while reading it): look through the line tables, in unit order, remembering what each covers.
+    return index.units.filter((u) => this.mayHold(u, address, true)).slice(0, 1);
   }
 
-  private outside?: UnitInfo[];
   /** Addresses a unit without ranges turned out to cover (its line sequences and functions), once read. */
   private readonly coverage = new Map<number, [bigint, bigint][]>();
 
-  /** binutils tries every unit without ranges; once one has been read we know what it covers. */
-  private mayHold(u: UnitInfo, address: bigint): boolean {
-    if (u.ranges.length > 0) return u.ranges.some(([l, h]) => address >= l && address < h);
+  /** Whether a unit's ranges, or else its line sequences (read once, then remembered), hold the address. */
+  private mayHold(u: UnitInfo, address: bigint, linesToo = false): boolean {
+    if (u.ranges.some(([l, h]) => address >= l && address < h)) return true;
+    if (u.ranges.length > 0 && !linesToo) return false;
     let cover = this.coverage.get(u.header.offset);
     if (!cover) {
-      const parsed = this.unit(u);
-      cover = parsed ? [...parsed.lines.spans(), ...parsed.functions.spans()] : [];
+      cover = [];
+      if (u.stmtList !== undefined) {
+        try {
+          cover = decodeLineTable(this.sections, u.stmtList, unitContext(this.sections, u, this.what), u.compDir, this.binutils240).spans();
+        } catch (e) {
+          if (!(e instanceof KtError)) throw e;
+        }
+      }
       this.coverage.set(u.header.offset, cover);
     }
     return cover.some(([l, h]) => address >= l && address < h);
-  }
-
-  /**
-   * Units that .debug_aranges leaves out, found by walking the unit headers (a few bytes each)
-   * and reading only their root DIEs. A kernel has a handful (units without code).
-   */
-  private unitsOutsideAranges(aranges: ArangeIndex): UnitInfo[] {
-    if (!this.outside) {
-      const listed = new Set(aranges.unit);
-      this.outside = [];
-      for (const offset of unitOffsets(this.sections, this.what, this.warnings)) {
-        if (listed.has(offset)) continue;
-        const u = this.singleUnit(offset);
-        if (u) this.outside.push(u);
-      }
-    }
-    return this.outside;
   }
 
   private singleUnit(offset: number): UnitInfo | null {

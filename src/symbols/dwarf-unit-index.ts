@@ -63,6 +63,26 @@ export function unitOffsets(sections: DwarfSections, what: string, warnings: str
   return out;
 }
 
+/** A unit index as JSON (bigints as hex), for the on-disk cache. */
+export function serializeUnits(units: UnitInfo[]): unknown[] {
+  return units.map((u) => ({ ...u, baseAddress: u.baseAddress.toString(16), ranges: u.ranges.map(([l, h]) => [l.toString(16), h.toString(16)]) }));
+}
+
+/** The inverse of serializeUnits; undefined when the data does not have the expected shape. */
+export function deserializeUnits(data: unknown): UnitInfo[] | undefined {
+  if (!Array.isArray(data)) return undefined;
+  const out: UnitInfo[] = [];
+  for (const raw of data as Record<string, unknown>[]) {
+    const h = raw['header'] as UnitHeader | undefined;
+    if (!h || typeof h.offset !== 'number' || typeof h.end !== 'number' || typeof raw['childrenAt'] !== 'number' || !Array.isArray(raw['ranges'])) return undefined;
+    const u = { ...(raw as unknown as UnitInfo) };
+    u.baseAddress = BigInt(`0x${String(raw['baseAddress'] ?? '0')}`);
+    u.ranges = (raw['ranges'] as [string, string][]).map(([l, h2]) => [BigInt(`0x${l}`), BigInt(`0x${h2}`)]);
+    out.push(u);
+  }
+  return out;
+}
+
 /** Reads the unit at a .debug_info offset (header and root DIE). */
 export function readUnitAt(sections: DwarfSections, abbrevs: AbbrevCache, offset: number, what: string): UnitInfo | undefined {
   const size = sections.size('info');

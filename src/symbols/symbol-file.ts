@@ -1,5 +1,6 @@
 import { SHF_ALLOC, ElfFile, type ElfSection } from './elf-file.js';
 import { AnswerCache, type FunctionSymbol } from './answer-cache.js';
+import { deserializeUnits, serializeUnits } from './dwarf-unit-index.js';
 import { SymbolTable, type ElfSymbol } from './elf-symbols.js';
 import { DwarfInfo } from './dwarf-info.js';
 import { DwarfSections } from './dwarf-sections.js';
@@ -42,12 +43,23 @@ export class SymbolFile {
 
   constructor(readonly elf: ElfFile, options: SymbolFileOptions = {}) {
     this.placed = placeSections(elf);
-    if (elf.section('.debug_info') || elf.section('.zdebug_info')) {
-      const sections = new DwarfSections(elf, elf.isRelocatable ? { symbols: this.symbols, placed: this.placed } : undefined);
-      this.dwarf = new DwarfInfo(sections, elf.path, options.units, options.binutils240 ?? false);
-    }
     const buildId = options.cacheDir !== undefined ? elf.buildId() : undefined;
     if (options.cacheDir !== undefined && buildId) this.cache = new AnswerCache(options.cacheDir, buildId, options.binutils240 ? 'binutils-2.40' : '');
+    if (elf.section('.debug_info') || elf.section('.zdebug_info')) {
+      const sections = new DwarfSections(elf, elf.isRelocatable ? { symbols: this.symbols, placed: this.placed } : undefined);
+      const cachedUnits = options.units ?? (this.cache ? deserializeUnits(this.cache.loadExtra('units')) : undefined);
+      this.hadUnitIndex = cachedUnits !== undefined;
+      this.dwarf = new DwarfInfo(sections, elf.path, cachedUnits, options.binutils240 ?? false);
+    }
+  }
+
+  private hadUnitIndex = false;
+
+  /** Writes the answer cache, and the unit index when this run had to build it. */
+  saveCache(): void {
+    if (!this.cache) return;
+    if (this.dwarf?.hasFullIndex && !this.hadUnitIndex) this.cache.saveExtra('units', serializeUnits(this.dwarf.units));
+    this.cache.save();
   }
 
   /** The ELF symbol table, read on first use (a cached run may never need it). */

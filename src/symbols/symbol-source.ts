@@ -85,8 +85,8 @@ export class FileSymbolSource implements SymbolSource {
 
   /** Writes the answer caches of every file opened. */
   saveCaches(): void {
-    if (this.kernel) this.kernel.cache?.save();
-    for (const m of this.modules.values()) m?.cache?.save();
+    if (this.kernel) this.kernel.saveCache();
+    for (const m of this.modules.values()) m?.saveCache();
   }
 
   vmlinux(): SymbolFile | undefined {
