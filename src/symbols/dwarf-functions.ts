@@ -21,6 +21,7 @@ export interface FunctionInfo {
   nameParts: NamePart[];
 }
 
+const DW_AT_SIBLING = 0x01;
 const FUNCTION_TAGS = new Set<number>([DW_TAG.subprogram, DW_TAG.inlined_subroutine, DW_TAG.entry_point]);
 /**
  * Type DIEs whose children (members, enumerators, parameters, subranges) can never hold code:
@@ -29,14 +30,36 @@ const FUNCTION_TAGS = new Set<number>([DW_TAG.subprogram, DW_TAG.inlined_subrout
 const CODELESS_PARENT_TAGS = new Set<number>([0x01, 0x02, 0x04, 0x13, 0x15, 0x17]);
 
 /** Reads every function DIE of one unit (children of the root), skipping all other DIEs cheaply. */
-export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: number, end: number, abbrevs: AbbrevTable, u: UnitContext, baseAddress: bigint): FunctionInfo[] {
+/** A top-level function whose children were not read: no address asked for so far is inside it. */
+export interface DeferredSubtree {
+  fn: FunctionInfo;
+  /** Section offsets of its first child and of its next sibling. */
+  start: number;
+  end: number;
+}
+
+export interface ScanOptions {
+  /**
+   * Addresses being looked up: the children (inlined calls…) of a top-level function that holds
+   * none of them are skipped through DW_AT_sibling and listed in `deferred`, to be read if a
+   * later address falls in that function. Most of a unit's functions are never needed.
+   */
+  wanted?: bigint[];
+  deferred?: DeferredSubtree[];
+  /** Scan the children of this function (a deferred subtree) instead of a whole unit. */
+  parent?: FunctionInfo;
+}
+
+export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: number, end: number, abbrevs: AbbrevTable, u: UnitContext, baseAddress: bigint, options: ScanOptions = {}): FunctionInfo[] {
   const r = new ByteReader(bytes, childrenAt - bytesBase, end - bytesBase, u.sections.littleEndian, u.what, bytesBase);
   const funcs: FunctionInfo[] = [];
   // nested[level] = the function DIE open at that depth, if the DIE there is one.
-  const nested: (FunctionInfo | undefined)[] = [undefined];
-  let level = 0;
+  const nested: (FunctionInfo | undefined)[] = options.parent ? [options.parent, undefined] : [undefined];
+  const floor = options.parent ? 1 : 0;
+  let level = floor;
   const h = u.header;
-  while (level >= 0 && r.pos < r.end) {
+  while (level >= floor && r.pos < r.end) {
+    const dieOffset = bytesBase + r.pos;
     const code = r.uleb();
     if (code === 0) {
       level--;
@@ -74,7 +97,7 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
         for (let i = 1; i < specs.length; i += 2) skipAttr(r, specs[i] as number, u);
       }
     } else {
-      const fn: FunctionInfo = { tag: abbrev.tag, order: funcs.length, ranges: [], callLine: 0, nameParts: [] };
+      const fn: FunctionInfo = { tag: abbrev.tag, order: dieOffset, ranges: [], callLine: 0, nameParts: [] };
       if (abbrev.tag === DW_TAG.inlined_subroutine) {
         for (let i = level - 1; i >= 0; i--) {
           const outer = nested[i];
@@ -89,6 +112,7 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
       let low = 0n;
       let high = 0n;
       let highRelative = false;
+      let sibling = -1;
       const specs = abbrev.specs;
       for (let i = 0; i < specs.length; i += 2) {
         const name = specs[i] as number;
@@ -153,12 +177,26 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
             if (v !== undefined) readRangeList(u, v, form === DW_FORM.rnglistx, baseAddress, fn.ranges);
             break;
           }
+          case DW_AT_SIBLING: {
+            const v = smallInt(r, form);
+            if (v >= 0) sibling = referenceOffset(form, BigInt(v), u);
+            else skipAttr(r, form, u);
+            break;
+          }
           default:
             skipAttr(r, form, u);
         }
       }
       if (highRelative) high = BigInt.asUintN(64, high + low);
       if (high !== 0n) addRange(fn.ranges, low, high);
+      if (level === 0 && abbrev.hasChildren && options.wanted && options.deferred && sibling > bytesBase + r.pos && sibling <= bytesBase + r.end) {
+        const wanted = options.wanted;
+        if (!fn.ranges.some(([l, hi]) => wanted.some((a) => a >= l && a < hi))) {
+          options.deferred.push({ fn, start: bytesBase + r.pos, end: sibling });
+          r.pos = sibling - bytesBase;
+          continue;
+        }
+      }
     }
     if (abbrev.hasChildren) {
       level++;

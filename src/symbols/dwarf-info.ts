@@ -1,7 +1,7 @@
 import { KtError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_AT, UNMANGLED_LANGUAGES } from './dwarf-constants.js';
-import { FunctionTable, referenceOffset, scanFunctions, type FunctionInfo } from './dwarf-functions.js';
+import { FunctionTable, referenceOffset, scanFunctions, type DeferredSubtree, type FunctionInfo } from './dwarf-functions.js';
 import { decodeLineTable, type LineHit, type LineTable } from './dwarf-line-table.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { readAranges, unitsInAranges, type ArangeIndex } from './dwarf-aranges.js';
@@ -14,6 +14,9 @@ export interface ParsedUnit {
   ctx: UnitContext;
   lines: LineTable;
   functions: FunctionTable;
+  /** Every function read so far, and the top-level ones whose insides are not read yet. */
+  all: FunctionInfo[];
+  deferred: DeferredSubtree[];
 }
 
 export interface DwarfHit {
@@ -173,8 +176,9 @@ export class DwarfInfo {
   find(address: bigint): DwarfHit {
     const hit: DwarfHit = {};
     for (const info of this.candidates(address)) {
-      const unit = this.unit(info);
+      const unit = this.unit(info, address);
       if (!unit) continue;
+      this.readDeferred(unit, address);
       const fn = unit.functions.bestFit(address);
       if (fn && fn.tag === 0x1d) hit.inlined = { fn, unit };
       const line = unit.lines.lookup(address);
@@ -187,8 +191,26 @@ export class DwarfInfo {
     return hit;
   }
 
-  /** A unit read in full on first use; null when it cannot be read. */
-  unit(info: UnitInfo): ParsedUnit | null {
+  /** Reads the insides of the deferred top-level functions that hold `address`. */
+  private readDeferred(unit: ParsedUnit, address: bigint): void {
+    const due = unit.deferred.filter((d) => d.fn.ranges.some(([l, h]) => address >= l && address < h));
+    if (due.length === 0) return;
+    unit.deferred = unit.deferred.filter((d) => !due.includes(d));
+    const abbrevs = this.abbrevs.get(unit.info.header.abbrevOffset);
+    for (const d of due) {
+      try {
+        const bytes = this.sections.slice('info', d.start, d.end - d.start);
+        unit.all.push(...scanFunctions(bytes, d.start, d.start, d.end, abbrevs, unit.ctx, unit.info.baseAddress, { parent: d.fn }));
+      } catch (e) {
+        if (!(e instanceof KtError)) throw e;
+        this.warnings.push(e.message);
+      }
+    }
+    unit.functions = new FunctionTable(unit.all);
+  }
+
+  /** A unit read on first use (functions other than around `address` left for later); null when it cannot be read. */
+  unit(info: UnitInfo, address?: bigint): ParsedUnit | null {
     const key = info.header.offset;
     const hit = this.parsed.get(key);
     if (hit !== undefined) {
@@ -198,7 +220,7 @@ export class DwarfInfo {
     }
     let unit: ParsedUnit | null = null;
     try {
-      unit = this.parseUnit(info);
+      unit = this.parseUnit(info, address);
     } catch (e) {
       if (!(e instanceof KtError)) throw e;
       this.warnings.push(e.message);
@@ -208,14 +230,16 @@ export class DwarfInfo {
     return unit;
   }
 
-  private parseUnit(info: UnitInfo): ParsedUnit | null {
+  private parseUnit(info: UnitInfo, address?: bigint): ParsedUnit | null {
     if (info.stmtList === undefined) return null;
     const what = `${this.what}: unit at .debug_info+0x${info.header.offset.toString(16)}`;
     const ctx = unitContext(this.sections, info, what);
     const lines = decodeLineTable(this.sections, info.stmtList, ctx, info.compDir, this.binutils240);
     const bytes = this.sections.transient('info', info.childrenAt, info.header.end - info.childrenAt);
-    const funcs = info.childrenAt < info.header.end ? scanFunctions(bytes, info.childrenAt, info.childrenAt, info.header.end, this.abbrevs.get(info.header.abbrevOffset), ctx, info.baseAddress) : [];
-    return { info, ctx, lines, functions: new FunctionTable(funcs) };
+    const deferred: DeferredSubtree[] = [];
+    const options = address !== undefined ? { wanted: [address], deferred } : {};
+    const funcs = info.childrenAt < info.header.end ? scanFunctions(bytes, info.childrenAt, info.childrenAt, info.header.end, this.abbrevs.get(info.header.abbrevOffset), ctx, info.baseAddress, options) : [];
+    return { info, ctx, lines, functions: new FunctionTable(funcs), all: funcs, deferred };
   }
 
   /** A function's name as binutils resolves it (following abstract origins), and whether it is a linkage name. */
