@@ -118,25 +118,33 @@ export class SymbolTable {
   }
 
   private byNameIndexed(name: string): ElfSymbol[] {
+    // Keyed by a hash of the name's bytes in the string table: no string is made per symbol.
     if (!this.nameIndex) {
-      const index = new Map<string, number | number[]>();
+      const index = new Map<number, number | number[]>();
+      const strings = this.strings;
       for (let i = 1; i < this.count; i++) {
         const type = this.rawInfo(i) & 0xf;
         if (type === STT_SECTION || type === STT_FILE) continue;
-        const off = this.rawNameOffset(i);
-        if (off >= this.strings.length) continue;
-        const end = this.strings.indexOf(0, off);
-        const key = this.strings.toString('utf8', off, end < 0 ? this.strings.length : end);
-        const prev = index.get(key);
-        if (prev === undefined) index.set(key, i);
-        else if (typeof prev === 'number') index.set(key, [prev, i]);
+        let off = this.rawNameOffset(i);
+        let h = 0x811c9dc5;
+        for (; off < strings.length; off++) {
+          const b = strings[off] as number;
+          if (b === 0) break;
+          h = Math.imul(h ^ b, 0x01000193);
+        }
+        const prev = index.get(h);
+        if (prev === undefined) index.set(h, i);
+        else if (typeof prev === 'number') index.set(h, [prev, i]);
         else prev.push(i);
       }
       this.nameIndex = index;
     }
-    const hit = this.nameIndex.get(name);
+    const bytes = Buffer.from(name, 'utf8');
+    let h = 0x811c9dc5;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+    const hit = this.nameIndex.get(h);
     if (hit === undefined) return [];
-    const out = (typeof hit === 'number' ? [hit] : hit).map((i) => this.at(i));
+    const out = (typeof hit === 'number' ? [hit] : hit).map((i) => this.at(i)).filter((sym) => sym.name === name);
     return out.sort((a, b) => Number(isFunction(b)) - Number(isFunction(a)) || Number(b.shndx > 0) - Number(a.shndx > 0));
   }
 
@@ -169,7 +177,7 @@ export class SymbolTable {
   }
 
   private nameOffsets?: Uint32Array;
-  private nameIndex?: Map<string, number | number[]>;
+  private nameIndex?: Map<number, number | number[]>;
   private nameQueries = 0;
 
   /**
