@@ -41,28 +41,6 @@ export function unitContext(sections: DwarfSections, u: Pick<UnitInfo, 'header' 
   return { header: u.header, sections, strOffsetsBase: u.strOffsetsBase, addrBase: u.addrBase, rnglistsBase: u.rnglistsBase, what };
 }
 
-/** The offset of every unit, from their headers alone. */
-export function unitOffsets(sections: DwarfSections, what: string, warnings: string[]): number[] {
-  const size = sections.size('info');
-  const out: number[] = [];
-  let offset = 0;
-  while (offset + 11 <= size) {
-    const head = sections.slice('info', offset, 64);
-    if (head.readUInt32LE(0) === 0) break;
-    try {
-      const header = readUnitHeader(new ByteReader(head, 0, head.length, sections.littleEndian, `${what}: .debug_info`, offset), offset);
-      out.push(offset);
-      if (header.end <= offset || header.end > size) break;
-      offset = header.end;
-    } catch (e) {
-      if (!(e instanceof KtError)) throw e;
-      warnings.push(`${e.message}; units after it are not read`);
-      break;
-    }
-  }
-  return out;
-}
-
 /** A unit index as JSON (bigints as hex), for the on-disk cache. */
 export function serializeUnits(units: UnitInfo[]): unknown[] {
   return units.map((u) => ({ ...u, baseAddress: u.baseAddress.toString(16), ranges: u.ranges.map(([l, h]) => [l.toString(16), h.toString(16)]) }));
