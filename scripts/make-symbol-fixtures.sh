@@ -26,6 +26,7 @@ done
 # holding them) to the end of .text, every 3rd byte.
 cp "$lkdtm" /tmp/lkdtm.$$.ko
 gzip -9 -n -c /tmp/lkdtm.$$.ko > $dir/lkdtm.ko.gz
+xz -9 -c /tmp/lkdtm.$$.ko > $dir/lkdtm.ko.xz
 set -- $(readelf -SW /tmp/lkdtm.$$.ko | sed 's/\[ */[/' | awk '$2==".text" {print $6}')
 size=$((0x$1)); i=$((0x44)); : > /tmp/addrs.$$
 while [ $i -lt $size ]; do printf '0x%x\n' $i >> /tmp/addrs.$$; i=$((i + 3)); done

@@ -43,6 +43,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
       const ids = reports.flatMap((r) => (r.ip?.buildId ? [r.ip.buildId] : []));
       await source.prefetch(ids, urls, `${options.symbolCache}/debuginfod`);
     }
+    await source.prefetchModules(reports.flatMap((r) => [...(r.ip?.module ? [r.ip.module] : []), ...r.stacks.flatMap((s) => s.frames.flatMap((f) => (f.module ? [f.module] : [])))]));
     reports = symbolizeReports(reports, source);
     source.saveCaches();
   }

@@ -37,7 +37,7 @@ options:
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
   --vmlinux PATH         resolve frames to file:line and inlined calls with this vmlinux
-  --modules DIR          find module .ko files (plain, .zst, .gz) under DIR, e.g.
+  --modules DIR          find module .ko files (plain, .zst, .gz, .xz) under DIR, e.g.
                          /usr/lib/debug/lib/modules/RELEASE
   --debug-dir DIR        look up build ids in DIR/.build-id/ (default /usr/lib/debug);
                          with DEBUGINFOD_URLS set, missing ones are downloaded

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
-import { annotateTrace } from '../symbols/annotate-trace.js';
+import { annotateTrace, moduleNamesIn } from '../symbols/annotate-trace.js';
 import { SymbolFile, formatAddr2Line, type AddressInfo } from '../symbols/symbol-file.js';
 import { defaultCacheDir } from '../symbols/answer-cache.js';
 import { DEFAULT_DEBUG_DIRS, findByBuildId } from '../symbols/build-id-files.js';
@@ -58,6 +58,7 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
   });
   const input = positionals[0] === undefined || positionals[0] === '-' ? await readAll(stdin) : readFile(positionals[0]);
   const lines = input.split('\n');
+  await source.prefetchModules(moduleNamesIn(lines));
   const last = lines[lines.length - 1] === '' ? lines.pop() : undefined;
   out.write(annotateTrace(lines, source).join('\n') + (last === '' ? '\n' : ''));
   source.saveCaches();

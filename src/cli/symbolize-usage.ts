@@ -10,7 +10,7 @@ arguments or standard input and prints what 'addr2line' prints with the same opt
 
 options:
   --vmlinux PATH    the kernel with debug info (Debian: /usr/lib/debug/vmlinux-RELEASE)
-  --modules DIR     where to find module .ko files (plain, .zst, .gz)
+  --modules DIR     where to find module .ko files (plain, .zst, .gz, .xz)
   --addr2line       addr2line mode; -e FILE, -f functions, -i inlines, -a addresses, -p pretty
   --build-id ID     (addr2line mode) the file of that GNU build id, from --debug-dir
                     DIR/.build-id/ (default /usr/lib/debug) or a DEBUGINFOD_URLS server

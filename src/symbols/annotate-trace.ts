@@ -41,6 +41,14 @@ export function annotateTrace(lines: string[], source: SymbolSource): string[] {
   return out;
 }
 
+/** The module names of the frames in a report's lines. */
+export function moduleNamesIn(lines: string[]): string[] {
+  return lines.flatMap((l) => {
+    const m = FRAME.exec(l)?.[4];
+    return m ? [m] : [];
+  });
+}
+
 function where(file: string | undefined, line: number | undefined): string {
   return `${file ?? '??'}:${line || '?'}`;
 }

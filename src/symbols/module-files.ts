@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { KtError } from '../errors.js';
@@ -59,9 +61,32 @@ function indexModules(root: string): Map<string, string> {
   return found;
 }
 
-/** Opens a module file, decompressing `.ko.gz` and `.ko.zst` in memory. */
-export function openModuleFile(file: string): ElfFile {
+/**
+ * Decompresses a `.ko.xz` (xz-decompress: WebAssembly, streaming, so asynchronous; run before
+ * the synchronous symbolization by FileSymbolSource.prefetchModules).
+ */
+export async function decompressXz(file: string): Promise<Buffer> {
+  const { default: xz } = await import('xz-decompress');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    const input = Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>;
+    for await (const chunk of new xz.XzReadableStream(input)) {
+      size += chunk.length;
+      if (size > MAX_MODULE_BYTES) throw new KtError('KT_E_BAD_COMPRESSION', `${file}: decompresses to more than ${MAX_MODULE_BYTES} bytes`);
+      chunks.push(Buffer.from(chunk));
+    }
+  } catch (e) {
+    if (e instanceof KtError) throw e;
+    throw new KtError('KT_E_BAD_COMPRESSION', `${file}: does not decompress: ${(e as Error).message}`);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Opens a module file, decompressing `.ko.gz` and `.ko.zst` in memory (`.ko.xz`: see decompressXz). */
+export function openModuleFile(file: string, xzContents?: Buffer): ElfFile {
   if (file.endsWith('.ko')) return ElfFile.open(file);
+  if (file.endsWith('.xz') && xzContents) return ElfFile.fromBuffer(xzContents, file);
   let data: Buffer;
   try {
     data = fs.readFileSync(file);
@@ -72,7 +97,7 @@ export function openModuleFile(file: string): ElfFile {
   try {
     if (file.endsWith('.gz')) plain = gunzipSync(data, { maxOutputLength: MAX_MODULE_BYTES });
     else if (file.endsWith('.zst')) plain = Buffer.from(zstdDecompress(data));
-    else throw new KtError('KT_E_BAD_COMPRESSION', `${file}: xz-compressed modules are not supported; decompress it first (unxz -k ${file})`);
+    else throw new KtError('KT_E_BAD_COMPRESSION', `${file}: an xz-compressed module must be decompressed before symbolizing (FileSymbolSource.prefetchModules)`);
   } catch (e) {
     if (e instanceof KtError) throw e;
     throw new KtError('KT_E_BAD_COMPRESSION', `${file}: does not decompress: ${(e as Error).message}`);

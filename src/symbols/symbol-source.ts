@@ -1,7 +1,7 @@
 import { KtError } from '../errors.js';
 import { DEFAULT_DEBUG_DIRS, findByBuildId } from './build-id-files.js';
 import { fetchDebuginfo } from './debuginfod-client.js';
-import { ModuleDirectory, moduleKey, openModuleFile } from './module-files.js';
+import { ModuleDirectory, decompressXz, moduleKey, openModuleFile } from './module-files.js';
 import { SystemMap } from './system-map.js';
 import { SymbolFile, type SymbolFileOptions } from './symbol-file.js';
 
@@ -35,6 +35,21 @@ export class FileSymbolSource implements SymbolSource {
   readonly notes: string[] = [];
 
   private readonly byId = new Map<string, string>();
+  private readonly xzContents = new Map<string, Buffer>();
+
+  /** Decompresses the `.ko.xz` files of these modules now (xz decoding is asynchronous). */
+  async prefetchModules(names: Iterable<string>): Promise<void> {
+    for (const name of new Set(names)) {
+      const file = this.dir?.find(name);
+      if (!file?.endsWith('.xz') || this.xzContents.has(file)) continue;
+      try {
+        this.xzContents.set(file, await decompressXz(file));
+      } catch (e) {
+        if (!(e instanceof KtError)) throw e;
+        this.notes.push(`module ${name}: ${e.message}`);
+      }
+    }
+  }
   private map?: SystemMap | null;
 
   constructor(private readonly options: FileSymbolSourceOptions) {
@@ -121,7 +136,7 @@ export class FileSymbolSource implements SymbolSource {
       if (this.dir) this.notes.push(`module ${name}: no ${name}.ko under ${this.dir.root}`);
     } else {
       try {
-        file = new SymbolFile(openModuleFile(found), this.fileOptions());
+        file = new SymbolFile(openModuleFile(found, this.xzContents.get(found)), this.fileOptions());
       } catch (e) {
         if (!(e instanceof KtError)) throw e;
         this.notes.push(`module ${name}: ${e.message}`);

@@ -56,6 +56,17 @@ describe('analyze --modules on a real lkdtm oops', () => {
 });
 
 describe('module files', () => {
+  it('reads .ko.xz once decompressed ahead (prefetchModules)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-modules-xz-'));
+    fs.copyFileSync(fixture('lkdtm.ko.xz'), path.join(dir, 'lkdtm.ko.xz'));
+    const before = new FileSymbolSource({ modules: dir });
+    expect(before.module('lkdtm')).toBeUndefined();
+    expect(before.notes.join()).toContain('must be decompressed');
+    const source = new FileSymbolSource({ modules: dir });
+    await source.prefetchModules(['lkdtm']);
+    expect(source.module('lkdtm')?.lookup(0x1a00n).frames.map((f) => f.function)).toEqual(['copy_from_user', 'do_usercopy_stack']);
+  });
+
   it('reads .ko.zst like .ko.gz', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kt-modules-zst-'));
     const ko = gunzipSync(fs.readFileSync(fixture('lkdtm.ko.gz')));
