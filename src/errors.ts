@@ -25,6 +25,9 @@ export const ERROR_CODES = {
   KT_E_BAD_RULES: { exit: EXIT.badInput, summary: 'a known-issues rules file is not valid YAML or not in the rules format' },
   KT_E_BAD_DUMP: { exit: EXIT.badInput, summary: 'crash dump is truncated, corrupt or inconsistent' },
   KT_E_DUMP_UNSUPPORTED: { exit: EXIT.badInput, summary: 'crash dump of a kind ktriage cannot read' },
+  KT_E_BAD_ELF: { exit: EXIT.badInput, summary: 'a symbol file is not a valid ELF file, or is truncated' },
+  KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
+  KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 

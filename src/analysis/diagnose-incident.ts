@@ -59,21 +59,28 @@ function precursorsOf(reports: readonly CrashReport[], all: readonly PrecursorEv
 
 function culpritOf(report: CrashReport): Diagnosis['culprit'] {
   if (!report.culprit) return undefined;
-  const culprit: NonNullable<Diagnosis['culprit']> = { function: report.culprit.function };
+  const name = report.culprit.function;
+  const culprit: NonNullable<Diagnosis['culprit']> = { function: name };
   if (report.culprit.module) culprit.module = report.culprit.module;
-  const located = allFrames(report).find((f) => f.file && f.function.startsWith(report.culprit?.function ?? '\u0000'));
-  if (located?.file) {
-    culprit.file = located.file;
-    if (located.line !== undefined) culprit.line = located.line;
+  // Where the blamed code is: resolved from debug info (--vmlinux), printed in the log, or named
+  // by the WARNING/BUG line raised in that very function.
+  const frame = report.culprit.from === 'ip' ? undefined : allFrames(report).find((f) => stripCompilerSuffix(f.function) === name && (f.resolved?.file || f.file));
+  const resolved = report.culprit.from === 'ip' ? report.ip?.resolved : frame?.resolved;
+  // The innermost location may be inlined code (a header); the line in the culprit is its call site.
+  const inCulprit = resolved && resolved.function !== name ? resolved.inlinedInto.find((c) => c.function === name) : resolved;
+  const file = inCulprit?.file ?? frame?.file;
+  const line = inCulprit?.line || frame?.line;
+  if (file) {
+    culprit.file = file;
+    if (line) culprit.line = line;
     return culprit;
   }
-  // A WARNING or BUG names its own source line, inside the function it was raised in.
-  const file = report.details['sourceFile'];
-  const line = report.details['sourceLine'];
-  const raisedIn = stripCompilerSuffix(report.ip?.function ?? report.culprit.function);
-  if (typeof file === 'string' && raisedIn === report.culprit.function) {
-    culprit.file = file;
-    if (typeof line === 'number') culprit.line = line;
+  const sourceFile = report.details['sourceFile'];
+  const sourceLine = report.details['sourceLine'];
+  const raisedIn = stripCompilerSuffix(report.ip?.function ?? name);
+  if (typeof sourceFile === 'string' && raisedIn === name) {
+    culprit.file = sourceFile;
+    if (typeof sourceLine === 'number') culprit.line = sourceLine;
   }
   return culprit;
 }

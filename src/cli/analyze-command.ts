@@ -11,6 +11,10 @@ import { renderJson } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
 import { renderMarkdown } from '../render/markdown-renderer.js';
 import { renderHtml } from '../render/html-renderer.js';
+import { FileSymbolSource } from '../symbols/symbol-source.js';
+import { symbolizeReports } from '../symbols/symbolize-reports.js';
+import { debuginfodUrls } from '../symbols/debuginfod-client.js';
+import { disassembleReports } from '../symbols/disassemble-code.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
@@ -35,7 +39,25 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     inputs.push(summary);
   }
   const extraction = extractor.finish();
-  const reports = diagnoseAll(extraction.reports, extraction.incidents);
+  let reports = diagnoseAll(extraction.reports, extraction.incidents);
+  if (options.vmlinux !== undefined || options.modules !== undefined || options.debugDirs !== undefined || options.systemMap !== undefined) {
+    const source = new FileSymbolSource({
+      ...(options.vmlinux !== undefined && { vmlinux: options.vmlinux }),
+      ...(options.modules !== undefined && { modules: options.modules }),
+      ...(options.symbolCache !== undefined && { cacheDir: options.symbolCache }),
+      ...(options.debugDirs !== undefined && { debugDirs: options.debugDirs }),
+      ...(options.systemMap !== undefined && { systemMap: options.systemMap }),
+    });
+    const urls = debuginfodUrls(process.env);
+    if (urls.length > 0 && options.symbolCache !== undefined) {
+      const ids = reports.flatMap((r) => (r.ip?.buildId ? [r.ip.buildId] : []));
+      await source.prefetch(ids, urls, `${options.symbolCache}/debuginfod`);
+    }
+    await source.prefetchModules(reports.flatMap((r) => [...(r.ip?.module ? [r.ip.module] : []), ...r.stacks.flatMap((s) => s.frames.flatMap((f) => (f.module ? [f.module] : [])))]));
+    reports = symbolizeReports(reports, source);
+    source.saveCaches();
+  }
+  if (options.disassemble) reports = await disassembleReports(reports);
   const byId = new Map(reports.map((r) => [r.id, r]));
   const incidents = extraction.incidents.map((incident) => ({ ...incident, diagnosis: diagnoseIncident(incident, byId, extraction.precursors, knownIssues) }));
   return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports, incidents };

@@ -9,7 +9,7 @@ interface LoadedCommand {
 interface CommandRow {
   synopsis: string;
   summary: string;
-  /** Commands load on demand: `vmcore dmesg` should not pay for the analysis modules. */
+  /** Commands load on demand: `vmcore dmesg` and `symbolize` should not pay for the analysis modules. */
   load: () => Promise<LoadedCommand>;
 }
 
@@ -30,6 +30,14 @@ const COMMANDS: Record<string, CommandRow> = {
     load: async () => {
       const { runVmcore, VMCORE_USAGE } = await import('./vmcore-command.js');
       return { usage: VMCORE_USAGE, run: (args) => runVmcore(args, process.env, isTty(), process.stdout, process.stderr) };
+    },
+  },
+  symbolize: {
+    synopsis: 'symbolize [FILE|-]',
+    summary: "add file:line to a report's frames (or --addr2line: an addr2line drop-in)",
+    load: async () => {
+      const [{ runSymbolize }, { SYMBOLIZE_USAGE }] = await Promise.all([import('./symbolize-command.js'), import('./symbolize-usage.js')]);
+      return { usage: SYMBOLIZE_USAGE, run: (args) => runSymbolize(args, process.stdin, process.stdout) };
     },
   },
   doctor: {

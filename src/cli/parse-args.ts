@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INPUT_FORMATS, type InputFormat } from '../logs/log-line.js';
 import { KtError } from '../errors.js';
+import { defaultCacheDir } from '../symbols/answer-cache.js';
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -13,6 +14,18 @@ export interface AnalyzeOptions {
   /** Exit 1 when a crash was found (like `git diff --exit-code`). */
   exitCode: boolean;
   color: boolean;
+  /** `--vmlinux PATH`: the kernel with debug info, for file:line of each frame. */
+  vmlinux?: string;
+  /** `--modules DIR`: where to find NAME.ko for module frames (and vmlinux, Debian's layout). */
+  modules?: string;
+  /** Directory of the symbol answer cache; absent with `--no-symbol-cache`. */
+  symbolCache?: string;
+  /** `--debug-dir DIR` (repeatable): directories with a `.build-id/` tree. */
+  debugDirs?: string[];
+  /** `--system-map FILE`: function-level answers when there is no vmlinux. */
+  systemMap?: string;
+  /** `--disassemble`: decode the Code: bytes and explain the faulting instruction. */
+  disassemble?: boolean;
 }
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -33,6 +46,16 @@ options:
   --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
+  --vmlinux PATH         resolve frames to file:line and inlined calls with this vmlinux
+  --modules DIR          find module .ko files (plain, .zst, .gz, .xz) under DIR, e.g.
+                         /usr/lib/debug/lib/modules/RELEASE
+  --debug-dir DIR        look up build ids in DIR/.build-id/ (default /usr/lib/debug);
+                         with DEBUGINFOD_URLS set, missing ones are downloaded
+  --system-map FILE      System.map or a /proc/kallsyms copy: check func+off/size
+                         when there is no vmlinux
+  --no-symbol-cache      do not read or write the answer cache ($XDG_CACHE_HOME/ktriage)
+  --disassemble          disassemble the Code: bytes (x86-64, arm64) and explain the
+                         faulting instruction with the registers
   --no-color             no colour (also when NO_COLOR is set or output is not a terminal)
   -h, --help             this help`;
 
@@ -50,6 +73,12 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
         boot: { type: 'string' },
         'exit-code': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
+        vmlinux: { type: 'string' },
+        modules: { type: 'string' },
+        'no-symbol-cache': { type: 'boolean', default: false },
+        'debug-dir': { type: 'string', multiple: true },
+        'system-map': { type: 'string' },
+        disassemble: { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -74,6 +103,12 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
     exitCode: values['exit-code'] ?? false,
     color: isTty && !values['no-color'] && !env['NO_COLOR'],
   };
+  if (values.vmlinux !== undefined) options.vmlinux = values.vmlinux;
+  if (values.modules !== undefined) options.modules = values.modules;
+  if (!values['no-symbol-cache']) options.symbolCache = defaultCacheDir(env);
+  if (values['debug-dir'] !== undefined) options.debugDirs = values['debug-dir'];
+  if (values['system-map'] !== undefined) options.systemMap = values['system-map'];
+  if (values.disassemble) options.disassemble = true;
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

@@ -1,5 +1,5 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
-import type { AnalysisResult, CrashReport, Incident } from '../reports/crash-report.js';
+import type { AnalysisResult, CrashReport, Incident, ResolvedLocation } from '../reports/crash-report.js';
 import { frameText, reportFacts, whereText } from './report-facts.js';
 
 export interface TextOptions {
@@ -91,11 +91,29 @@ function renderReport(r: CrashReport, paint: Paint): string[] {
   out.push(`       ${r.kind}: ${r.header.trim()}`);
   if (first) out.push(`       at ${whereText(first.source, first.line, r.ts)}${r.wallTime ? ` (${r.wallTime})` : ''}`);
   if (r.corrupted) out.push(paint('33', `       corrupted: ${r.corruptedReasons.join('; ')}`));
-  for (const fact of reportFacts(r)) out.push(`       ${fact.label}: ${fact.value}`);
+  for (const fact of reportFacts(r)) {
+    out.push(`       ${fact.label}: ${fact.value}`);
+    if (fact.label === 'ip') out.push(...renderResolved(r.ip?.resolved, '           '));
+  }
+  if (r.code?.disassembly) {
+    const d = r.code.disassembly;
+    out.push('       code:', ...d.instructions.map((i) => `         ${i.faulting ? '=>' : '  '} ${i.text}`));
+    if (d.explanation) out.push(`       faulting instruction: ${d.explanation}`);
+  }
   for (const stack of r.stacks.slice(0, 3)) {
     out.push(`       ${stack.label === 'main' ? 'call trace' : `${stack.label} stack`}${stack.task ? ` (${stack.task})` : ''}:`);
-    for (const frame of stack.frames.slice(0, FRAMES_SHOWN)) out.push(`         ${frameText(frame)}`);
+    for (const frame of stack.frames.slice(0, FRAMES_SHOWN)) out.push(`         ${frameText(frame)}`, ...renderResolved(frame.resolved, '             '));
     if (stack.frames.length > FRAMES_SHOWN) out.push(`         … ${stack.frames.length - FRAMES_SHOWN} more frames`);
   }
+  return out;
+}
+
+/** file:line from the debug info, then each function the code was inlined into (src/symbols/). */
+function renderResolved(r: ResolvedLocation | undefined, pad: string): string[] {
+  if (!r) return [];
+  const at = (file?: string, line?: number): string => `${file ?? '??'}:${line || '?'}`;
+  const out = [`${pad}at ${at(r.file, r.line)}${r.function ? ` (${r.function})` : ''}`];
+  for (const c of r.inlinedInto) out.push(`${pad}inlined into ${c.function ?? '??'} at ${at(c.file, c.line)}`);
+  if (r.mismatch) out.push(`${pad}warning: ${r.mismatch}`);
   return out;
 }

@@ -106,6 +106,29 @@ export interface CodeLocation {
   buildId?: string;
   /** Code segment selector for x86 (`0010` kernel, `0033` user). */
   segment?: string;
+  /** Source location from the kernel's debug info, when `--vmlinux`/`--modules` were given. */
+  resolved?: ResolvedLocation;
+}
+
+/**
+ * Where an address is in the source, read from the kernel's debug info (`--vmlinux`,
+ * `--modules`; src/symbols/). The same answer as `addr2line -f -i -e vmlinux ADDRESS`.
+ */
+export interface ResolvedLocation {
+  /** Address looked up in the symbol file, hex without 0x: a return address minus one. */
+  address: string;
+  /** Symbol file that answered (vmlinux or the module's .ko path). */
+  object: string;
+  /** Innermost function at the address (an inlined one when the code was inlined). */
+  function?: string;
+  file?: string;
+  /** 0 or absent when the debug info has no line for the address. */
+  line?: number;
+  discriminator?: number;
+  /** Functions the code was inlined into, innermost first, each with its call site. */
+  inlinedInto: { function?: string; file?: string; line?: number }[];
+  /** Why the answer may be wrong: the symbol's size differs from the printed one (a vmlinux other than the one that crashed). */
+  mismatch?: string;
 }
 
 export interface Registers {
@@ -157,6 +180,24 @@ export interface CodeBytes {
   faultIndex?: number;
   /** Set when the kernel could not read the bytes (`Unable to access opcode bytes`). */
   unavailable?: boolean;
+  /** The bytes disassembled (`analyze --disassemble`; src/symbols/disassemble-code.ts). */
+  disassembly?: CodeDisassembly;
+}
+
+/** `Code:` bytes as instructions, the faulting one marked and explained with the registers. */
+export interface CodeDisassembly {
+  /** `x86-64` in AT&T syntax (as the kernel's decodecode prints it) or `arm64`. */
+  arch: 'x86-64' | 'arm64';
+  instructions: {
+    /** Byte offset from the faulting instruction (negative before it). */
+    offset: number;
+    /** The instruction's bytes, hex. */
+    bytes: string;
+    text: string;
+    faulting: boolean;
+  }[];
+  /** What the faulting instruction did, with the register values of the report. */
+  explanation?: string;
 }
 
 export interface StackFrame {
@@ -174,6 +215,8 @@ export interface StackFrame {
   file?: string;
   line?: number;
   inlined?: boolean;
+  /** Source location from the kernel's debug info, when `--vmlinux`/`--modules` were given. */
+  resolved?: ResolvedLocation;
   raw: string;
 }
 

@@ -1,0 +1,356 @@
+import { KtError } from '../errors.js';
+import { ByteReader } from './byte-reader.js';
+import { DW_FORM, DW_LNCT, DW_LNE, DW_LNS } from './dwarf-constants.js';
+import type { DwarfSections } from './dwarf-sections.js';
+import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
+
+/**
+ * A run of rows between set_address and end_sequence, sorted by address. Rows are columns of
+ * plain numbers, addresses as offsets from `base`: a kernel unit has tens of thousands of rows
+ * and a bigint or an object per row costs more in garbage collection than the decoding itself.
+ */
+interface Sequence {
+  base: bigint;
+  lowPc: bigint;
+  highPc: bigint;
+  offsets: number[];
+  files: number[];
+  lines: number[];
+  discriminators: number[];
+  order: number;
+}
+
+export interface LineHit {
+  file: string;
+  line: number;
+  discriminator: number;
+}
+
+/**
+ * The line table of one unit, decoded the way GNU binutils decodes it so that `addr2line`
+ * answers are reproduced exactly: every row counts (is_stmt is ignored), of several rows at one
+ * address the last wins, sequences that start at the same address put the longer first, and
+ * overlapping sequences are trimmed.
+ */
+export class LineTable {
+  private readonly sequences: Sequence[];
+  private readonly fileNames = new Map<number, string>();
+
+  constructor(
+    private readonly files: { name: string; dir: number }[],
+    private readonly dirs: string[],
+    private readonly compDir: string | undefined,
+    private readonly useIndexZero: boolean,
+    sequences: Sequence[],
+  ) {
+    this.sequences = sortAndTrim(sequences);
+  }
+
+  /** The file name for a file index, as binutils' `concat_filename` builds it. */
+  fileName(index: number): string {
+    const hit = this.fileNames.get(index);
+    if (hit !== undefined) return hit;
+    const name = this.buildFileName(index);
+    this.fileNames.set(index, name);
+    return name;
+  }
+
+  private buildFileName(index: number): string {
+    let file = index;
+    if (!this.useIndexZero) {
+      if (file === 0) return '<unknown>';
+      file--;
+    }
+    const entry = this.files[file];
+    if (!entry) return '<unknown>';
+    const name = entry.name;
+    if (isAbsolute(name)) return name;
+    let dir = entry.dir;
+    if (!this.useIndexZero) dir--;
+    let subdir = dir >= 0 ? this.dirs[dir] : undefined;
+    let dirName: string | undefined;
+    if (subdir === undefined || !isAbsolute(subdir)) dirName = this.compDir;
+    if (dirName === undefined) {
+      dirName = subdir;
+      subdir = undefined;
+    }
+    if (dirName === undefined) return name;
+    return subdir !== undefined ? `${dirName}/${subdir}/${name}` : `${dirName}/${name}`;
+  }
+
+  /** The address ranges of the sequences. */
+  spans(): [bigint, bigint][] {
+    return this.sequences.map((s) => [s.lowPc, s.highPc]);
+  }
+
+  /** The row covering `address`, or undefined. */
+  lookup(address: bigint): LineHit | undefined {
+    const seqs = this.sequences;
+    let lo = 0;
+    let hi = seqs.length;
+    let seq: Sequence | undefined;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const s = seqs[mid] as Sequence;
+      if (address < s.lowPc) hi = mid;
+      else if (address >= s.highPc) lo = mid + 1;
+      else {
+        seq = s;
+        break;
+      }
+    }
+    if (!seq) return undefined;
+    const at = Number(address - seq.base);
+    const offsets = seq.offsets;
+    const last = offsets.length - 1; // the end_sequence row
+    lo = 0;
+    hi = offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at < (offsets[mid] as number)) hi = mid;
+      else if (mid < last && at >= (offsets[mid + 1] as number)) lo = mid + 1;
+      else {
+        if (mid >= last) return undefined;
+        return { file: this.fileName(seq.files[mid] as number), line: seq.lines[mid] as number, discriminator: seq.discriminators[mid] as number };
+      }
+    }
+    return undefined;
+  }
+}
+
+function isAbsolute(p: string): boolean {
+  return p.startsWith('/');
+}
+
+function sortAndTrim(input: Sequence[]): Sequence[] {
+  if (input.length === 0) return [];
+  const seqs = input.slice().sort((a, b) => {
+    if (a.lowPc !== b.lowPc) return a.lowPc < b.lowPc ? -1 : 1;
+    if (a.highPc !== b.highPc) return a.highPc > b.highPc ? -1 : 1;
+    // binutils numbers sequences last-first before sorting, so of two equal ones the later wins.
+    return b.order - a.order;
+  });
+  const out: Sequence[] = [seqs[0] as Sequence];
+  let lastHigh = (seqs[0] as Sequence).highPc;
+  for (let i = 1; i < seqs.length; i++) {
+    const s = seqs[i] as Sequence;
+    if (s.lowPc < lastHigh) {
+      if (s.highPc <= lastHigh) continue;
+      s.lowPc = lastHigh;
+    }
+    lastHigh = s.highPc;
+    out.push(s);
+  }
+  return out;
+}
+
+/** Decodes the line program at `offset` of .debug_line for a unit. */
+/**
+ * `initialFileZero`: start each DWARF 5 sequence in file 0 instead of 1. The standard says 1;
+ * GNU binutils before 2.42 (bug PR 30783, e.g. Debian 12's 2.40) used 0, so its addr2line names
+ * the unit's main file for rows that never set a file. Only for byte-exact comparison with it.
+ */
+export function decodeLineTable(sections: DwarfSections, offset: number, unit: UnitContext, compDir: string | undefined, initialFileZero = false): LineTable {
+  const what = `${unit.what}: .debug_line at 0x${offset.toString(16)}`;
+  const head = sections.slice('line', offset, 12);
+  const hr = new ByteReader(head, 0, head.length, sections.littleEndian, what, offset);
+  let length = hr.u32();
+  let offsetSize = 4;
+  if (length === 0xffffffff) {
+    length = hr.uNum(8);
+    offsetSize = 8;
+  }
+  const total = hr.pos + length;
+  if (offset + total > sections.size('line')) throw new KtError('KT_E_BAD_DWARF', `${what}: unit length ${length} runs past the section`);
+  const buf = sections.transient('line', offset, total);
+  const r = new ByteReader(buf, hr.pos, total, sections.littleEndian, what, offset);
+  const version = r.u16();
+  if (version < 2 || version > 5) throw new KtError('KT_E_BAD_DWARF', `${what}: line table version ${version}; 2 to 5 are supported`);
+  let addrSize = unit.header.addrSize;
+  if (version >= 5) {
+    addrSize = r.u8();
+    r.u8(); // segment selector size
+  }
+  const headerLength = r.uNum(offsetSize);
+  const programStart = r.pos + headerLength;
+  const minInstLength = r.u8();
+  const maxOps = version >= 4 ? r.u8() || 1 : 1;
+  r.u8(); // default_is_stmt: binutils keeps every row, so neither do we care
+  const lineBase = (r.u8() << 24) >> 24;
+  const lineRange = r.u8();
+  const opcodeBase = r.u8();
+  if (lineRange === 0) throw new KtError('KT_E_BAD_DWARF', `${what}: line_range is 0`);
+  const opLengths: number[] = [];
+  for (let i = 1; i < opcodeBase; i++) opLengths.push(r.u8());
+  const dirs: string[] = [];
+  const files: { name: string; dir: number }[] = [];
+  const fileUnit: UnitContext = { ...unit, header: { ...unit.header, offsetSize } };
+  if (version >= 5) {
+    readEntryTable(r, fileUnit, (path) => dirs.push(path ?? ''));
+    readEntryTable(r, fileUnit, (path, dir) => files.push({ name: path ?? '', dir }));
+  } else {
+    for (;;) {
+      const d = r.cstr();
+      if (d === '') break;
+      dirs.push(d);
+    }
+    for (;;) {
+      const name = r.cstr();
+      if (name === '') break;
+      const dir = r.uleb();
+      r.uleb();
+      r.uleb();
+      files.push({ name, dir });
+    }
+  }
+  r.pos = programStart;
+  const sequences: Sequence[] = [];
+  const firstFile = initialFileZero && version >= 5 ? 0 : 1;
+  // Row columns of the sequence being decoded; addresses are offsets from `base`.
+  let base: bigint | undefined;
+  let offsets: number[] = [];
+  let fileCol: number[] = [];
+  let lines: number[] = [];
+  let discs: number[] = [];
+  let address = 0; // offset from base (or the absolute address while base is unset)
+  let opIndex = 0;
+  let file = firstFile;
+  let line = 1;
+  let discriminator = 0;
+  let seqStart = 0;
+  const emit = (end: boolean): void => {
+    if (base === undefined) {
+      base = BigInt(address);
+      address = 0;
+    }
+    const n = offsets.length;
+    const lastAt = n > 0 ? (offsets[n - 1] as number) : Number.NaN;
+    // binutils: of rows at one address the last wins; end_sequence always goes last.
+    if (n > 0 && lastAt === address && !end) {
+      fileCol[n - 1] = file;
+      lines[n - 1] = line;
+      discs[n - 1] = discriminator;
+    } else if (n === 0 || end || address > lastAt) {
+      offsets.push(address);
+      fileCol.push(file);
+      lines.push(line);
+      discs.push(discriminator);
+    } else {
+      // Out of order: binutils inserts it before the first row at or above its address.
+      let i = n - 1;
+      while (i > 0 && (offsets[i - 1] as number) >= address) i--;
+      offsets.splice(i, 0, address);
+      fileCol.splice(i, 0, file);
+      lines.splice(i, 0, line);
+      discs.splice(i, 0, discriminator);
+    }
+    if (offsets.length === 1) seqStart = address;
+    discriminator = 0;
+  };
+  const advance = (operationAdvance: number): void => {
+    if (maxOps === 1) address += minInstLength * operationAdvance;
+    else {
+      const ops = opIndex + operationAdvance;
+      address += minInstLength * Math.floor(ops / maxOps);
+      opIndex = ops % maxOps;
+    }
+  };
+  while (r.pos < total) {
+    const op = r.u8();
+    if (op >= opcodeBase) {
+      const adj = op - opcodeBase;
+      advance(Math.floor(adj / lineRange));
+      line = (line + lineBase + (adj % lineRange)) >>> 0;
+      emit(false);
+    } else if (op === 0) {
+      const len = r.uleb();
+      const start = r.pos;
+      if (len === 0) continue;
+      const sub = r.u8();
+      switch (sub) {
+        case DW_LNE.end_sequence: {
+          emit(true);
+          const b = base ?? 0n;
+          // binutils keys a sequence by the address of its first row as emitted, not the lowest.
+          sequences.push({ base: b, lowPc: b + BigInt(seqStart), highPc: b + BigInt(offsets[offsets.length - 1] as number), offsets, files: fileCol, lines, discriminators: discs, order: sequences.length });
+          base = undefined;
+          offsets = [];
+          fileCol = [];
+          lines = [];
+          discs = [];
+          address = 0;
+          opIndex = 0;
+          file = firstFile;
+          line = 1;
+          discriminator = 0;
+          break;
+        }
+        case DW_LNE.set_address: {
+          const to = r.uBig(len - 1 === 4 || len - 1 === 8 || len - 1 === 2 ? len - 1 : addrSize);
+          if (base === undefined) base = to;
+          address = Number(to - base);
+          opIndex = 0;
+          break;
+        }
+        case DW_LNE.define_file: {
+          const name = r.cstr();
+          const dir = r.uleb();
+          r.uleb();
+          r.uleb();
+          files.push({ name, dir });
+          break;
+        }
+        case DW_LNE.set_discriminator:
+          discriminator = r.uleb() >>> 0;
+          break;
+        default:
+          break;
+      }
+      r.pos = start + len;
+    } else {
+      switch (op) {
+        case DW_LNS.copy:
+          emit(false);
+          break;
+        case DW_LNS.advance_pc:
+          advance(r.uleb());
+          break;
+        case DW_LNS.advance_line:
+          line = (line + r.sleb()) >>> 0;
+          break;
+        case DW_LNS.set_file:
+          file = r.uleb();
+          break;
+        case DW_LNS.const_add_pc:
+          advance(Math.floor((255 - opcodeBase) / lineRange));
+          break;
+        case DW_LNS.fixed_advance_pc:
+          address += r.u16();
+          opIndex = 0;
+          break;
+        default:
+          for (let i = 0; i < (opLengths[op - 1] ?? 0); i++) r.uleb();
+      }
+    }
+  }
+  return new LineTable(files, dirs, compDir, version >= 5, sequences);
+}
+
+/** A DWARF 5 directory or file-name table: formats, then entries. */
+function readEntryTable(r: ByteReader, u: UnitContext, add: (path: string | undefined, dir: number) => void): void {
+  const formatCount = r.u8();
+  const formats: [number, number][] = [];
+  for (let i = 0; i < formatCount; i++) formats.push([r.uleb(), r.uleb()]);
+  const count = r.uleb();
+  if (count > r.end - r.pos) throw new KtError('KT_E_BAD_DWARF', `${r.what}: ${count} entries cannot fit in the header`);
+  for (let i = 0; i < count; i++) {
+    let path: string | undefined;
+    let dir = 0;
+    for (const [type, form] of formats) {
+      const v = readAttr(r, form === DW_FORM.implicit_const ? DW_FORM.udata : form, u, undefined);
+      if (type === DW_LNCT.path) path = attrString(v, u);
+      else if (type === DW_LNCT.directory_index) dir = Number(attrInt(v, u) ?? 0n);
+    }
+    add(path, dir);
+  }
+}
