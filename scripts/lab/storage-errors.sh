@@ -7,7 +7,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lab-env.sh"
 OUT=$(realpath -m "${1:?usage: storage-errors.sh OUT.log}")
-KDUMP_INITRD="$LAB_INITRDS/kdump.gz"   # has busybox and the virtio modules
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 cd "$W"
 
@@ -24,13 +23,9 @@ for sector in $((DATA * 8 + 64)) $((DIR1 * 8)) $((ITABLE * 8)); do
 	printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n\n' "$sector"
 done > blkdebug.conf
 
-(cd root && zcat "$KDUMP_INITRD" | cpio -id 2>/dev/null)
-MODULES=$(tr '\n' ' ' < root/lib/modules/order.capture)
+INIT_HEAD=$(unpack_busybox_root root)
 cat > root/init <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
-for m in $MODULES; do insmod /lib/modules/\$m.ko; done
+$INIT_HEAD
 sleep 1
 echo "ktriage-lab: mounting /dev/vda" > /dev/kmsg
 mount -t ext4 -o errors=remount-ro /dev/vda /mnt

@@ -8,7 +8,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lab-env.sh"
 OUT=$(realpath -m "${1:?usage: storage-hang.sh OUT.log}")
-KDUMP_INITRD="$LAB_INITRDS/kdump.gz"   # has busybox and the virtio modules
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 cd "$W"
 
@@ -18,13 +17,9 @@ mke2fs -q -t ext4 -b 4096 -d src disk.img 64M
 DATA=$(debugfs -R "bmap data 0" disk.img 2>/dev/null)
 printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n\n' $((DATA * 8 + 64)) > blkdebug.conf
 
-(cd root && zcat "$KDUMP_INITRD" | cpio -id 2>/dev/null)
-MODULES=$(tr '\n' ' ' < root/lib/modules/order.capture)
+INIT_HEAD=$(unpack_busybox_root root)
 cat > root/init <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
-for m in $MODULES; do insmod /lib/modules/\$m.ko; done
+$INIT_HEAD
 echo 10 > /proc/sys/kernel/hung_task_timeout_secs
 sleep 1
 mount -t ext4 /dev/vda /mnt

@@ -100,8 +100,18 @@ function bitFlipEvidence(facts: IncidentFacts): { finding: string; reportId: str
   return undefined;
 }
 
-function lineEvidence(facts: IncidentFacts, re: RegExp): string | undefined {
-  return incidentText(facts).find((t) => re.test(t))?.trim().slice(0, 200);
+/** A rule that fires on a line of the incident matching `re`, quoting it. */
+function lineRule(id: string, category: CauseCategory, weight: number, re: RegExp, what: string, confirm: string): CauseRule {
+  return {
+    id,
+    category,
+    weight,
+    find: (facts) => {
+      const line = incidentText(facts).find((t) => re.test(t))?.trim().slice(0, 200);
+      return line ? { finding: `${what}: ${line}` } : undefined;
+    },
+    confirm,
+  };
 }
 
 function kindEvidence(facts: IncidentFacts, kinds: ReadonlySet<ReportKind>, what: string): { finding: string; reportId: string } | undefined {
@@ -143,16 +153,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     },
     confirm: 'Watch the corrected-error count of the DIMM (`ras-mc-ctl --summary`); a rising count predicts an uncorrected error.',
   },
-  {
-    id: 'hardware-error-line',
-    category: 'hardware',
-    weight: 0.7,
-    find: (f) => {
-      const line = lineEvidence(f, HARDWARE_ERROR_LINE);
-      return line ? { finding: `the kernel logged a hardware error: ${line}` } : undefined;
-    },
-    confirm: 'Check the BMC/IPMI system event log (`ipmitool sel list`) and rasdaemon for the same time.',
-  },
+  lineRule('hardware-error-line', 'hardware', 0.7, HARDWARE_ERROR_LINE, 'the kernel logged a hardware error', 'Check the BMC/IPMI system event log (`ipmitool sel elist`) and rasdaemon for the same time.'),
   {
     id: 'taint-machine-check',
     category: 'hardware',
@@ -217,16 +218,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => kindEvidence(f, new Set(['unexpected-reboot']), 'the machine restarted without the kernel logging a panic or a shutdown'),
     confirm: 'Check the power and the BMC/IPMI event log (`ipmitool sel elist`) or the hypervisor\'s events for a reset at that time; a hardware or hypervisor watchdog resets a hung machine this way.',
   },
-  {
-    id: 'firmware-bug-line',
-    category: 'firmware',
-    weight: 0.45,
-    find: (f) => {
-      const line = lineEvidence(f, FIRMWARE_BUG_LINE);
-      return line ? { finding: `the kernel complained about the firmware: ${line}` } : undefined;
-    },
-    confirm: 'Compare the BIOS version in `Hardware name:` with the vendor\'s latest release notes; update the firmware.',
-  },
+  lineRule('firmware-bug-line', 'firmware', 0.45, FIRMWARE_BUG_LINE, 'the kernel complained about the firmware', 'Compare the BIOS version in `Hardware name:` with the vendor\'s latest release notes; update the firmware.'),
   {
     id: 'taint-firmware',
     category: 'firmware',
@@ -389,16 +381,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     },
     confirm: 'Check CPU steal time around the stall (`sar -u`, `vmstat` st column) and the host\'s load.',
   },
-  {
-    id: 'rcu-kthread-starved',
-    category: 'resource-exhaustion',
-    weight: 0.4,
-    find: (f) => {
-      const line = lineEvidence(f, /kthread (?:starved for|timer wakeup didn't happen)/);
-      return line ? { finding: `RCU's grace-period thread did not get to run: ${line}` } : undefined;
-    },
-    confirm: 'A starved RCU kthread means the CPU was monopolised (real-time tasks, interrupt storm) or the vCPU was not scheduled.',
-  },
+  lineRule('rcu-kthread-starved', 'resource-exhaustion', 0.4, /kthread (?:starved for|timer wakeup didn't happen)/, "RCU's grace-period thread did not get to run", 'A starved RCU kthread means the CPU was monopolised (real-time tasks, interrupt storm) or the vCPU was not scheduled.'),
   {
     id: 'cpu-stall',
     category: 'kernel-bug',
