@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { existsSync, readFileSync } from 'node:fs';
 import { KtError } from '../errors.js';
 import type { CrashReport } from '../reports/crash-report.js';
 import type { KnownIssueMatch } from './diagnosis.js';
@@ -39,9 +38,17 @@ const RULE_KEYS = new Set(['id', 'title', 'note', 'links', 'match']);
 
 /** The starter set shipped with ktriage. */
 export const BUNDLED_RULES_PATH = new URL('../../rules/known-issues.yaml', import.meta.url);
+/** The same, converted to JSON by the build (scripts/build-rules.mjs): no YAML parser to load on every run. */
+const BUNDLED_RULES_JSON = new URL('../rules/known-issues.json', import.meta.url);
+
+/** The bundled rules, from the build's JSON copy when there is one. */
+export async function loadBundledKnownIssues(): Promise<KnownIssueRule[]> {
+  if (!existsSync(BUNDLED_RULES_JSON)) return loadKnownIssues(BUNDLED_RULES_PATH);
+  return checkKnownIssues(JSON.parse(readFileSync(BUNDLED_RULES_JSON, 'utf8')), BUNDLED_RULES_PATH.pathname);
+}
 
 /** Reads and checks one rules file; every mistake is reported with the file and the rule. */
-export function loadKnownIssues(path: string | URL): KnownIssueRule[] {
+export async function loadKnownIssues(path: string | URL): Promise<KnownIssueRule[]> {
   const name = path instanceof URL ? path.pathname : path;
   let text: string;
   try {
@@ -52,13 +59,19 @@ export function loadKnownIssues(path: string | URL): KnownIssueRule[] {
   return parseKnownIssues(text, name);
 }
 
-export function parseKnownIssues(text: string, source: string): KnownIssueRule[] {
+export async function parseKnownIssues(text: string, source: string): Promise<KnownIssueRule[]> {
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
+    doc = parse(text, { maxAliasCount: 100 });
   } catch (e) {
     throw new KtError('KT_E_BAD_RULES', `${source}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+  return checkKnownIssues(doc, source);
+}
+
+/** Checks a parsed rules document (a list of rules) and compiles its patterns. */
+export function checkKnownIssues(doc: unknown, source: string): KnownIssueRule[] {
   if (doc === null || doc === undefined) return [];
   if (!Array.isArray(doc)) throw new KtError('KT_E_BAD_RULES', `${source}: expected a list of rules at the top level`);
   const seen = new Set<string>();

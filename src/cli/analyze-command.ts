@@ -2,25 +2,21 @@ import { SCHEMA_VERSION, type AnalysisResult } from '../reports/crash-report.js'
 import { ReportExtractor } from '../reports/extract-reports.js';
 import { diagnoseAll } from '../analysis/diagnose.js';
 import { diagnoseIncident } from '../analysis/diagnose-incident.js';
-import { BUNDLED_RULES_PATH, loadKnownIssues } from '../analysis/known-issues.js';
+import { loadBundledKnownIssues, loadKnownIssues } from '../analysis/known-issues.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
-import { dumpFormatOf, openVmcoreLog } from '../vmcore/vmcore-log.js';
+import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { EXIT } from '../errors.js';
 import { renderJson } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
 import { renderMarkdown } from '../render/markdown-renderer.js';
 import { renderHtml } from '../render/html-renderer.js';
-import { FileSymbolSource } from '../symbols/symbol-source.js';
-import { symbolizeReports } from '../symbols/symbolize-reports.js';
-import { debuginfodUrls } from '../symbols/debuginfod-client.js';
-import { disassembleReports } from '../symbols/disassemble-code.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> {
   // Rules first: a mistake in a rules file is reported before any input is read.
-  const knownIssues = [BUNDLED_RULES_PATH, ...options.knownIssues].flatMap((path) => loadKnownIssues(path));
+  const knownIssues = [...(await loadBundledKnownIssues()), ...(await Promise.all(options.knownIssues.map((path) => loadKnownIssues(path)))).flat()];
   const extractor = new ReportExtractor();
   const inputs: AnalysisResult['inputs'] = [];
   const logs: (() => Promise<OpenedLog>)[] =
@@ -28,7 +24,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
       ? [() => openJournalBoot(options.boot ?? 0)]
       : options.inputs.map((path) => () =>
           options.inputFormat === 'auto' && dumpFormatOf(path) !== undefined
-            ? openVmcoreLog(path)
+            ? import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path))
             : openLog({ path, format: options.inputFormat }));
   for (const open of logs) {
     const log = await open();
@@ -40,27 +36,16 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
   }
   const extraction = extractor.finish();
   let reports = diagnoseAll(extraction.reports, extraction.incidents);
-  if (options.vmlinux !== undefined || options.modules !== undefined || options.debugDirs !== undefined || options.systemMap !== undefined) {
-    const source = new FileSymbolSource({
-      ...(options.vmlinux !== undefined && { vmlinux: options.vmlinux }),
-      ...(options.modules !== undefined && { modules: options.modules }),
-      ...(options.symbolCache !== undefined && { cacheDir: options.symbolCache }),
-      ...(options.debugDirs !== undefined && { debugDirs: options.debugDirs }),
-      ...(options.systemMap !== undefined && { systemMap: options.systemMap }),
-    });
-    const urls = debuginfodUrls(process.env);
-    if (urls.length > 0 && options.symbolCache !== undefined) {
-      const ids = reports.flatMap((r) => (r.ip?.buildId ? [r.ip.buildId] : []));
-      await source.prefetch(ids, urls, `${options.symbolCache}/debuginfod`);
-    }
-    await source.prefetchModules(reports.flatMap((r) => [...(r.ip?.module ? [r.ip.module] : []), ...r.stacks.flatMap((s) => s.frames.flatMap((f) => (f.module ? [f.module] : [])))]));
-    reports = symbolizeReports(reports, source);
-    source.saveCaches();
-  }
-  if (options.disassemble) reports = await disassembleReports(reports);
+  // Symbol files and the disassembler are loaded only when asked for: most runs need neither.
+  if (wantsSymbols(options)) reports = await (await import('./enrich-symbols.js')).enrichWithSymbols(reports, options);
+  if (options.disassemble) reports = await (await import('../symbols/disassemble-code.js')).disassembleReports(reports);
   const byId = new Map(reports.map((r) => [r.id, r]));
   const incidents = extraction.incidents.map((incident) => ({ ...incident, diagnosis: diagnoseIncident(incident, byId, extraction.precursors, knownIssues) }));
   return { schemaVersion: SCHEMA_VERSION, inputs, ...extraction, reports, incidents };
+}
+
+function wantsSymbols(options: AnalyzeOptions): boolean {
+  return options.vmlinux !== undefined || options.modules !== undefined || options.debugDirs !== undefined || options.systemMap !== undefined;
 }
 
 const RENDERERS = {

@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BUNDLED_RULES_PATH, loadKnownIssues, parseKnownIssues } from '../../src/analysis/known-issues.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_RULES_PATH, loadKnownIssues, parseKnownIssues, type KnownIssueRule } from '../../src/analysis/known-issues.js';
 import { analyze } from '../../src/cli/analyze-command.js';
 import { KtError } from '../../src/errors.js';
 
@@ -17,9 +17,9 @@ function rulesFile(text: string): string {
   return path;
 }
 
-function errorOf(fn: () => unknown): KtError {
+async function errorOf(fn: () => Promise<unknown>): Promise<KtError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof KtError) return e;
     throw e;
@@ -28,7 +28,10 @@ function errorOf(fn: () => unknown): KtError {
 }
 
 describe('the bundled starter set', () => {
-  const rules = loadKnownIssues(BUNDLED_RULES_PATH);
+  let rules: KnownIssueRule[] = [];
+  beforeAll(async () => {
+    rules = await loadKnownIssues(BUNDLED_RULES_PATH);
+  });
 
   it('has documented rules with unique ids, a note and a link each', () => {
     expect(rules.length).toBeGreaterThanOrEqual(15);
@@ -94,18 +97,25 @@ describe('a user rules file', () => {
     ['a bad regex', "- { id: a, title: t, note: n, match: { text: '(' } }", /match.text: bad regular expression/],
     ['a bad version', "- { id: a, title: t, note: n, match: { kernel: { from: 'six' } } }", /match.kernel.from 'six' is not a version/],
     ['a duplicate id', '- { id: a, title: t, note: n, match: { kinds: [panic] } }\n- { id: a, title: t, note: n, match: { kinds: [oops] } }', /rule id 'a' appears twice/],
-  ])('rejects %s with KT_E_BAD_RULES naming the file', (_what, text, message) => {
-    const e = errorOf(() => parseKnownIssues(text, 'mine.yaml'));
+  ])('rejects %s with KT_E_BAD_RULES naming the file', async (_what, text, message) => {
+    const e = await errorOf(() => parseKnownIssues(text, 'mine.yaml'));
     expect(e.code).toBe('KT_E_BAD_RULES');
     expect(e.message).toMatch(/^mine\.yaml: /);
     expect(e.message).toMatch(message);
+  });
+
+  it('the build ships the bundled rules as JSON, equal to the YAML', async () => {
+    const { readFileSync } = await import('node:fs');
+    const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'rules', 'known-issues.json'), 'utf8')) as unknown;
+    const { parse } = await import('yaml');
+    expect(json).toEqual(parse(readFileSync(BUNDLED_RULES_PATH, 'utf8')));
   });
 
   it('a missing rules file is an error before any input is read', async () => {
     await expect(run('x86-sysrq-crash.log', ['/nonexistent/rules.yaml'])).rejects.toThrow(/\/nonexistent\/rules.yaml: cannot read the known-issues file/);
   });
 
-  it('an empty file holds no rules', () => {
-    expect(parseKnownIssues('# nothing yet\n', 'empty.yaml')).toEqual([]);
+  it('an empty file holds no rules', async () => {
+    expect(await parseKnownIssues('# nothing yet\n', 'empty.yaml')).toEqual([]);
   });
 });
