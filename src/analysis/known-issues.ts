@@ -128,15 +128,33 @@ function checkRule(entry: unknown, where: string, source: string): KnownIssueRul
 /** The rules that match the incident, with what matched. */
 export function matchKnownIssues(facts: IncidentFacts, rules: readonly KnownIssueRule[]): KnownIssueMatch[] {
   const matches: KnownIssueMatch[] = [];
+  const seen = whatIncidentShows(facts);
   for (const rule of rules) {
-    const matched = matchRule(rule, facts);
+    const matched = matchRule(rule, facts, seen);
     if (matched) matches.push({ id: rule.id, title: rule.title, note: rule.note, links: rule.links, source: rule.source, matched });
   }
   return matches;
 }
 
+/** What the conditions look at, gathered once per incident. */
+interface IncidentIndex {
+  functions: string[];
+  modules: string[];
+  taint: string[];
+  lines: string[];
+}
+
+function whatIncidentShows(facts: IncidentFacts): IncidentIndex {
+  return {
+    functions: facts.reports.flatMap(functionNames),
+    modules: facts.reports.flatMap(moduleNames),
+    taint: facts.reports.flatMap((r) => [...taintLetters(r)]),
+    lines: [...facts.reports.flatMap((r) => r.lines.map((l) => l.text)), ...facts.precursors.map((p) => p.text)],
+  };
+}
+
 /** The conditions that held, in words; undefined as soon as one does not. */
-function matchRule(rule: KnownIssueRule, facts: IncidentFacts): string[] | undefined {
+function matchRule(rule: KnownIssueRule, facts: IncidentFacts, seen: IncidentIndex): string[] | undefined {
   const m = rule.match;
   const reports = facts.reports;
   const said: string[] = [];
@@ -151,17 +169,17 @@ function matchRule(rule: KnownIssueRule, facts: IncidentFacts): string[] | undef
     said.push(`title "${r.title}"`);
   }
   if (m.functions) {
-    const name = reports.flatMap(functionNames).find((fn) => m.functions?.some((re) => re.test(fn)));
+    const name = seen.functions.find((fn) => m.functions?.some((re) => re.test(fn)));
     if (!name) return undefined;
     said.push(`function ${name}`);
   }
   if (m.modules) {
-    const name = reports.flatMap(moduleNames).find((mod) => m.modules?.includes(mod));
+    const name = seen.modules.find((mod) => m.modules?.includes(mod));
     if (!name) return undefined;
     said.push(`module ${name}`);
   }
   if (m.taint) {
-    const letter = reports.flatMap((r) => [...taintLetters(r)]).find((l) => m.taint?.includes(l));
+    const letter = seen.taint.find((l) => m.taint?.includes(l));
     if (!letter) return undefined;
     said.push(`taint ${letter}`);
   }
@@ -175,7 +193,7 @@ function matchRule(rule: KnownIssueRule, facts: IncidentFacts): string[] | undef
   }
   if (m.text) {
     const text = m.text;
-    const line = reports.flatMap((r) => r.lines.map((l) => l.text)).find((t) => text.test(t)) ?? facts.precursors.find((p) => text.test(p.text))?.text;
+    const line = seen.lines.find((t) => text.test(t));
     if (line === undefined) return undefined;
     said.push(`line "${line.trim().slice(0, 120)}"`);
   }
