@@ -28,7 +28,19 @@ export function renderHtml(result: AnalysisResult): string {
     '<main>',
   ];
   if (result.incidents.length === 0) body.push('<p class="none">No kernel crash report found.</p>');
-  for (const incident of result.incidents) body.push(incidentSection(incident, byId));
+  if (result.incidents.length > 1) body.push(contents(result.incidents, byId));
+  // The same crash again (same bucket) gets a line pointing at the incident that has the answer.
+  const answeredBy = new Map<string, Incident>();
+  for (const incident of result.incidents) {
+    const bucket = incident.diagnosis?.bucket;
+    const seen = bucket !== undefined ? answeredBy.get(bucket) : undefined;
+    if (seen) {
+      body.push(`<section class="incident repeat" id="${esc(incident.id)}"><p>Incident ${esc(incident.id)}: ${esc(incident.reportIds.map((id) => byId.get(id)?.kind ?? '').join(' → '))}, the same crash as <a href="#${esc(seen.id)}">${esc(seen.id)}</a> (${esc(incident.diagnosis?.title ?? '')}).</p></section>`);
+      continue;
+    }
+    if (bucket !== undefined) answeredBy.set(bucket, incident);
+    body.push(incidentSection(incident, byId));
+  }
   if (result.precursors.length > 0) {
     body.push(`<section class="precursors"><h2>Storage and filesystem events (${result.precursors.length})</h2><ul>`);
     for (const p of result.precursors.slice(0, 50)) body.push(`<li><code>${esc(whereText(p.source, p.line, p.ts))}</code> <b>${esc(p.kind)}</b> ${esc(p.text)}</li>`);
@@ -47,6 +59,16 @@ export function renderHtml(result: AnalysisResult): string {
     '</body></html>',
     '',
   ].join('\n');
+}
+
+/** One line per incident, linked: what happened and the likely cause. */
+function contents(incidents: readonly Incident[], byId: Map<string, CrashReport>): string {
+  const items = incidents.map((i) => {
+    const d = i.diagnosis;
+    const at = byId.get(i.firstCause)?.lines[0];
+    return `<li><a href="#${esc(i.id)}">${esc(i.id)}</a> ${esc(d?.title ?? '')}${d ? ` <span class="cause cause-${esc(d.cause.category)}">${esc(d.cause.category)}</span>` : ''}${at ? ` <code>${esc(`${at.source}:${at.line}`)}</code>` : ''}</li>`;
+  });
+  return `<nav class="contents"><h2>Incidents</h2><ol>${items.join('')}</ol></nav>`;
 }
 
 function incidentSection(incident: Incident, byId: Map<string, CrashReport>): string {

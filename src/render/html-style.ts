@@ -52,4 +52,8 @@ dd ul { margin: 0; padding-left: 18px; }
 .cmd .purpose { color: var(--muted); margin-right: 8px; }
 .cmd code { background: var(--panel); padding: 1px 5px; border-radius: 4px; }
 .precursors li { font-size: 14px; }
+.contents ol { padding-left: 22px; }
+.contents li { margin: 2px 0; }
+.contents .cause { font-size: 12px; }
+.incident.repeat { padding: 4px 0; color: var(--muted); }
 `;

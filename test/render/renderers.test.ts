@@ -74,3 +74,20 @@ describe('the terminal view of a log with the same crash twice', () => {
     expect(text).toMatch(/\nIncident i2: hung-task, the same crash as i1 \(INFO: task hung in synchronize_rcu\) at \S+twice\.log:\d+/);
   });
 });
+
+describe('the HTML page of a log with several incidents', () => {
+  it('lists them first, linked, and answers a repeated crash once', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { renderHtml } = await import('../../src/render/html-renderer.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'ktriage-html-')), 'three.log');
+    const parts = ['syzbot-hung-task-synchronize-rcu-a.log', 'syzbot-hung-task-synchronize-rcu-b.log', 'x86-oom-panic-on-oom.log'];
+    writeFileSync(path, parts.map((p) => readFileSync(join(FIXTURES, p), 'latin1')).join(''), 'latin1');
+    const html = renderHtml(await analyze({ inputs: [path], inputFormat: 'auto', format: 'html', knownIssues: [], exitCode: false, color: false }));
+    const contents = /<nav class="contents">(.*?)<\/nav>/.exec(html)?.[1] ?? '';
+    expect(contents.match(/<li>/g)).toHaveLength(3);
+    expect(contents).toContain('<a href="#i3">i3</a> out of memory');
+    expect(html).toContain('Incident i2: hung-task, the same crash as <a href="#i1">i1</a> (INFO: task hung in synchronize_rcu).');
+    expect(html.match(/<div class="answer">/g)).toHaveLength(2);
+  });
+});
