@@ -1,6 +1,8 @@
 import type { CrashReport, ReportKind } from '../reports/crash-report.js';
 import type { CauseCategory } from './diagnosis.js';
-import { FOREIGN_MODULE_FLAGS, allFrames, incidentText, initExitStatus, moduleFlags, taintLetters, type IncidentFacts } from './incident-facts.js';
+import { describeModuleFlags, isForeignModule } from '../reports/decode/module-flags.js';
+import { escalationOf } from './escalations.js';
+import { allFrames, incidentText, initExitStatus, moduleFlags, taintLetters, type IncidentFacts } from './incident-facts.js';
 
 /**
  * Evidence rules: each looks at an incident and, when it finds what it looks for, points at one
@@ -58,7 +60,6 @@ function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: s
   return undefined;
 }
 
-const isForeign = (flags: readonly string[]): boolean => flags.some((f) => FOREIGN_MODULE_FLAGS.includes(f));
 
 /** A 64-bit value that is a canonical kernel address except for exactly one flipped bit (47…63). */
 export function oneBitFromCanonical(hex: string): boolean {
@@ -237,7 +238,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     weight: 0.8,
     find: (f) => {
       const m = firstBlamedModule(f);
-      return m && isForeign(m.flags) ? { finding: `the blamed code is in module ${m.name} (${m.flags.join('')}: ${describeFlags(m.flags)})`, reportId: m.report.id } : undefined;
+      return m && isForeignModule(m.flags) ? { finding: `the blamed code is in module ${m.name} (${m.flags.join('')}: ${describeModuleFlags(m.flags)})`, reportId: m.report.id } : undefined;
     },
     confirm: 'Reproduce without the module (unload or blacklist it) and check for a newer version of it built for this kernel.',
   },
@@ -247,7 +248,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     weight: 0.45,
     find: (f) => {
       const m = firstBlamedModule(f);
-      return m && !isForeign(m.flags) ? { finding: `the blamed code is in the in-tree module ${m.name}`, reportId: m.report.id } : undefined;
+      return m && !isForeignModule(m.flags) ? { finding: `the blamed code is in the in-tree module ${m.name}`, reportId: m.report.id } : undefined;
     },
     confirm: 'Check the driver\'s hardware and firmware (`modinfo MODULE`, `dmesg | grep MODULE`) and whether a newer kernel fixes the driver.',
   },
@@ -258,8 +259,8 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => {
       const r = f.reports.find((x) => ['O', 'P', 'E'].some((l) => taintLetters(x).has(l)));
       const blamed = firstBlamedModule(f);
-      if (!r || (blamed && isForeign(blamed.flags))) return undefined;
-      const foreign = r.modules?.linked.filter((m) => m.flags.some((x) => FOREIGN_MODULE_FLAGS.includes(x))).map((m) => `${m.name}(${m.flags.join('')})`) ?? [];
+      if (!r || (blamed && isForeignModule(blamed.flags))) return undefined;
+      const foreign = r.modules?.linked.filter((m) => isForeignModule(m.flags)).map((m) => `${m.name}(${m.flags.join('')})`) ?? [];
       return { finding: `the kernel was tainted by ${foreign.length > 0 ? foreign.join(', ') : 'an out-of-tree, proprietary or unsigned module'}, not in the trace but able to corrupt memory`, reportId: r.id };
     },
     confirm: 'Upstream and distribution developers ask for a reproduction without tainting modules; try one.',
@@ -426,10 +427,8 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     category: 'configuration',
     weight: 0.3,
     find: (f) => {
-      const p = f.panic;
-      const reason = p?.panic?.reason;
-      if (!p || !reason || !ESCALATING_REASONS.has(reason)) return undefined;
-      return { finding: `a panic setting turned the report into a panic (${p.panic?.message})`, reportId: p.id };
+      const escalation = escalationOf(f);
+      return escalation && f.panic ? { finding: `${escalation.setting} turned the report into a panic (${f.panic.panic?.message ?? f.panic.header})`, reportId: f.panic.id } : undefined;
     },
     confirm: 'Read the panic settings (`sysctl kernel.panic_on_oops kernel.panic_on_warn kernel.hung_task_panic kernel.softlockup_panic vm.panic_on_oom`) and decide whether availability or a dump matters more.',
   },
@@ -469,8 +468,6 @@ const LOST_REPORT_BY_REASON: Readonly<Record<string, string>> = {
   'panic-on-kmsan': 'a KMSAN report',
 };
 
-/** Panic reasons that exist only because a sysctl or boot parameter asked for a panic. */
-const ESCALATING_REASONS: ReadonlySet<string> = new Set(['panic-on-warn', 'panic-on-kmsan', 'hung-task', 'soft-lockup', 'hard-lockup', 'rcu-stall', 'panic-on-taint', 'fatal-exception', 'nmi']);
 
 /** `uncorrected memory controller error, processor context corrupt, CPU 0 bank 4, address 0x1234000`. */
 function describeMachineCheck(r: CrashReport): string {
@@ -485,7 +482,3 @@ function describeMachineCheck(r: CrashReport): string {
   return `the CPU reported a machine check: ${parts.filter(Boolean).join(', ')}`;
 }
 
-function describeFlags(flags: readonly string[]): string {
-  const words: Record<string, string> = { O: 'out-of-tree', P: 'proprietary', E: 'unsigned', F: 'force-loaded', C: 'staging' };
-  return flags.map((f) => words[f]).filter(Boolean).join(', ');
-}

@@ -2,6 +2,7 @@ import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-repor
 import { recipeFor } from './frame-recipes.js';
 import { pickFrame } from './pick-frame.js';
 import { readableLines } from './readable-lines.js';
+import { isForeignModule } from '../reports/decode/module-flags.js';
 import { canonicalFunction, demangle, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
@@ -143,9 +144,5 @@ function traceFrames(report: CrashReport): StackFrame[] {
 
 /** Modules the kernel marks out-of-tree (O), proprietary (P), unsigned (E), forced (F) or staging (C). */
 function suspiciousModules(report: CrashReport): Set<string> {
-  const out = new Set<string>();
-  for (const m of report.modules?.linked ?? []) {
-    if (m.flags.some((f) => 'OPEFC'.includes(f))) out.add(m.name);
-  }
-  return out;
+  return new Set((report.modules?.linked ?? []).filter((m) => isForeignModule(m.flags)).map((m) => m.name));
 }

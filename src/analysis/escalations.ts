@@ -30,8 +30,8 @@ const ESCALATIONS: readonly EscalationRow[] = [
 export function escalationOf(facts: IncidentFacts): Escalation | undefined {
   const panic = facts.panic?.panic;
   if (!panic) return undefined;
+  // An oops in interrupt context or in init panics whatever the settings say: those panic reasons
+  // (`fatal-exception-in-interrupt`, `init-killed`) have no row here.
   const row = ESCALATIONS.find((r) => r.reason === panic.reason && (!r.message || r.message.test(panic.message)));
-  // An oops in interrupt context or in init is fatal whatever the setting says.
-  if (!row || (row.reason === 'fatal-exception' && facts.reports.some((r) => r.panic?.reason === 'fatal-exception-in-interrupt'))) return undefined;
-  return { setting: row.setting, explanation: row.explanation };
+  return row ? { setting: row.setting, explanation: row.explanation } : undefined;
 }

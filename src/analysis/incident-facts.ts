@@ -12,9 +12,6 @@ export interface IncidentFacts {
   precursors: readonly PrecursorEvent[];
 }
 
-/** Module letters that mean "not the kernel's own code": out-of-tree, proprietary, unsigned, forced, staging. */
-export const FOREIGN_MODULE_FLAGS: readonly string[] = ['O', 'P', 'E', 'F', 'C'];
-
 export function buildFacts(reports: readonly CrashReport[], precursors: readonly PrecursorEvent[]): IncidentFacts {
   const first = reports[0];
   if (!first) throw new Error('an incident has at least one report');

@@ -1,7 +1,8 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
+import { describeModuleFlags } from '../reports/decode/module-flags.js';
 import { KIND_TABLE, UNEXPECTED_REBOOT_ROW } from '../reports/kinds.js';
-import { frameText, culpritFrameIndex, reportFacts, whereText } from './report-facts.js';
+import { culpritFrameIndex, earlierSameCrash, frameText, incidentReports, reportFacts, whereText } from './report-facts.js';
 import { HTML_STYLE } from './html-style.js';
 
 /** A piece of a logged line explained on hover. */
@@ -30,15 +31,13 @@ export function renderHtml(result: AnalysisResult): string {
   if (result.incidents.length === 0) body.push('<p class="none">No kernel crash report found.</p>');
   if (result.incidents.length > 1) body.push(contents(result.incidents, byId));
   // The same crash again (same bucket) gets a line pointing at the incident that has the answer.
-  const answeredBy = new Map<string, Incident>();
+  const repeats = earlierSameCrash(result.incidents);
   for (const incident of result.incidents) {
-    const bucket = incident.diagnosis?.bucket;
-    const seen = bucket !== undefined ? answeredBy.get(bucket) : undefined;
+    const seen = repeats.get(incident.id);
     if (seen) {
       body.push(`<section class="incident repeat" id="${esc(incident.id)}"><p>Incident ${esc(incident.id)}: ${esc(incident.reportIds.map((id) => byId.get(id)?.kind ?? '').join(' → '))}, the same crash as <a href="#${esc(seen.id)}">${esc(seen.id)}</a> (${esc(incident.diagnosis?.title ?? '')}).</p></section>`);
       continue;
     }
-    if (bucket !== undefined) answeredBy.set(bucket, incident);
     body.push(incidentSection(incident, byId));
   }
   if (result.precursors.length > 0) {
@@ -72,7 +71,7 @@ function contents(incidents: readonly Incident[], byId: Map<string, CrashReport>
 }
 
 function incidentSection(incident: Incident, byId: Map<string, CrashReport>): string {
-  const reports = incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
+  const reports = incidentReports(incident, byId);
   const first = byId.get(incident.firstCause) ?? reports[0];
   const d = incident.diagnosis;
   if (!first || !d) return '';
@@ -184,7 +183,7 @@ function annotationsOf(r: CrashReport, d: Diagnosis): Annotation[] {
   if (r.kernel) add(r.kernel.release, 'The kernel release (uname -r) that crashed.');
   if (r.panic) add(r.panic.message, `Panic reason: ${r.panic.reason}.`);
   for (const m of r.modules?.linked ?? []) {
-    if (m.flags.length > 0) add(`${m.name}(${m.flags.join('')})`, `Module ${m.name}: ${m.flags.map((f) => MODULE_FLAG_WORDS[f] ?? f).join(', ')}.`);
+    if (m.flags.length > 0) add(`${m.name}(${m.flags.join('')})`, `Module ${m.name}: ${describeModuleFlags(m.flags)}.`);
   }
   const main = r.stacks[0]?.frames ?? [];
   const culprit = main[culpritFrameIndex(r, main, d)];
@@ -193,15 +192,6 @@ function annotationsOf(r: CrashReport, d: Diagnosis): Annotation[] {
   return notes;
 }
 
-const MODULE_FLAG_WORDS: Record<string, string> = {
-  O: 'out-of-tree',
-  P: 'proprietary',
-  E: 'unsigned',
-  F: 'force-loaded',
-  C: 'staging (lower quality)',
-  '+': 'being loaded',
-  '-': 'being unloaded',
-};
 
 /** The line, escaped, with the first occurrence of each annotation wrapped; annotations never overlap. */
 function annotate(text: string, notes: readonly Annotation[]): string {

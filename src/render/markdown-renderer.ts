@@ -1,6 +1,6 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident } from '../reports/crash-report.js';
-import { frameText, culpritFrameIndex, reportFacts, whereText } from './report-facts.js';
+import { culpritFrameIndex, frameText, incidentReports, reportFacts, whereText } from './report-facts.js';
 
 /** Frames of the first cause's trace quoted in the note. */
 const FRAMES_QUOTED = 16;
@@ -31,7 +31,7 @@ export function renderMarkdown(result: AnalysisResult): string {
 }
 
 function incidentSection(incident: Incident, byId: Map<string, CrashReport>, several: boolean): string[] {
-  const reports = incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
+  const reports = incidentReports(incident, byId);
   const first = byId.get(incident.firstCause) ?? reports[0];
   const d = incident.diagnosis;
   if (!first || !d) return [];

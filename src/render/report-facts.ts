@@ -1,15 +1,13 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
 import { stripCompilerSuffix } from '../analysis/skip-frames.js';
-import type { CrashReport, StackFrame } from '../reports/crash-report.js';
+import type { CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
+import { isForeignModule } from '../reports/decode/module-flags.js';
 
 /** One decoded field of a report as a renderer shows it: a label and its value in words. */
 export interface ReportFact {
   label: string;
   value: string;
 }
-
-/** Module letters worth showing: the module is not the kernel's own. */
-const NOTABLE_MODULE_FLAGS = new Set(['O', 'P', 'E', 'F', 'C']);
 
 /** The decoded fields every renderer shows for a report, in the order an expert reads them. */
 export function reportFacts(r: CrashReport): ReportFact[] {
@@ -33,7 +31,7 @@ export function reportFacts(r: CrashReport): ReportFact[] {
     add('access', `${m.bugType}${m.access ? ` ${m.access}` : ''}${size}${at}${cache}`);
   }
   add('killed', r.oom?.victim ? `${r.oom.victim.comm} (pid ${r.oom.victim.pid}), anon-rss ${r.oom.victim.anonRssKb ?? '?'} kB` : undefined);
-  const notable = r.modules?.linked.filter((m) => m.flags.some((f) => NOTABLE_MODULE_FLAGS.has(f)));
+  const notable = r.modules?.linked.filter((m) => isForeignModule(m.flags));
   add('modules', notable && notable.length > 0 ? notable.map((m) => `${m.name}(${m.flags.join('')})`).join(' ') : undefined);
   return facts;
 }
@@ -57,6 +55,28 @@ export function culpritFrameIndex(report: CrashReport, frames: readonly StackFra
   const matches = (f: StackFrame) => stripCompilerSuffix(f.function) === culprit.function && (culprit.module ?? '') === (f.module ?? '');
   const reliable = frames.findIndex((f) => f.reliable && matches(f));
   return reliable >= 0 ? reliable : frames.findIndex(matches);
+}
+
+/** The incident's reports in order (ids that name no report are skipped). */
+export function incidentReports(incident: Incident, byId: ReadonlyMap<string, CrashReport>): CrashReport[] {
+  return incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
+}
+
+/**
+ * For each incident whose first cause repeats an earlier one (same bucket), that earlier
+ * incident: renderers answer a crash once and point repeats at the answer.
+ */
+export function earlierSameCrash(incidents: readonly Incident[]): Map<string, Incident> {
+  const firstByBucket = new Map<string, Incident>();
+  const repeats = new Map<string, Incident>();
+  for (const incident of incidents) {
+    const bucket = incident.diagnosis?.bucket;
+    if (bucket === undefined) continue;
+    const first = firstByBucket.get(bucket);
+    if (first) repeats.set(incident.id, first);
+    else firstByBucket.set(bucket, incident);
+  }
+  return repeats;
 }
 
 /** `input:line [ts]`. */

@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident, ResolvedLocation } from '../reports/crash-report.js';
-import { frameText, reportFacts, whereText } from './report-facts.js';
+import { earlierSameCrash, frameText, incidentReports, reportFacts, whereText } from './report-facts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -29,10 +29,9 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
     );
   }
   // The same crash again (the first cause in the same bucket) is one line, not the whole answer again.
-  const shownBy = new Map<string, Incident>();
+  const repeats = earlierSameCrash(result.incidents);
   for (const incident of result.incidents) {
-    const key = incident.diagnosis?.bucket ?? incident.id;
-    const seen = shownBy.get(key);
+    const seen = repeats.get(incident.id);
     if (seen) {
       const first = byId.get(incident.firstCause);
       const at = first?.lines[0];
@@ -40,7 +39,6 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
       out.push('', `Incident ${incident.id}${incident.host ? ` on ${incident.host}` : ''}: ${kinds}, the same crash as ${seen.id} (${first?.title ?? ''})${at ? ` at ${whereText(at.source, at.line, first?.ts)}` : ''}`);
       continue;
     }
-    shownBy.set(key, incident);
     out.push('', ...renderIncident(incident, byId, paint));
   }
   if (result.precursors.length > 0) {
@@ -52,7 +50,7 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
 }
 
 function renderIncident(incident: Incident, byId: Map<string, CrashReport>, paint: Paint): string[] {
-  const reports = incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
+  const reports = incidentReports(incident, byId);
   const host = incident.host ? ` on ${incident.host}` : '';
   const out = [paint('1;36', `Incident ${incident.id}${host}: ${reports.map((r) => r.kind).join(' → ')}`)];
   const d = incident.diagnosis;
