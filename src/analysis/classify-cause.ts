@@ -12,14 +12,12 @@ const MEDIUM = { score: 0.5, lead: 0.1 };
  */
 export function classifyCause(facts: IncidentFacts, rules: readonly CauseRule[] = CAUSE_RULES): CauseAssessment {
   const byCategory = new Map<CauseCategory, CauseEvidence[]>();
-  const confirmByCategory = new Map<CauseCategory, string[]>();
   for (const rule of rules) {
     const found = rule.find(facts);
     if (!found) continue;
     const evidence: CauseEvidence = { rule: rule.id, weight: rule.weight, finding: found.finding };
     if (found.reportId !== undefined) evidence.reportId = found.reportId;
     byCategory.set(rule.category, [...(byCategory.get(rule.category) ?? []), evidence]);
-    confirmByCategory.set(rule.category, [...(confirmByCategory.get(rule.category) ?? []), rule.confirm]);
   }
   const candidates: CauseCandidate[] = [...byCategory.entries()]
     .map(([category, evidence]) => ({ category, evidence: evidence.sort((a, b) => b.weight - a.weight), score: combine(evidence) }))
@@ -29,12 +27,13 @@ export function classifyCause(facts: IncidentFacts, rules: readonly CauseRule[] 
     return { category: 'unknown', confidence: 'low', score: 0, evidence: [], confirm: ['Nothing in the report points at a cause; capture a vmcore (kdump) next time.'], alternatives: [] };
   }
   const lead = best.score - (rest[0]?.score ?? 0);
+  const fired = new Set(best.evidence.map((e) => e.rule));
   return {
     category: best.category,
     confidence: confidenceOf(best.score, lead),
     score: best.score,
     evidence: best.evidence,
-    confirm: [...new Set(confirmByCategory.get(best.category) ?? [])],
+    confirm: [...new Set(rules.filter((r) => fired.has(r.id)).map((r) => r.confirm))],
     alternatives: rest,
   };
 }
