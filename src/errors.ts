@@ -33,6 +33,9 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Marks every KtError, whichever copy of this module made it. */
+const KT_ERROR_BRAND = Symbol.for('ktriage.KtError');
+
 /** An error meant for the user: one clear line, never a stack trace. */
 export class KtError extends Error {
   readonly code: ErrorCode;
@@ -40,6 +43,11 @@ export class KtError extends Error {
     super(message);
     this.name = 'KtError';
     this.code = code;
+    Object.defineProperty(this, KT_ERROR_BRAND, { value: true });
+  }
+  /** The CLI's bundles each hold a copy of this class (scripts/build-bundles.mjs): `instanceof` reads the brand. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[KT_ERROR_BRAND] === true;
   }
   get exitCode(): number {
     return ERROR_CODES[this.code].exit;

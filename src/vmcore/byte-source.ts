@@ -11,6 +11,8 @@ export interface ByteSource {
   readonly size: number;
   /** Up to `length` bytes at `offset`; shorter only at the end of the source. */
   read(offset: number, length: number): Buffer;
+  /** Fills `into` from `offset`, returning how many bytes were read: a scan over thousands of small headers reuses one buffer. */
+  readInto(into: Buffer, offset: number): number;
 }
 
 /** `length` bytes at `offset`, or KT_E_BAD_DUMP naming `what` when the source ends first. */
@@ -57,17 +59,22 @@ export class FileSource implements ByteSource {
   }
 
   read(offset: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - offset)));
+    const got = this.readInto(buf, offset);
+    return got === buf.length ? buf : buf.subarray(0, got);
+  }
+
+  readInto(into: Buffer, offset: number): number {
     if (this.fd === undefined) throw new Error(`${this.name}: read after close`);
-    const want = Math.max(0, Math.min(length, this.size - offset));
-    const buf = Buffer.allocUnsafe(want);
+    const want = Math.max(0, Math.min(into.length, this.size - offset));
     let got = 0;
     while (got < want) {
-      const n = readSync(this.fd, buf, got, want - got, offset + got);
+      const n = readSync(this.fd, into, got, want - got, offset + got);
       if (n === 0) break;
       got += n;
     }
     this.onRead?.(offset, got);
-    return got === want ? buf : buf.subarray(0, got);
+    return got;
   }
 
   close(): void {

@@ -21,6 +21,15 @@ interface Rec {
 }
 
 /**
+ * A big-endian signed 64-bit field as a number: exact up to 2^53, which is all a sane record
+ * holds; larger values stay large and negative ones negative, so the range checks reject them.
+ * (BigInt reads cost a few ms over the thousands of records of a dump.)
+ */
+function s64BigEndian(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 0x100000000 + buf.readUInt32BE(at + 4);
+}
+
+/**
  * makedumpfile's flattened format (`-F`, and QEMU's `kdump-*` dump-guest-memory output) seen
  * as the file `makedumpfile -R` would rebuild, without rebuilding it: the records
  * (`{be64 offset, be64 size}` + data) are indexed once, reads are served from them, and bytes
@@ -47,22 +56,23 @@ export class FlattenedSource implements ByteSource {
     const recs: Rec[] = [];
     let pos = HEADER_BYTES;
     let truncated: string | undefined = `the record stream ends at byte ${file.size} without its end marker`;
+    const h = Buffer.alloc(RECORD_HEADER);
     while (pos + RECORD_HEADER <= file.size) {
       if ((recs.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
-      const h = file.read(pos, RECORD_HEADER);
-      const target = h.readBigInt64BE(0);
-      const size = h.readBigInt64BE(8);
-      if (target === -1n) {
+      if (file.readInto(h, pos) < RECORD_HEADER) break;
+      const target = s64BigEndian(h, 0);
+      const size = s64BigEndian(h, 8);
+      if (target === -1) {
         truncated = undefined;
         break;
       }
-      if (target < 0n || size < 0n || size > BigInt(MAX_RECORD) || target > BigInt(Number.MAX_SAFE_INTEGER - MAX_RECORD)) {
+      if (target < 0 || size < 0 || size > MAX_RECORD || target > Number.MAX_SAFE_INTEGER - MAX_RECORD) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: flattened record at byte ${pos} has offset ${target} and size ${size}`);
       }
       if (recs.length >= MAX_RECORDS) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: more than ${MAX_RECORDS} flattened records; reassemble it first (makedumpfile -R)`);
       }
-      const rec: Rec = { target: Number(target), size: Number(size), at: pos + RECORD_HEADER, order: recs.length };
+      const rec: Rec = { target, size, at: pos + RECORD_HEADER, order: recs.length };
       if (rec.at + rec.size > file.size) {
         truncated = `the record at byte ${pos} is cut short`;
         rec.size = file.size - rec.at;
@@ -108,5 +118,9 @@ export class FlattenedSource implements ByteSource {
       readExact(this.file, r.at + (from - r.target), to - from, 'flattened record data').copy(out, from - offset);
     }
     return out;
+  }
+
+  readInto(into: Buffer, offset: number): number {
+    return this.read(offset, into.length).copy(into);
   }
 }
