@@ -1,5 +1,6 @@
 import { KtError } from '../errors.js';
 import type { Vmcore } from './open-vmcore.js';
+import { readPrintkLogBuf } from './printk-log-buf.js';
 import { readPrintkRingbuffer, type PrintkLog } from './printk-ringbuffer.js';
 
 /**
@@ -10,8 +11,9 @@ export function readKernelLog(core: Vmcore): PrintkLog {
   const info = core.vmcoreinfo;
   let log: PrintkLog;
   if (info.has('SYMBOL(prb)')) log = readPrintkRingbuffer(core.kernel, info, core.source, core.progress);
-  else if (info.has('SYMBOL(log_first_idx)') || info.has('SYMBOL(log_buf)')) {
-    throw new KtError('KT_E_DUMP_UNSUPPORTED', `${core.source}: the log_buf format of kernels before 5.10 is not read yet`);
+  else if (info.has('SYMBOL(log_first_idx)')) log = readPrintkLogBuf(core.kernel, info, core.source, core.progress);
+  else if (info.has('SYMBOL(log_buf)')) {
+    throw new KtError('KT_E_DUMP_UNSUPPORTED', `${core.source}: the plain-text log_buf of kernels before 3.5 is not read`);
   } else throw new KtError('KT_E_DUMP_UNSUPPORTED', `${core.source}: VMCOREINFO names no printk buffer (SYMBOL(prb) or SYMBOL(log_buf))`);
   const damage = [...core.damaged];
   if (core.memory.missingPages > 0) damage.push(`${core.memory.missingPages} page(s) of the log were never written to the dump and read as zeros`);

@@ -1,4 +1,4 @@
-import type { X86KernelMemory } from './x86-64-kernel-memory.js';
+import type { KernelMemory } from './x86-64-kernel-memory.js';
 
 const WINDOW = 1 << 20;
 const WINDOWS_KEPT = 4;
@@ -11,7 +11,7 @@ const WINDOWS_KEPT = 4;
 export class KernelRegion {
   private readonly windows = new Map<number, Buffer>();
 
-  constructor(private readonly memory: X86KernelMemory, private readonly base: bigint, readonly size: number) {}
+  constructor(private readonly memory: KernelMemory, private readonly base: bigint, readonly size: number) {}
 
   bytes(offset: number, length: number): Buffer {
     const first = Math.floor(offset / WINDOW);

@@ -2,7 +2,7 @@ import { KtError } from '../errors.js';
 import { KernelRegion } from './kernel-region.js';
 import type { ProgressSink } from './progress.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
-import type { X86KernelMemory } from './x86-64-kernel-memory.js';
+import type { KernelMemory } from './x86-64-kernel-memory.js';
 
 /** One printk record as the ring holds it. */
 export interface PrintkRecord {
@@ -11,8 +11,8 @@ export interface PrintkRecord {
   tsNsec: bigint;
   /** The text bytes (no prefix, no trailing newline); empty for a data-less record. */
   text: Buffer;
-  /** PRINTK_CALLER: bit 31 set = CPU number, clear = task id. */
-  callerId: number;
+  /** PRINTK_CALLER: bit 31 set = CPU number, clear = task id; absent from log_buf records without CONFIG_PRINTK_CALLER. */
+  callerId?: number;
   /** From the bitfield byte after `facility` (not exported by VMCOREINFO; its place is fixed since 5.10). */
   level: number;
   facility: number;
@@ -45,7 +45,7 @@ const MAX_STRUCT = 4096;
  * the data ring (a block that wraps starts again at 0, after its ID word), text_len clipped to
  * the block as kexec-tools and makedumpfile do.
  */
-export function readPrintkRingbuffer(mem: X86KernelMemory, info: VmcoreInfo, source: string, progress?: ProgressSink): PrintkLog {
+export function readPrintkRingbuffer(mem: KernelMemory, info: VmcoreInfo, source: string, progress?: ProgressSink): PrintkLog {
   const structSize = (name: string): number => {
     const n = info.size(name);
     if (n === 0 || n > MAX_STRUCT) throw new KtError('KT_E_BAD_DUMP', `${source}: VMCOREINFO SIZE(${name})=${n} is not a printk structure's size`);

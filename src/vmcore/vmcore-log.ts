@@ -39,7 +39,7 @@ export async function openVmcoreLog(path: string): Promise<OpenedLog> {
     line.seq = Number(r.seq);
     line.level = r.level;
     line.facility = r.facility;
-    line.caller = callerName(r.callerId);
+    if (r.callerId !== undefined) line.caller = callerName(r.callerId);
   };
   async function* windows(): AsyncGenerator<LogWindow> {
     for await (const w of plain.windows) {

@@ -17,6 +17,9 @@ const TRANSLATIONS_CACHED = 4096;
  * `init_top_pgt` with 4 or 5 levels (`pgtable_l5_enabled`). A walk reads at most 5 entries,
  * so a looping or garbage page table ends in an error, not a hang.
  */
+/** What the log readers need of kernel memory (an X86KernelMemory, or a test's image). */
+export type KernelMemory = Pick<X86KernelMemory, 'read' | 'u64'>;
+
 export class X86KernelMemory {
   readonly physBase: bigint;
   private readonly topTable: number;
@@ -28,7 +31,8 @@ export class X86KernelMemory {
     this.physBase = info.number('phys_base');
     this.levels = info.has('NUMBER(pgtable_l5_enabled)') && info.number('pgtable_l5_enabled') !== 0n ? 5 : 4;
     this.smeMask = info.has('NUMBER(sme_mask)') ? info.number('sme_mask') : 0n;
-    this.topTable = this.imagePhysical(info.symbol('init_top_pgt'));
+    // Named init_level4_pgt before 4.13.
+    this.topTable = this.imagePhysical(info.symbol(info.has('SYMBOL(init_top_pgt)') ? 'init_top_pgt' : 'init_level4_pgt'));
   }
 
   /** Physical address of a kernel virtual address (throws KT_E_BAD_DUMP when unmapped). */
