@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { CrashReport, Incident, ReportKind } from '../reports/crash-report.js';
 import { culpritByRecipe, findCulprit } from './culprit.js';
+import { sha256Hex } from './sha256.js';
 import { titleOf, titleShape } from './title.js';
 
 /**
@@ -67,5 +67,5 @@ export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly
  * address, PID or timestamp (they are normalised away), so the bucket is a digest of it.
  */
 export function bucketOf(title: string): string {
-  return createHash('sha256').update(title).digest('hex').slice(0, 16);
+  return sha256Hex(title).slice(0, 16);
 }
