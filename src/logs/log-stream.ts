@@ -1,6 +1,6 @@
 import type { LogLine } from './log-line.js';
 import type { ConcreteFormat } from './sniff-format.js';
-import { LineScanner, splitLines } from './split-lines.js';
+import { LineScanner, splitLines, TextWindow } from './split-lines.js';
 import type { StreamEnd } from './decompress.js';
 import { ConsoleFormat } from './formats/console-format.js';
 import { DmesgHumanFormat } from './formats/dmesg-human-format.js';
@@ -28,6 +28,16 @@ export interface LogWindow {
    * inside words): only `lines()` tells what it holds.
    */
   readonly opaque: boolean;
+  /**
+   * The window's undecoded bytes (text formats; undefined for journal export), valid until the
+   * next window is taken: a consumer can test them without the cost of `text`.
+   */
+  readonly bytes: Buffer | undefined;
+  /**
+   * Set by a consumer that passes over the window and has counted its LFs (in `bytes`), so the
+   * reader does not count them again.
+   */
+  lineFeeds: number | undefined;
   /** The window's LogLines (made on the first call, then the same array). */
   lines(): LogLine[];
 }
@@ -43,15 +53,22 @@ class LazyWindow implements LogWindow {
   private decoded: string | undefined;
   /** Set once the stream moved on: the parser state and the read buffer are no longer this window's. */
   expired = false;
+  lineFeeds: number | undefined;
   constructor(
-    private readonly source: string | Buffer,
+    /** Journal export: the chunk as read, or '' at the end. */
+    private readonly source: TextWindow | Buffer | string,
     private readonly make: () => LogLine[],
-    readonly opaque = false,
   ) {}
   get text(): string {
     if (typeof this.source === 'string') return this.source;
     if (this.decoded === undefined && this.expired) throw new Error('LogWindow.text read after taking the next window');
-    return (this.decoded ??= this.source.toString('latin1'));
+    return (this.decoded ??= this.source instanceof TextWindow ? this.source.text : this.source.toString('latin1'));
+  }
+  get opaque(): boolean {
+    return this.source instanceof TextWindow && this.source.garbage;
+  }
+  get bytes(): Buffer | undefined {
+    return this.source instanceof TextWindow && !this.expired ? this.source.raw : undefined;
   }
   lines(): LogLine[] {
     if (this.made === undefined && this.expired) {
@@ -91,19 +108,15 @@ export async function* logWindows(
     const parser = textFormat(format, source);
     const scanner = new LineScanner();
     for await (const w of splitLines(chunks)) {
-      const window = new LazyWindow(
-        w.text,
-        () => {
-          const out: LogLine[] = [];
-          parser.out = out;
-          scanner.scan(w, parser);
-          stats.lines += out.length;
-          return out;
-        },
-        w.garbage,
-      );
+      const window = new LazyWindow(w, () => {
+        const out: LogLine[] = [];
+        parser.out = out;
+        scanner.scan(w, parser);
+        stats.lines += out.length;
+        return out;
+      });
       yield window;
-      if (!window.wasRead) stats.lines += parser.skip(w, scanner);
+      if (!window.wasRead) stats.lines += parser.skip(w, scanner, window.lineFeeds);
       window.expired = true;
     }
   }

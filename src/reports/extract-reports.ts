@@ -6,12 +6,21 @@ import { ReportDeduper } from './dedupe-reports.js';
 import { linkIncidents } from './link-incidents.js';
 import { matchPrecursor } from './precursors.js';
 import { ReportSegmenter, type RawReport } from './segmenter.js';
-import { WINDOW_FILTER } from './window-filter.js';
+import { BYTE_FILTER, WINDOW_FILTER } from './window-filter.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
 const SKIMMABLE_FORMATS: ReadonlySet<string> = new Set(['console', 'vmcore-dmesg']);
 /** A printk timestamp after boot's first instant: the kernel was running. */
 const KERNEL_UP_TIMESTAMP = /\[ *(?!0\.0+\])\d+\.\d{6}\]/;
+
+/**
+ * KERNEL_UP_TIMESTAMP in a window known by its bytes: usually its first line says so, and only
+ * that much is decoded (a match there is a match in the whole: the pattern ends in its own `]`).
+ */
+function kernelWasUp(window: LogWindow, bytes: Buffer): boolean {
+  return KERNEL_UP_TIMESTAMP.test(bytes.toString('latin1', 0, HEAD_BYTES)) || (bytes.length > HEAD_BYTES && KERNEL_UP_TIMESTAMP.test(window.text));
+}
+const HEAD_BYTES = 256;
 
 export interface Extraction {
   reports: CrashReport[];
@@ -52,19 +61,29 @@ export class ReportExtractor {
 
   /**
    * Reads a block of an input's lines, or passes over it unread when the input is a console log,
-   * no report of it is open, and the block's raw text cannot start anything (WINDOW_FILTER).
+   * no report of it is open, and the block's raw text cannot start anything: first tested on its
+   * undecoded bytes (BYTE_FILTER), then, when those say maybe, on its text (WINDOW_FILTER).
    * Most of a multi-GB log is ordinary boot and runtime noise, and building its lines costs most.
    */
   pushWindow(window: LogWindow, source: string): void {
-    const filter = SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '') && !window.opaque ? WINDOW_FILTER : undefined;
-    if (filter && !this.hasOpenReport(source) && !filter.mayHold(window.text)) {
-      const kernelWasUp = KERNEL_UP_TIMESTAMP.test(window.text);
-      if (kernelWasUp) this.upBeforeFirstLine.add(source);
-      for (const segmenter of this.segmenters.get(source)?.values() ?? []) segmenter.skipped(kernelWasUp);
-      this.windowsSkipped++;
-      return;
+    if (WINDOW_FILTER && SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '') && !this.hasOpenReport(source)) {
+      const bytes = window.bytes;
+      const lineFeeds = bytes && BYTE_FILTER?.lineFeedsIfNothing(bytes);
+      if (bytes && lineFeeds !== undefined) {
+        window.lineFeeds = lineFeeds;
+        return this.passOver(source, kernelWasUp(window, bytes));
+      }
+      if (!window.opaque && !WINDOW_FILTER.mayHold(window.text)) {
+        return this.passOver(source, KERNEL_UP_TIMESTAMP.test(window.text));
+      }
     }
     for (const line of window.lines()) this.push(line);
+  }
+
+  private passOver(source: string, kernelWasUp: boolean): void {
+    if (kernelWasUp) this.upBeforeFirstLine.add(source);
+    for (const segmenter of this.segmenters.get(source)?.values() ?? []) segmenter.skipped(kernelWasUp);
+    this.windowsSkipped++;
   }
 
   private hasOpenReport(source: string): boolean {

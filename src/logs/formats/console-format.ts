@@ -1,7 +1,7 @@
 import { callerOf, newKernelPrefix, parseKernelPrefix, parseKernelPrefixBytes, type KernelPrefix } from './kernel-prefix.js';
 import { isIndented } from './indent.js';
 import { LineScanner, type TextWindow } from '../split-lines.js';
-import { lastLinesStart, TextFormat } from './text-format.js';
+import { TextFormat } from './text-format.js';
 
 const SPACE = 32;
 const LT = 60;
@@ -108,13 +108,14 @@ export class ConsoleFormat extends TextFormat {
    * Skipping a window: count its lines, and take the continuation state from its last lines
    * (what a continuation line at the start of the next window would inherit).
    */
-  override skip(w: TextWindow, scanner: LineScanner): number {
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
     if (w.garbage) return super.skip(w, scanner);
-    const n = scanner.skip(w);
+    const n = scanner.skip(w, lineFeeds);
     const saved = this.out;
     this.out = [];
     this.contWidth = 0;
-    new LineScanner().scan(w, this, lastLinesStart(w.text, 32));
+    // Only the tail is decoded: the rest of a skipped window never becomes a string.
+    new LineScanner().scan(w.lastLines(32), this);
     this.out = saved;
     return n;
   }

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { tableAlternatives } from './any-of.js';
+import { prefixByteSets, requiredLiteral, type ByteSet } from './regex-bytes.js';
+
+/**
+ * The window filter's first pass, on raw bytes (byte-filter.wat): tells whether a block of
+ * console text may hold a line that starts something, and counts its LFs, without decoding it.
+ * Conservative: "may hold" only sends the block on to the exact regexes.
+ */
+export interface ByteFilter {
+  /**
+   * `bytes` (any length) as one block of whole lines: the number of LFs in it when no line can
+   * start a trigger, else undefined (something may start there, or a byte is not printable ASCII,
+   * tab, LF or CR, or the block is larger than the scanner takes).
+   */
+  lineFeedsIfNothing(bytes: Uint8Array): number | undefined;
+}
+
+/**
+ * Bytes of a trigger tested where a console prefix ends (after `]` or `] `): sixteen tell
+ * `ACPI: PM: Preparing` (a shutdown) from the boot's `ACPI: PM: (supports`, and `NMI watchdog:
+ * BUG:` from `NMI watchdog: Enabled`.
+ */
+const PREFIX_POSITIONS = 16;
+/** Alternatives are tested in groups, one bit of an i64 each. */
+const MAX_GROUPS = 64;
+const MAX_LITERALS = 8;
+const LITERAL_ENTRY_BYTES = 64;
+const MAX_LITERAL_BYTES = LITERAL_ENTRY_BYTES - 2;
+const FINGERPRINT_BYTES = 3;
+
+/** What the scanner looks for, derived from the trigger patterns. */
+export interface ByteTables {
+  /** PREFIX_POSITIONS tables of 256 masks: bit j set when group j may have byte b there. */
+  prefixMasks: BigUint64Array;
+  /** Plain text that triggers anywhere in a line, and where in it the Teddy fingerprint is. */
+  literals: { text: string; fingerprintAt: number }[];
+}
+
+/**
+ * The tables for `alternatives` (top-level alternatives of the trigger patterns, as the window
+ * filter tests them): a `^`-anchored one by the bytes its first positions may hold; a floating
+ * one (or an anchored one whose first bytes say nothing) by the plain text it must contain.
+ * Undefined when some alternative has neither (then no block can be passed over by bytes).
+ */
+export function byteTables(patterns: readonly RegExp[]): ByteTables | undefined {
+  const sequences = new Map<string, ByteSet[]>();
+  const literals: { text: string; fingerprintAt: number }[] = [];
+  for (const pattern of patterns) {
+    for (const alt of tableAlternatives([pattern])) {
+      if (alt.anchored) {
+        const sets = prefixByteSets(alt.source, pattern.flags, PREFIX_POSITIONS);
+        // A first or second byte that can be anything would make every line a candidate.
+        if (!isAll(sets[0] as ByteSet) && !isAll(sets[1] as ByteSet)) {
+          sequences.set(sets.map((s) => Buffer.from(s).toString('hex')).join(), sets);
+          continue;
+        }
+      }
+      const text = requiredLiteral(alt.source, pattern.flags).slice(0, MAX_LITERAL_BYTES);
+      if (text.length < FINGERPRINT_BYTES || /[^\x20-\x7e]/.test(text)) return undefined;
+      if (!literals.some((l) => l.text === text)) literals.push({ text, fingerprintAt: rarestFingerprint(text) });
+    }
+  }
+  if (literals.length > MAX_LITERALS) return undefined;
+  const groups = fewGroups([...sequences.values()]);
+  const prefixMasks = new BigUint64Array(PREFIX_POSITIONS * 256);
+  groups.forEach((sets, i) => {
+    const bit = 1n << BigInt(i);
+    sets.forEach((set, k) => set.forEach((f, b) => f && (prefixMasks[k * 256 + b] = (prefixMasks[k * 256 + b] as bigint) | bit)));
+  });
+  return { prefixMasks, literals };
+}
+
+/**
+ * At most MAX_GROUPS position-set sequences that pass at least what `sequences` pass: one that
+ * another covers is dropped (`^BUG: ` covers every `^BUG: something`); then, while too many,
+ * the two that agree on the most leading positions are merged (their union widens least).
+ */
+function fewGroups(sequences: ByteSet[][]): ByteSet[][] {
+  const covers = (a: ByteSet[], b: ByteSet[]): boolean => b.every((set, k) => set.every((f, x) => !f || (a[k] as ByteSet)[x]));
+  let groups = sequences.filter((b, i) => !sequences.some((a, j) => j !== i && covers(a, b) && (j < i || !covers(b, a))));
+  const key = (sets: ByteSet[]): string => sets.map((s) => Buffer.from(s).toString('hex')).join();
+  groups.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  while (groups.length > MAX_GROUPS) {
+    let best = 0;
+    let bestShared = -1;
+    for (let i = 0; i + 1 < groups.length; i++) {
+      const a = groups[i] as ByteSet[];
+      const b = groups[i + 1] as ByteSet[];
+      let shared = 0;
+      while (shared < PREFIX_POSITIONS && Buffer.compare(a[shared] as ByteSet, b[shared] as ByteSet) === 0) shared++;
+      if (shared > bestShared) (best = i), (bestShared = shared);
+    }
+    const a = groups[best] as ByteSet[];
+    const b = groups[best + 1] as ByteSet[];
+    groups = [...groups.slice(0, best), a.map((set, k) => set.map((f, x) => f | (b[k] as ByteSet)[x] as number)), ...groups.slice(best + 2)];
+  }
+  return groups;
+}
+
+function isAll(set: ByteSet): boolean {
+  return set.every((f) => f === 1);
+}
+
+/**
+ * Where in `text` the three bytes least likely in ordinary log text start: a common fingerprint
+ * (` in`) would make Teddy stop everywhere. Likelihood is a rough class of each byte.
+ */
+function rarestFingerprint(text: string): number {
+  const commonness = (c: number): number => {
+    if (c === 32) return 9;
+    if (/[etaoinsrhldcu]/.test(String.fromCharCode(c))) return 7;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return 5;
+    if (/[:.,\-=()[\]_/]/.test(String.fromCharCode(c))) return 4;
+    return 2;
+  };
+  let best = 0;
+  let bestScore = Infinity;
+  for (let i = 0; i + FINGERPRINT_BYTES <= text.length; i++) {
+    let score = 0;
+    for (let j = 0; j < FINGERPRINT_BYTES; j++) score += commonness(text.charCodeAt(i + j));
+    if (score < bestScore) (best = i), (bestScore = score);
+  }
+  return best;
+}
+
+interface ScannerExports {
+  memory: WebAssembly.Memory;
+  scan(len: number): number;
+  prefixTables: WebAssembly.Global;
+  lineStartClasses: WebAssembly.Global;
+  teddyTables: WebAssembly.Global;
+  literals: WebAssembly.Global;
+  input: WebAssembly.Global;
+  inputCapacity: WebAssembly.Global;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** A scanner instance (its own memory) loaded with `tables`. */
+export function compileByteFilter(tables: ByteTables): ByteFilter {
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('./byte-filter.wasm', import.meta.url)));
+  const x = new WebAssembly.Instance(compiled).exports as unknown as ScannerExports;
+  const memory = new Uint8Array(x.memory.buffer);
+  memory.set(new Uint8Array(tables.prefixMasks.buffer), x.prefixTables.value as number);
+  // Mirrors the window filter's unprefixed-line test: after a line break, `(?:<\d{1,3}>)?[^[<\s]`.
+  for (let b = 0; b < 256; b++) {
+    const c = String.fromCharCode(b);
+    memory[(x.lineStartClasses.value as number) + b] = c === '<' ? 2 : /[^[<\s]/.test(c) ? 1 : 0;
+  }
+  const teddy = x.teddyTables.value as number;
+  tables.literals.forEach(({ text, fingerprintAt }, bucket) => {
+    for (let j = 0; j < FINGERPRINT_BYTES; j++) {
+      const c = text.charCodeAt(fingerprintAt + j);
+      const lo = teddy + j * 32 + (c & 15);
+      const hi = teddy + j * 32 + 16 + (c >> 4);
+      memory[lo] = (memory[lo] as number) | (1 << bucket);
+      memory[hi] = (memory[hi] as number) | (1 << bucket);
+    }
+    const entry = (x.literals.value as number) + bucket * LITERAL_ENTRY_BYTES;
+    memory[entry] = text.length;
+    memory[entry + 1] = fingerprintAt;
+    memory.set(Buffer.from(text, 'latin1'), entry + 2);
+  });
+  const input = x.input.value as number;
+  const capacity = x.inputCapacity.value as number;
+  return {
+    lineFeedsIfNothing(bytes) {
+      if (bytes.length > capacity) return undefined;
+      memory.set(bytes, input);
+      const n = x.scan(bytes.length);
+      return n >= 0 ? n : undefined;
+    },
+  };
+}
