@@ -34,8 +34,8 @@ export interface LogWindow {
    */
   readonly bytes: Buffer | undefined;
   /**
-   * Set by a consumer that passes over the window and has counted its LFs (in `bytes`), so the
-   * reader does not count them again.
+   * Set by a consumer that passes over the window and has counted its LFs (in `bytes`), having
+   * found only printable ASCII, tab, CR and LF there: the reader does not check them again.
    */
   lineFeeds: number | undefined;
   /** The window's LogLines (made on the first call, then the same array). */
@@ -116,7 +116,10 @@ export async function* logWindows(
         return out;
       });
       yield window;
-      if (!window.wasRead) stats.lines += parser.skip(w, scanner, window.lineFeeds);
+      if (!window.wasRead) {
+        if (window.lineFeeds !== undefined) w.knownPlain();
+        stats.lines += parser.skip(w, scanner, window.lineFeeds);
+      }
       window.expired = true;
     }
   }

@@ -69,6 +69,12 @@ export class TextWindow {
     return (this.ascii ??= isAscii(this.raw));
   }
 
+  /** A byte scan found only printable ASCII, tab, CR and LF: nothing to check again. */
+  knownPlain(): void {
+    this.ascii = true;
+    this.controls = false;
+  }
+
   /** The window of the last `n` lines of this one (this one when it has no more). */
   lastLines(n: number): TextWindow {
     let pos = this.raw.length;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { tableAlternatives } from './any-of.js';
-import { prefixByteSets, requiredLiteral, type ByteSet } from './regex-bytes.js';
+import { addBytes, coversBytes, hasByte, isAllBytes, prefixByteSets, requiredLiteral, type ByteSet } from './regex-bytes.js';
 
 /**
  * The window filter's first pass, on raw bytes (byte-filter.wat): tells whether a block of
@@ -31,8 +31,11 @@ const FINGERPRINT_BYTES = 3;
 
 /** What the scanner looks for, derived from the trigger patterns. */
 export interface ByteTables {
-  /** PREFIX_POSITIONS tables of 256 masks: bit j set when group j may have byte b there. */
-  prefixMasks: BigUint64Array;
+  /**
+   * PREFIX_POSITIONS tables of 256 little-endian i64 masks (as pairs of u32): bit j set when
+   * group j may have byte b there.
+   */
+  prefixMasks: Uint32Array;
   /** Plain text that triggers anywhere in a line, and where in it the Teddy fingerprint is. */
   literals: { text: string; fingerprintAt: number }[];
 }
@@ -51,8 +54,8 @@ export function byteTables(patterns: readonly RegExp[]): ByteTables | undefined 
       if (alt.anchored) {
         const sets = prefixByteSets(alt.source, pattern.flags, PREFIX_POSITIONS);
         // A first or second byte that can be anything would make every line a candidate.
-        if (!isAll(sets[0] as ByteSet) && !isAll(sets[1] as ByteSet)) {
-          sequences.set(sets.map((s) => Buffer.from(s).toString('hex')).join(), sets);
+        if (!isAllBytes(sets[0] as ByteSet) && !isAllBytes(sets[1] as ByteSet)) {
+          sequences.set(keyOf(sets), sets);
           continue;
         }
       }
@@ -63,10 +66,15 @@ export function byteTables(patterns: readonly RegExp[]): ByteTables | undefined 
   }
   if (literals.length > MAX_LITERALS) return undefined;
   const groups = fewGroups([...sequences.values()]);
-  const prefixMasks = new BigUint64Array(PREFIX_POSITIONS * 256);
-  groups.forEach((sets, i) => {
-    const bit = 1n << BigInt(i);
-    sets.forEach((set, k) => set.forEach((f, b) => f && (prefixMasks[k * 256 + b] = (prefixMasks[k * 256 + b] as bigint) | bit)));
+  const prefixMasks = new Uint32Array(PREFIX_POSITIONS * 256 * 2);
+  groups.forEach((sets, group) => {
+    const bit = 1 << (group & 31);
+    sets.forEach((set, k) => {
+      for (let b = 0; b < 256; b++) {
+        const word = (k * 256 + b) * 2 + (group >> 5);
+        if (hasByte(set, b)) prefixMasks[word] = (prefixMasks[word] as number) | bit;
+      }
+    });
   });
   return { prefixMasks, literals };
 }
@@ -77,10 +85,10 @@ export function byteTables(patterns: readonly RegExp[]): ByteTables | undefined 
  * the two that agree on the most leading positions are merged (their union widens least).
  */
 function fewGroups(sequences: ByteSet[][]): ByteSet[][] {
-  const covers = (a: ByteSet[], b: ByteSet[]): boolean => b.every((set, k) => set.every((f, x) => !f || (a[k] as ByteSet)[x]));
+  const covers = (a: ByteSet[], b: ByteSet[]): boolean => b.every((set, k) => coversBytes(a[k] as ByteSet, set));
   let groups = sequences.filter((b, i) => !sequences.some((a, j) => j !== i && covers(a, b) && (j < i || !covers(b, a))));
-  const key = (sets: ByteSet[]): string => sets.map((s) => Buffer.from(s).toString('hex')).join();
-  groups.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const keys = new Map(groups.map((g) => [g, keyOf(g)]));
+  groups.sort((a, b) => ((keys.get(a) as string) < (keys.get(b) as string) ? -1 : 1));
   while (groups.length > MAX_GROUPS) {
     let best = 0;
     let bestShared = -1;
@@ -88,18 +96,24 @@ function fewGroups(sequences: ByteSet[][]): ByteSet[][] {
       const a = groups[i] as ByteSet[];
       const b = groups[i + 1] as ByteSet[];
       let shared = 0;
-      while (shared < PREFIX_POSITIONS && Buffer.compare(a[shared] as ByteSet, b[shared] as ByteSet) === 0) shared++;
+      while (shared < PREFIX_POSITIONS && coversBytes(a[shared] as ByteSet, b[shared] as ByteSet) && coversBytes(b[shared] as ByteSet, a[shared] as ByteSet)) shared++;
       if (shared > bestShared) (best = i), (bestShared = shared);
     }
     const a = groups[best] as ByteSet[];
     const b = groups[best + 1] as ByteSet[];
-    groups = [...groups.slice(0, best), a.map((set, k) => set.map((f, x) => f | (b[k] as ByteSet)[x] as number)), ...groups.slice(best + 2)];
+    const merged = a.map((set, k) => {
+      const union = set.slice();
+      addBytes(union, b[k] as ByteSet);
+      return union;
+    });
+    groups = [...groups.slice(0, best), merged, ...groups.slice(best + 2)];
   }
   return groups;
 }
 
-function isAll(set: ByteSet): boolean {
-  return set.every((f) => f === 1);
+/** Equal for equal sequences, and sorts sequences that start alike next to each other. */
+function keyOf(sets: ByteSet[]): string {
+  return sets.map((set) => String.fromCharCode(...new Uint16Array(set.buffer, set.byteOffset, 16))).join('');
 }
 
 /**

@@ -143,20 +143,26 @@
           (loop $bracket
             (br_if $bracketsDone (i32.eqz (local.get $m)))
             (local.set $q (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
-            (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 32))
-              (then (local.set $q (i32.add (local.get $q) (i32.const 1)))))
-            (local.set $mask (i64.load (i32.shl (i32.load8_u (local.get $q)) (i32.const 3))))
-            (local.set $table (i32.const 2048))
-            (block $fails
-              (loop $position
-                (br_if $fails (i64.eqz (local.get $mask)))
-                (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                (local.set $mask (i64.and (local.get $mask)
-                  (i64.load (i32.add (local.get $table) (i32.shl (i32.load8_u (local.get $q)) (i32.const 3))))))
-                (local.set $table (i32.add (local.get $table) (i32.const 2048)))
-                (br_if $position (i32.lt_u (local.get $table) (i32.const 32768))))
-              (br_if $fails (i64.eqz (local.get $mask)))
-              (return (i32.const -1)))
+            (local.set $q (i32.add (local.get $q) (i32.eq (i32.load8_u (local.get $q)) (i32.const 32))))
+            ;; The first four positions without a branch; the rest only when those fit.
+            (local.set $mask (i64.and
+              (i64.and (i64.load (i32.shl (i32.load8_u (local.get $q)) (i32.const 3)))
+                       (i64.load offset=2048 (i32.shl (i32.load8_u offset=1 (local.get $q)) (i32.const 3))))
+              (i64.and (i64.load offset=4096 (i32.shl (i32.load8_u offset=2 (local.get $q)) (i32.const 3)))
+                       (i64.load offset=6144 (i32.shl (i32.load8_u offset=3 (local.get $q)) (i32.const 3))))))
+            (if (i64.ne (local.get $mask) (i64.const 0))
+              (then
+                (local.set $table (i32.const 8192))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (block $fails
+                  (loop $position
+                    (local.set $mask (i64.and (local.get $mask)
+                      (i64.load (i32.add (local.get $table) (i32.shl (i32.load8_u (local.get $q)) (i32.const 3))))))
+                    (br_if $fails (i64.eqz (local.get $mask)))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (local.set $table (i32.add (local.get $table) (i32.const 2048)))
+                    (br_if $position (i32.lt_u (local.get $table) (i32.const 32768))))
+                  (return (i32.const -1)))))
             (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
             (br $bracket)))
         ;; Plain-text literals anywhere: Teddy on three bytes, then a check of the whole literal.

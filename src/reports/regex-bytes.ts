@@ -6,8 +6,34 @@
  * on", and zero-width assertions (`^`, `$`, `\b`, lookarounds) are dropped, which only widens.
  */
 
-/** 256 flags: may this byte be here? */
-export type ByteSet = Uint8Array;
+/** 256 bits: may this byte be here? (Eight words, so that unions and tests stay cheap at start-up.) */
+export type ByteSet = Uint32Array;
+
+export function noBytes(): ByteSet {
+  return new Uint32Array(8);
+}
+
+export function hasByte(set: ByteSet, b: number): boolean {
+  return (((set[b >> 5] as number) >>> (b & 31)) & 1) === 1;
+}
+
+export function addByte(set: ByteSet, b: number): void {
+  set[b >> 5] = (set[b >> 5] as number) | (1 << (b & 31));
+}
+
+export function addBytes(into: ByteSet, from: ByteSet): void {
+  for (let i = 0; i < 8; i++) into[i] = (into[i] as number) | (from[i] as number);
+}
+
+/** Every byte of `b` is in `a`. */
+export function coversBytes(a: ByteSet, b: ByteSet): boolean {
+  for (let i = 0; i < 8; i++) if (((b[i] as number) & ~(a[i] as number)) !== 0) return false;
+  return true;
+}
+
+export function isAllBytes(set: ByteSet): boolean {
+  return set.every((w) => w === 0xffffffff);
+}
 
 type Node =
   | { t: 'set'; bytes: ByteSet }
@@ -17,12 +43,12 @@ type Node =
   | { t: 'unknown' };
 
 export function allBytes(): ByteSet {
-  return new Uint8Array(256).fill(1);
+  return new Uint32Array(8).fill(0xffffffff);
 }
 
 function bytesOf(chars: Iterable<number>): ByteSet {
-  const set = new Uint8Array(256);
-  for (const c of chars) set[c] = 1;
+  const set = noBytes();
+  for (const c of chars) addByte(set, c);
   return set;
 }
 
@@ -36,7 +62,7 @@ const WORD = [...DIGIT, ...range(65, 90), ...range(97, 122), 95];
 const SPACE = [9, 10, 11, 12, 13, 32, 0xa0];
 
 function complement(set: ByteSet): ByteSet {
-  return set.map((f) => 1 - f);
+  return set.map((w) => ~w >>> 0);
 }
 
 /** A class escape (`\d`, `\W`, ...) as bytes, or undefined for another escape. */
@@ -134,19 +160,21 @@ class SourceParser {
   private literal(code: number): Node {
     if (code > 255) return { t: 'set', bytes: allBytes() }; // not one Latin-1 byte: anything
     const set = bytesOf([code]);
-    if (this.foldCase) {
-      const ch = String.fromCharCode(code);
-      set[ch.toLowerCase().charCodeAt(0) & 255] = 1;
-      set[ch.toUpperCase().charCodeAt(0) & 255] = 1;
-    }
+    if (this.foldCase) this.addOtherCase(set, code);
     return { t: 'set', bytes: set };
+  }
+
+  private addOtherCase(set: ByteSet, b: number): void {
+    const ch = String.fromCharCode(b);
+    addByte(set, ch.toLowerCase().charCodeAt(0) & 255);
+    addByte(set, ch.toUpperCase().charCodeAt(0) & 255);
   }
 
   private characterClass(): Node {
     const s = this.s;
     const negated = s[this.i] === '^';
     if (negated) this.i++;
-    const set = new Uint8Array(256);
+    const set = noBytes();
     // (In JavaScript a `]` right after `[` or `[^` closes the class.)
     while (this.i < s.length && s[this.i] !== ']') {
       let lo: number | undefined;
@@ -155,7 +183,7 @@ class SourceParser {
         const e = s[this.i++] ?? '';
         const cls = classEscape(e);
         if (cls) {
-          cls.forEach((f, b) => f && (set[b] = 1));
+          addBytes(set, cls);
           continue;
         }
         lo = e === 'b' ? 8 : this.escapedChar(e);
@@ -173,12 +201,8 @@ class SourceParser {
         } else hi = d.charCodeAt(0);
       }
       for (let b = lo; b <= Math.min(hi, 255); b++) {
-        set[b] = 1;
-        if (this.foldCase) {
-          const ch = String.fromCharCode(b);
-          set[ch.toLowerCase().charCodeAt(0) & 255] = 1;
-          set[ch.toUpperCase().charCodeAt(0) & 255] = 1;
-        }
+        addByte(set, b);
+        if (this.foldCase) this.addOtherCase(set, b);
       }
       if (hi > 255) return { t: 'unknown' };
     }
@@ -224,34 +248,44 @@ const STEP_BUDGET = 20_000;
  * than a position leaves it open (all bytes): what follows the match is not known.
  */
 export function prefixByteSets(source: string, flags: string, k: number): ByteSet[] {
-  const sets = Array.from({ length: k }, () => new Uint8Array(256));
+  const sets = Array.from({ length: k }, noBytes);
   let steps = 0;
   const fillFrom = (pos: number): void => {
-    for (let i = pos; i < k; i++) sets[i]?.fill(1);
+    for (let i = pos; i < k; i++) sets[i]?.fill(0xffffffff);
   };
-  const visit = (seq: readonly Node[], pos: number): void => {
+  // What is left to match: nodes from an index, then what follows the group they are in.
+  interface Rest {
+    seq: readonly Node[];
+    i: number;
+    then: Rest | undefined;
+  }
+  const visit = (rest: Rest | undefined, pos: number): void => {
     if (pos >= k) return;
     if (++steps > STEP_BUDGET) return fillFrom(pos);
-    const [head, ...rest] = seq;
-    if (!head) return fillFrom(pos);
+    while (rest && rest.i >= rest.seq.length) rest = rest.then;
+    if (!rest) return fillFrom(pos);
+    const head = rest.seq[rest.i] as Node;
+    const next: Rest = { seq: rest.seq, i: rest.i + 1, then: rest.then };
     switch (head.t) {
       case 'unknown':
         return fillFrom(pos);
       case 'set':
-        head.bytes.forEach((f, b) => f && ((sets[pos] as ByteSet)[b] = 1));
-        return visit(rest, pos + 1);
+        addBytes(sets[pos] as ByteSet, head.bytes);
+        return visit(next, pos + 1);
       case 'group':
-        for (const alternative of head.alternatives) visit([...alternative, ...rest], pos);
+        for (const alternative of head.alternatives) visit({ seq: alternative, i: 0, then: next }, pos);
         return;
       case 'repeat': {
-        const more: Node = { t: 'repeat', node: head.node, min: Math.max(0, head.min - 1), max: head.max - 1 };
-        if (head.min === 0) visit(rest, pos);
-        if (head.max > 0) visit([head.node, more, ...rest], pos);
+        if (head.min === 0) visit(next, pos);
+        if (head.max > 0) {
+          const more: Node = { t: 'repeat', node: head.node, min: Math.max(0, head.min - 1), max: head.max - 1 };
+          visit({ seq: [head.node, more], i: 0, then: next }, pos);
+        }
         return;
       }
     }
   };
-  for (const alternative of parse(source, flags)) visit(alternative, 0);
+  for (const alternative of parse(source, flags)) visit({ seq: alternative, i: 0, then: undefined }, 0);
   return sets;
 }
 
@@ -280,7 +314,7 @@ export function requiredLiteral(source: string, flags: string): string {
 function singleByte(set: ByteSet): number | undefined {
   let found: number | undefined;
   for (let b = 0; b < 256; b++) {
-    if (!set[b]) continue;
+    if (!hasByte(set, b)) continue;
     if (found !== undefined) return undefined;
     found = b;
   }
