@@ -75,6 +75,12 @@ export class TextWindow {
     this.controls = false;
   }
 
+  /** The window of the lines in bytes [start, end) (start a line start, end after an LF or the end). */
+  slice(start: number, end: number): TextWindow {
+    const raw = this.raw;
+    return new TextWindow(raw.subarray(start, end < raw.length && raw[end - 1] === LF ? end - 1 : end), this.cutFirst && start === 0);
+  }
+
   /** The window of the last `n` lines of this one (this one when it has no more). */
   lastLines(n: number): TextWindow {
     let pos = this.raw.length;

@@ -3,18 +3,22 @@ import { tableAlternatives } from './any-of.js';
 import { addBytes, coversBytes, hasByte, isAllBytes, prefixByteSets, requiredLiteral, type ByteSet } from './regex-bytes.js';
 
 /**
- * The window filter's first pass, on raw bytes (byte-filter.wat): tells whether a block of
- * console text may hold a line that starts something, and counts its LFs, without decoding it.
- * Conservative: "may hold" only sends the block on to the exact regexes.
+ * The window filter's first pass, on raw bytes (byte-filter.wat): tells where in a block of
+ * console text a line may start something, and counts its LFs, without decoding it.
+ * Conservative: "may start" only sends that line on to be read and tested exactly.
  */
 export interface ByteFilter {
+  /** Takes a block of whole lines to scan (false when larger than the scanner takes). */
+  load(bytes: Uint8Array): boolean;
   /**
-   * `bytes` (any length) as one block of whole lines: the number of LFs in it when no line can
-   * start a trigger, else undefined (something may start there, or a byte is not printable ASCII,
-   * tab, LF or CR, or the block is larger than the scanner takes).
+   * The loaded block from byte `from` (a line start) on: `lineFeeds` when nothing can start
+   * there, `candidateAt` (a byte of the first line that may start something), or undefined when
+   * a byte before that is not printable ASCII, tab, LF or CR (read the lines to know).
    */
-  lineFeedsIfNothing(bytes: Uint8Array): number | undefined;
+  scan(from: number): ByteScan | undefined;
 }
+
+export type ByteScan = { lineFeeds: number; candidateAt?: undefined } | { candidateAt: number; lineFeeds?: undefined };
 
 /**
  * Bytes of a trigger tested where a console prefix ends (after `]` or `] `): sixteen tell
@@ -140,7 +144,7 @@ function rarestFingerprint(text: string): number {
 
 interface ScannerExports {
   memory: WebAssembly.Memory;
-  scan(len: number): number;
+  scan(start: number, len: number): number;
   prefixTables: WebAssembly.Global;
   lineStartClasses: WebAssembly.Global;
   teddyTables: WebAssembly.Global;
@@ -178,12 +182,17 @@ export function compileByteFilter(tables: ByteTables): ByteFilter {
   });
   const input = x.input.value as number;
   const capacity = x.inputCapacity.value as number;
+  let length = 0;
   return {
-    lineFeedsIfNothing(bytes) {
-      if (bytes.length > capacity) return undefined;
+    load(bytes) {
+      if (bytes.length > capacity) return false;
       memory.set(bytes, input);
-      const n = x.scan(bytes.length);
-      return n >= 0 ? n : undefined;
+      length = bytes.length;
+      return true;
+    },
+    scan(from) {
+      const n = x.scan(from, length);
+      return n >= 0 ? { lineFeeds: n } : n === -1 ? undefined : { candidateAt: -2 - n };
     },
   };
 }

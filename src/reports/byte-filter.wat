@@ -1,10 +1,12 @@
 ;; The byte-level pass of the window filter (byte-filter.ts fills the tables): over the raw,
-;; undecoded bytes of a block of console text, finds whether any line could start something
-;; the extractor keeps, and counts the block's line feeds. It only has to be conservative: a
-;; block it flags is tested again by the exact regexes; a block it clears is never decoded.
+;; undecoded bytes of a block of console text, finds where a line could start something the
+;; extractor keeps, and counts the block's line feeds. It only has to be conservative: a line
+;; it flags is read and tested exactly; lines it clears are never decoded.
 ;;
-;; scan(len), the block at `input`: >= 0 is the number of LFs, and no trigger can be there;
-;; -1: something may start there; -2: a byte outside printable ASCII, tab, LF and CR.
+;; scan(start, len), the block's bytes [start, len) at `input` (start is a line start):
+;;   >= 0: the number of LFs, and nothing can start there;
+;;   -1: a byte outside printable ASCII, tab, LF and CR (up to the first candidate);
+;;   <= -2: something may start at byte -2 - result (in the line holding that byte).
 (module
   (memory (export "memory") 18)
 
@@ -61,40 +63,45 @@
         (br $byte)))
     (i32.const 0))
 
-  ;; 1 when a literal whose fingerprint Teddy found in lanes $lanes (a 16-bit mask) of the
-  ;; vector at $p really is there; the lanes' bucket bits are at $scratch.
+  ;; Where a literal whose fingerprint Teddy found in lanes $lanes (a 16-bit mask) of the
+  ;; vector at $p really is (0: nowhere); the lanes' bucket bits are at $scratch.
   (func $literalFound (param $p i32) (param $lanes i32) (param $lo i32) (param $hi i32) (result i32)
-    (local $lane i32) (local $buckets i32) (local $bucket i32) (local $lit i32)
+    (local $lane i32) (local $buckets i32) (local $bucket i32) (local $lit i32) (local $start i32)
     (loop $nextLane
       (local.set $lane (i32.ctz (local.get $lanes)))
       (local.set $buckets (i32.load8_u (i32.add (global.get $scratch) (local.get $lane))))
       (loop $nextBucket
         (local.set $bucket (i32.ctz (local.get $buckets)))
         (local.set $lit (i32.add (global.get $literals) (i32.shl (local.get $bucket) (i32.const 6))))
-        (if (call $literalAt
-              (i32.sub (i32.add (local.get $p) (local.get $lane)) (i32.load8_u offset=1 (local.get $lit)))
-              (local.get $lit) (local.get $lo) (local.get $hi))
-          (then (return (i32.const 1))))
+        (local.set $start
+          (i32.sub (i32.add (local.get $p) (local.get $lane)) (i32.load8_u offset=1 (local.get $lit))))
+        (if (call $literalAt (local.get $start) (local.get $lit) (local.get $lo) (local.get $hi))
+          (then (return (local.get $start))))
         (local.set $buckets (i32.and (local.get $buckets) (i32.sub (local.get $buckets) (i32.const 1))))
         (br_if $nextBucket (local.get $buckets)))
       (local.set $lanes (i32.and (local.get $lanes) (i32.sub (local.get $lanes) (i32.const 1))))
       (br_if $nextLane (local.get $lanes)))
     (i32.const 0))
 
-  (func (export "scan") (param $len i32) (result i32)
-    (local $p i32) (local $end i32) (local $lines i32) (local $m i32) (local $q i32)
+  ;; The result for a candidate at $at: -1 when a byte before it (or near) is not plain.
+  (func $candidate (param $at i32) (param $bad v128) (result i32)
+    (if (v128.any_true (local.get $bad)) (then (return (i32.const -1))))
+    (i32.sub (i32.const -2) (i32.sub (local.get $at) (global.get $input))))
+
+  (func (export "scan") (param $start i32) (param $len i32) (result i32)
+    (local $p i32) (local $end i32) (local $lines i32) (local $m i32) (local $q i32) (local $at i32)
     (local $mask i64) (local $table i32)
     (local $v v128) (local $v1 v128) (local $v2 v128) (local $low4 v128) (local $breaks v128)
     (local $bad v128) (local $t v128)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
-    (local.set $p (global.get $input))
+    (local.set $p (i32.add (global.get $input) (local.get $start)))
     (local.set $end (i32.add (global.get $input) (local.get $len)))
     ;; Spaces after the block: whole vectors can be read, and they start and match nothing.
     (v128.store (local.get $end) (i8x16.splat (i32.const 32)))
     (v128.store offset=16 (local.get $end) (i8x16.splat (i32.const 32)))
     (v128.store offset=32 (local.get $end) (i8x16.splat (i32.const 32)))
-    (if (i32.and (i32.ne (local.get $len) (i32.const 0)) (call $unprefixedLine (local.get $p)))
-      (then (return (i32.const -1))))
+    (if (i32.and (i32.lt_u (local.get $start) (local.get $len)) (call $unprefixedLine (local.get $p)))
+      (then (return (call $candidate (local.get $p) (local.get $bad)))))
     (local.set $low4 (i8x16.splat (i32.const 15)))
     (local.set $lo0 (v128.load offset=0 (global.get $teddyTables)))
     (local.set $hi0 (v128.load offset=16 (global.get $teddyTables)))
@@ -132,8 +139,9 @@
           (then
             (local.set $m (i8x16.bitmask (local.get $t)))
             (loop $line
-              (if (call $unprefixedLine (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
-                (then (return (i32.const -1))))
+              (local.set $at (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
+              (if (call $unprefixedLine (local.get $at))
+                (then (return (call $candidate (local.get $at) (local.get $bad)))))
               (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
               (br_if $line (local.get $m)))))
         ;; After every `]` (and its space): the end of a `[ ts]` or caller-id prefix. The
@@ -144,6 +152,7 @@
             (br_if $bracketsDone (i32.eqz (local.get $m)))
             (local.set $q (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
             (local.set $q (i32.add (local.get $q) (i32.eq (i32.load8_u (local.get $q)) (i32.const 32))))
+            (local.set $at (local.get $q))
             ;; The first four positions without a branch; the rest only when those fit.
             (local.set $mask (i64.and
               (i64.and (i64.load (i32.shl (i32.load8_u (local.get $q)) (i32.const 3)))
@@ -162,7 +171,7 @@
                     (local.set $q (i32.add (local.get $q) (i32.const 1)))
                     (local.set $table (i32.add (local.get $table) (i32.const 2048)))
                     (br_if $position (i32.lt_u (local.get $table) (i32.const 32768))))
-                  (return (i32.const -1)))))
+                  (return (call $candidate (local.get $at) (local.get $bad))))))
             (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
             (br $bracket)))
         ;; Plain-text literals anywhere: Teddy on three bytes, then a check of the whole literal.
@@ -181,12 +190,13 @@
         (if (v128.any_true (local.get $t))
           (then
             (v128.store (global.get $scratch) (local.get $t))
-            (if (call $literalFound (local.get $p)
-                  (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))
-                  (global.get $input) (local.get $end))
-              (then (return (i32.const -1))))))
+            (local.set $at (call $literalFound (local.get $p)
+              (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))
+              (i32.add (global.get $input) (local.get $start)) (local.get $end)))
+            (if (local.get $at)
+              (then (return (call $candidate (local.get $at) (local.get $bad)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vector)))
-    (if (v128.any_true (local.get $bad)) (then (return (i32.const -2))))
+    (if (v128.any_true (local.get $bad)) (then (return (i32.const -1))))
     (local.get $lines))
 )

@@ -64,6 +64,11 @@ export async function openVmcoreLog(path: string): Promise<OpenedLog> {
           for (const line of lines) annotate(line);
           return lines;
         },
+        linesIn(start, end) {
+          const lines = w.linesIn(start, end);
+          for (const line of lines) annotate(line);
+          return lines;
+        },
       };
     }
   }

@@ -26,6 +26,7 @@ export abstract class TextFormat implements LineVisitor {
    * window's LF count from `lineFeeds` when a byte scan knows it.
    */
   skip(w: TextWindow, scanner: LineScanner, _lineFeeds?: number): number {
+    this.resume();
     const saved = this.out;
     const scratch: LogLine[] = [];
     this.out = scratch;
@@ -33,4 +34,7 @@ export abstract class TextFormat implements LineVisitor {
     this.out = saved;
     return scratch.length;
   }
+
+  /** Lines are about to be read after skipped ones: bring state a skip left for later up to date. */
+  resume(): void {}
 }
