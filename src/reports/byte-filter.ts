@@ -12,13 +12,14 @@ export interface ByteFilter {
   load(bytes: Uint8Array): boolean;
   /**
    * The loaded block from byte `from` (a line start) on: `lineFeeds` when nothing can start
-   * there, `candidateAt` (a byte of the first line that may start something), or undefined when
-   * a byte before that is not printable ASCII, tab, LF or CR (read the lines to know).
+   * there; else `mayStartFrom`: no line before the one holding that byte can start anything (the
+   * first that may is that one or one of the next few); undefined when a byte up to there is not
+   * printable ASCII, tab, LF or CR (read the lines to know).
    */
   scan(from: number): ByteScan | undefined;
 }
 
-export type ByteScan = { lineFeeds: number; candidateAt?: undefined } | { candidateAt: number; lineFeeds?: undefined };
+export type ByteScan = { lineFeeds: number; mayStartFrom?: undefined } | { mayStartFrom: number; lineFeeds?: undefined };
 
 /**
  * Bytes of a trigger tested where a console prefix ends (after `]` or `] `): sixteen tell
@@ -32,6 +33,7 @@ const MAX_LITERALS = 8;
 const LITERAL_ENTRY_BYTES = 64;
 const MAX_LITERAL_BYTES = LITERAL_ENTRY_BYTES - 2;
 const FINGERPRINT_BYTES = 3;
+const MAX_FINGERPRINT_OFFSET = 8;
 
 /** What the scanner looks for, derived from the trigger patterns. */
 export interface ByteTables {
@@ -122,7 +124,9 @@ function keyOf(sets: ByteSet[]): string {
 
 /**
  * Where in `text` the three bytes least likely in ordinary log text start: a common fingerprint
- * (` in`) would make Teddy stop everywhere. Likelihood is a rough class of each byte.
+ * (` in`) would make Teddy stop everywhere. Likelihood is a rough class of each byte. Only near
+ * the start: the scan reports a literal from where its fingerprint is, so a reader goes back
+ * that far, for every trigger.
  */
 function rarestFingerprint(text: string): number {
   const commonness = (c: number): number => {
@@ -134,7 +138,7 @@ function rarestFingerprint(text: string): number {
   };
   let best = 0;
   let bestScore = Infinity;
-  for (let i = 0; i + FINGERPRINT_BYTES <= text.length; i++) {
+  for (let i = 0; i + FINGERPRINT_BYTES <= text.length && i <= MAX_FINGERPRINT_OFFSET; i++) {
     let score = 0;
     for (let j = 0; j < FINGERPRINT_BYTES; j++) score += commonness(text.charCodeAt(i + j));
     if (score < bestScore) (best = i), (bestScore = score);
@@ -182,6 +186,9 @@ export function compileByteFilter(tables: ByteTables): ByteFilter {
   });
   const input = x.input.value as number;
   const capacity = x.inputCapacity.value as number;
+  // A literal is found by its fingerprint, up to this far into it: it may start that much
+  // before the 16 bytes the scanner stopped at.
+  const lookBack = Math.max(0, ...tables.literals.map((l) => l.fingerprintAt));
   let length = 0;
   return {
     load(bytes) {
@@ -192,7 +199,7 @@ export function compileByteFilter(tables: ByteTables): ByteFilter {
     },
     scan(from) {
       const n = x.scan(from, length);
-      return n >= 0 ? { lineFeeds: n } : n === -1 ? undefined : { candidateAt: -2 - n };
+      return n >= 0 ? { lineFeeds: n } : n === -1 ? undefined : { mayStartFrom: Math.max(from, -2 - n - lookBack) };
     },
   };
 }

@@ -6,7 +6,8 @@
 ;; scan(start, len), the block's bytes [start, len) at `input` (start is a line start):
 ;;   >= 0: the number of LFs, and nothing can start there;
 ;;   -1: a byte outside printable ASCII, tab, LF and CR (up to the first candidate);
-;;   <= -2: something may start at byte -2 - result (in the line holding that byte).
+;;   <= -2: something may start in the 16 bytes from V = -2 - result, or in a literal that
+;;          starts before V but has its fingerprint from V on (the caller knows how far back).
 (module
   (memory (export "memory") 18)
 
@@ -83,13 +84,14 @@
       (br_if $nextLane (local.get $lanes)))
     (i32.const 0))
 
-  ;; The result for a candidate at $at: -1 when a byte before it (or near) is not plain.
+  ;; The result for a candidate found in the vector at $at: -1 when a byte before it (or in
+  ;; it) is not plain.
   (func $candidate (param $at i32) (param $bad v128) (result i32)
     (if (v128.any_true (local.get $bad)) (then (return (i32.const -1))))
     (i32.sub (i32.const -2) (i32.sub (local.get $at) (global.get $input))))
 
   (func (export "scan") (param $start i32) (param $len i32) (result i32)
-    (local $p i32) (local $end i32) (local $lines i32) (local $m i32) (local $q i32) (local $at i32)
+    (local $p i32) (local $end i32) (local $lines i32) (local $m i32) (local $q i32)
     (local $mask i64) (local $table i32)
     (local $v v128) (local $v1 v128) (local $v2 v128) (local $low4 v128) (local $breaks v128)
     (local $bad v128) (local $t v128)
@@ -139,9 +141,8 @@
           (then
             (local.set $m (i8x16.bitmask (local.get $t)))
             (loop $line
-              (local.set $at (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
-              (if (call $unprefixedLine (local.get $at))
-                (then (return (call $candidate (local.get $at) (local.get $bad)))))
+              (if (call $unprefixedLine (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
+                (then (return (call $candidate (local.get $p) (local.get $bad)))))
               (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
               (br_if $line (local.get $m)))))
         ;; After every `]` (and its space): the end of a `[ ts]` or caller-id prefix. The
@@ -152,7 +153,6 @@
             (br_if $bracketsDone (i32.eqz (local.get $m)))
             (local.set $q (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
             (local.set $q (i32.add (local.get $q) (i32.eq (i32.load8_u (local.get $q)) (i32.const 32))))
-            (local.set $at (local.get $q))
             ;; The first four positions without a branch; the rest only when those fit.
             (local.set $mask (i64.and
               (i64.and (i64.load (i32.shl (i32.load8_u (local.get $q)) (i32.const 3)))
@@ -171,7 +171,7 @@
                     (local.set $q (i32.add (local.get $q) (i32.const 1)))
                     (local.set $table (i32.add (local.get $table) (i32.const 2048)))
                     (br_if $position (i32.lt_u (local.get $table) (i32.const 32768))))
-                  (return (call $candidate (local.get $at) (local.get $bad))))))
+                  (return (call $candidate (local.get $p) (local.get $bad))))))
             (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
             (br $bracket)))
         ;; Plain-text literals anywhere: Teddy on three bytes, then a check of the whole literal.
@@ -190,11 +190,10 @@
         (if (v128.any_true (local.get $t))
           (then
             (v128.store (global.get $scratch) (local.get $t))
-            (local.set $at (call $literalFound (local.get $p)
-              (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))
-              (i32.add (global.get $input) (local.get $start)) (local.get $end)))
-            (if (local.get $at)
-              (then (return (call $candidate (local.get $at) (local.get $bad)))))))
+            (if (call $literalFound (local.get $p)
+                  (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))
+                  (i32.add (global.get $input) (local.get $start)) (local.get $end))
+              (then (return (call $candidate (local.get $p) (local.get $bad)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vector)))
     (if (v128.any_true (local.get $bad)) (then (return (i32.const -1))))

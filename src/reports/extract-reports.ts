@@ -121,8 +121,10 @@ export class ReportExtractor {
         this.windowsSkipped++;
         return this.passOver(source, kernelWasUp(bytes, 0, bytes.length));
       }
-      const next = afterLines(bytes, scan.candidateAt, 1);
-      const readFrom = linesBefore(bytes, lineStart(bytes, scan.candidateAt), CONTEXT_LINES, from);
+      // Read that line (then scan again after it), with the lines before it that the segmenter
+      // looks back at.
+      const next = afterLines(bytes, scan.mayStartFrom, 1);
+      const readFrom = linesBefore(bytes, lineStart(bytes, scan.mayStartFrom), CONTEXT_LINES, from);
       if (readFrom > from) this.passOver(source, kernelWasUp(bytes, from, readFrom));
       this.pushAll(window.linesIn(readFrom, next));
       from = next;
