@@ -22,12 +22,18 @@ const logs = [
 async function extract(path: string, skim: boolean) {
   const log = await openLog({ path });
   const extractor = new ReportExtractor();
+  let read = 0;
+  const push = extractor.push.bind(extractor);
+  extractor.push = (line) => {
+    read++;
+    push(line);
+  };
   extractor.beginInput(log.source, log.format);
   for await (const window of log.windows) {
     if (skim) extractor.pushWindow(window, log.source);
     else for (const line of window.lines()) extractor.push(line);
   }
-  return { result: extractor.finish(), skipped: extractor.windowsSkipped };
+  return { result: extractor.finish(), skipped: extractor.windowsSkipped, read, lines: log.stats.lines };
 }
 
 describe('window filter', () => {
@@ -55,5 +61,24 @@ describe('window filter', () => {
     expect(skim.result).toEqual(full.result);
     // The oops log starts with its own boot: after noise that never shut down, that is news too.
     expect(skim.result.reports.map((r) => r.kind)).toEqual(['unexpected-reboot', 'null-pointer-dereference', 'panic']);
+  });
+
+  it('reads only around the reports inside big blocks: the lines before and after them are scanned, not read', async () => {
+    // Real reports in the middle of 64 KiB blocks of real boot output, one of them with CRLF.
+    const clean = readFileSync(join(FIXTURES, 'reports', 'x86-clean-boot-poweroff.log'), 'latin1').split('\n');
+    const noise = (n: number) => Array.from({ length: n }, () => clean.slice(100, 300).join('\n')).join('\n');
+    const report = (name: string) => readFileSync(join(FIXTURES, 'reports', name), 'latin1').replace(/^[\s\S]*?(?=\[[ \d.]+\] (?:BUG|INFO|WARNING))/, '');
+    const hung = report('arm64-hung-task-io-wait.log');
+    const kasan = report('kasan-use-after-free-read-wake-up-common.log').replace(/\n/g, '\r\n');
+    const path = join(mkdtempSync(join(tmpdir(), 'ktriage-skim-')), 'mid.log');
+    writeFileSync(path, [noise(7), hung, noise(3), kasan, noise(9)].join('\n'), 'latin1');
+    const skim = await extract(path, true);
+    const full = await extract(path, false);
+    expect(skim.result).toEqual(full.result);
+    expect(skim.result.reports.map((r) => r.kind)).toEqual(['hung-task', 'kasan']);
+    // Every line is counted; only a small part of them is read.
+    expect(skim.lines).toBe(full.lines);
+    expect(full.read).toBe(3972);
+    expect(skim.read).toBeLessThan(full.read / 5);
   });
 });
