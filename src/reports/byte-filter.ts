@@ -12,11 +12,11 @@ export interface ByteFilter {
   load(bytes: Uint8Array): boolean;
   /**
    * The loaded block from byte `from` (a line start) on: `lineFeeds` when nothing can start
-   * there; else `mayStartFrom`: no line before the one holding that byte can start anything (the
-   * first that may is that one or one of the next few); undefined when a byte up to there is not
-   * printable ASCII, tab, LF or CR (read the lines to know).
+   * there (and every byte is printable ASCII, tab, LF or CR); else `mayStartFrom`: no line before
+   * the one holding that byte can start anything (the first that may is that one or one of the
+   * next few), or holds another byte.
    */
-  scan(from: number): ByteScan | undefined;
+  scan(from: number): ByteScan;
 }
 
 export type ByteScan = { lineFeeds: number; mayStartFrom?: undefined } | { mayStartFrom: number; lineFeeds?: undefined };
@@ -199,7 +199,7 @@ export function compileByteFilter(tables: ByteTables): ByteFilter {
     },
     scan(from) {
       const n = x.scan(from, length);
-      return n >= 0 ? { lineFeeds: n } : n === -1 ? undefined : { mayStartFrom: Math.max(from, -2 - n - lookBack) };
+      return n >= 0 ? { lineFeeds: n } : { mayStartFrom: Math.max(from, -1 - n - lookBack) };
     },
   };
 }

@@ -5,9 +5,9 @@
 ;;
 ;; scan(start, len), the block's bytes [start, len) at `input` (start is a line start):
 ;;   >= 0: the number of LFs, and nothing can start there;
-;;   -1: a byte outside printable ASCII, tab, LF and CR (up to the first candidate);
-;;   <= -2: something may start in the 16 bytes from V = -2 - result, or in a literal that
-;;          starts before V but has its fingerprint from V on (the caller knows how far back).
+;;   < 0: something may start in the 16 bytes from V = -1 - result, or in a literal that
+;;        starts before V but has its fingerprint from V on (the caller knows how far back);
+;;        or a byte there is not printable ASCII, tab, LF or CR (the line must be read to know).
 (module
   (memory (export "memory") 18)
 
@@ -84,17 +84,15 @@
       (br_if $nextLane (local.get $lanes)))
     (i32.const 0))
 
-  ;; The result for a candidate found in the vector at $at: -1 when a byte before it (or in
-  ;; it) is not plain.
-  (func $candidate (param $at i32) (param $bad v128) (result i32)
-    (if (v128.any_true (local.get $bad)) (then (return (i32.const -1))))
-    (i32.sub (i32.const -2) (i32.sub (local.get $at) (global.get $input))))
+  ;; The result for a candidate found in the vector at $at.
+  (func $candidate (param $at i32) (result i32)
+    (i32.sub (i32.const -1) (i32.sub (local.get $at) (global.get $input))))
 
   (func (export "scan") (param $start i32) (param $len i32) (result i32)
     (local $p i32) (local $end i32) (local $lines i32) (local $m i32) (local $q i32)
     (local $mask i64) (local $table i32)
     (local $v v128) (local $v1 v128) (local $v2 v128) (local $low4 v128) (local $breaks v128)
-    (local $bad v128) (local $t v128)
+    (local $t v128)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
     (local.set $p (i32.add (global.get $input) (local.get $start)))
     (local.set $end (i32.add (global.get $input) (local.get $len)))
@@ -103,7 +101,7 @@
     (v128.store offset=16 (local.get $end) (i8x16.splat (i32.const 32)))
     (v128.store offset=32 (local.get $end) (i8x16.splat (i32.const 32)))
     (if (i32.and (i32.lt_u (local.get $start) (local.get $len)) (call $unprefixedLine (local.get $p)))
-      (then (return (call $candidate (local.get $p) (local.get $bad)))))
+      (then (return (call $candidate (local.get $p)))))
     (local.set $low4 (i8x16.splat (i32.const 15)))
     (local.set $lo0 (v128.load offset=0 (global.get $teddyTables)))
     (local.set $hi0 (v128.load offset=16 (global.get $teddyTables)))
@@ -122,12 +120,14 @@
                                     (i8x16.eq (local.get $v) (i8x16.splat (i32.const 13)))))
         (local.set $lines (i32.add (local.get $lines)
           (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10)))))))
-        ;; Controls and bytes >= 0x80 (negative as i8), DEL; tab, LF and CR are fine.
-        (local.set $bad (v128.or (local.get $bad)
-          (v128.andnot
-            (v128.or (i8x16.lt_s (local.get $v) (i8x16.splat (i32.const 32)))
-                     (i8x16.eq (local.get $v) (i8x16.splat (i32.const 127))))
-            (v128.or (local.get $breaks) (i8x16.eq (local.get $v) (i8x16.splat (i32.const 9)))))))
+        ;; Controls and bytes >= 0x80 (negative as i8), DEL (tab, LF and CR are fine): the
+        ;; lines there are read, whatever they hold.
+        (if (v128.any_true
+              (v128.andnot
+                (v128.or (i8x16.lt_s (local.get $v) (i8x16.splat (i32.const 32)))
+                         (i8x16.eq (local.get $v) (i8x16.splat (i32.const 127))))
+                (v128.or (local.get $breaks) (i8x16.eq (local.get $v) (i8x16.splat (i32.const 9))))))
+          (then (return (call $candidate (local.get $p)))))
         ;; A line break followed by anything but `[`, space, tab, LF or CR: look closer.
         (local.set $t (v128.andnot (local.get $breaks)
           (v128.or
@@ -142,7 +142,7 @@
             (local.set $m (i8x16.bitmask (local.get $t)))
             (loop $line
               (if (call $unprefixedLine (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
-                (then (return (call $candidate (local.get $p) (local.get $bad)))))
+                (then (return (call $candidate (local.get $p)))))
               (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
               (br_if $line (local.get $m)))))
         ;; After every `]` (and its space): the end of a `[ ts]` or caller-id prefix. The
@@ -171,7 +171,7 @@
                     (local.set $q (i32.add (local.get $q) (i32.const 1)))
                     (local.set $table (i32.add (local.get $table) (i32.const 2048)))
                     (br_if $position (i32.lt_u (local.get $table) (i32.const 32768))))
-                  (return (call $candidate (local.get $p) (local.get $bad))))))
+                  (return (call $candidate (local.get $p))))))
             (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
             (br $bracket)))
         ;; Plain-text literals anywhere: Teddy on three bytes, then a check of the whole literal.
@@ -193,9 +193,8 @@
             (if (call $literalFound (local.get $p)
                   (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))
                   (i32.add (global.get $input) (local.get $start)) (local.get $end))
-              (then (return (call $candidate (local.get $p) (local.get $bad)))))))
+              (then (return (call $candidate (local.get $p)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vector)))
-    (if (v128.any_true (local.get $bad)) (then (return (i32.const -1))))
     (local.get $lines))
 )

@@ -92,10 +92,10 @@ export class ReportExtractor {
    * console log and no report of it is open, lines that cannot start anything are passed over
    * unread. The block's undecoded bytes (BYTE_FILTER) tell where the first line that may start
    * something is: the lines before it are passed over (but the last few, which the segmenter
-   * keeps as context), it is read, and while no report is open the rest is scanned again. When
-   * the bytes cannot tell (control or non-ASCII bytes), the block's text is tested as a whole
-   * (WINDOW_FILTER). Most of a multi-GB log is ordinary boot and runtime noise, and building its
-   * lines costs most.
+   * keeps as context), it is read, and while no report is open the rest is scanned again. Lines
+   * with control or non-ASCII bytes are read too: only their LogLines tell what they hold. Without
+   * the byte filter, the block's text is tested as a whole (WINDOW_FILTER). Most of a multi-GB log
+   * is ordinary boot and runtime noise, and building its lines costs most.
    */
   pushWindow(window: LogWindow, source: string): void {
     if (!WINDOW_FILTER || !SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '')) return this.pushAll(window.lines());
@@ -111,10 +111,6 @@ export class ReportExtractor {
         continue;
       }
       const scan = BYTE_FILTER.scan(from);
-      if (scan === undefined) {
-        if (from === 0) return this.pushWindowByText(window, source);
-        return this.pushAll(window.linesIn(from, bytes.length));
-      }
       if (scan.lineFeeds !== undefined) {
         if (from > 0) return this.passOver(source, kernelWasUp(bytes, from, bytes.length));
         window.lineFeeds = scan.lineFeeds;
