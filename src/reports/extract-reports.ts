@@ -112,7 +112,14 @@ export class ReportExtractor {
       }
       const scan = BYTE_FILTER.scan(from);
       if (scan.lineFeeds !== undefined) {
-        if (from > 0) return this.passOver(source, kernelWasUp(bytes, from, bytes.length));
+        if (from > 0) {
+          // Part of the block was read: its last lines are read too, so that what the segmenter
+          // holds at the block's end is what reading the whole block leaves (a report starting at
+          // the top of the next block looks back at them).
+          const tail = linesBefore(bytes, bytes.length, CONTEXT_LINES, from);
+          if (tail > from) this.passOver(source, kernelWasUp(bytes, from, tail));
+          return this.pushAll(window.linesIn(tail, bytes.length));
+        }
         window.lineFeeds = scan.lineFeeds;
         this.windowsSkipped++;
         return this.passOver(source, kernelWasUp(bytes, 0, bytes.length));

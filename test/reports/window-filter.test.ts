@@ -81,4 +81,33 @@ describe('window filter', () => {
     expect(full.read).toBe(3972);
     expect(skim.read).toBeLessThan(full.read / 5);
   });
+
+  it('a boot at the top of a block after a block read in part still shows the lines before it', async () => {
+    // The first 64 KiB block: real boot output with one precursor line in it (read, with its
+    // context, and the rest passed over), ending exactly at the block's end; the next block
+    // starts with a new boot, which follows no shutdown: an unexpected reboot, whose report
+    // shows the last lines before it.
+    const clean = readFileSync(join(FIXTURES, 'reports', 'x86-clean-boot-poweroff.log'), 'latin1').split('\n').slice(100, 300);
+    const lines: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 60_000; i++) {
+      const line = i === 300 ? '[   12.000000] EXT4-fs (vda1): Remounting filesystem read-only' : (clean[i % clean.length] as string);
+      lines.push(line);
+      size += line.length + 1;
+    }
+    const pad = '[   12.500000] ';
+    lines.push(pad + 'x'.repeat(65_536 - size - pad.length));
+    const oops = readFileSync(join(FIXTURES, 'reports', 'x86-null-deref-read-lkdtm.log'), 'latin1');
+    const text = `${lines.join('\n')}\n${oops}`;
+    expect(text.indexOf('Linux version')).toBe(65_537 + 15);
+    const path = join(mkdtempSync(join(tmpdir(), 'ktriage-skim-')), 'edge.log');
+    writeFileSync(path, text, 'latin1');
+    const skim = await extract(path, true);
+    const full = await extract(path, false);
+    expect(skim.result).toEqual(full.result);
+    const reboot = skim.result.reports.find((r) => r.kind === 'unexpected-reboot');
+    expect(reboot?.lines.map((l) => l.line)).toEqual([lines.length - 4, lines.length - 3, lines.length - 2, lines.length - 1, lines.length, lines.length + 1]);
+    expect(skim.result.precursors).toHaveLength(1);
+    expect(skim.read).toBeLessThan(full.read / 5);
+  });
 });
