@@ -47,10 +47,10 @@ export interface ByteTables {
 }
 
 /**
- * The tables for `alternatives` (top-level alternatives of the trigger patterns, as the window
- * filter tests them): a `^`-anchored one by the bytes its first positions may hold; a floating
- * one (or an anchored one whose first bytes say nothing) by the plain text it must contain.
- * Undefined when some alternative has neither (then no block can be passed over by bytes).
+ * The tables for the top-level alternatives of `patterns` (as the window filter tests them): a
+ * `^`-anchored one by the bytes its first positions may hold; a floating one (or an anchored one
+ * whose first bytes say nothing) by the plain text it must contain. Undefined when some
+ * alternative has neither, or there are too many texts (then no block is passed over by bytes).
  */
 export function byteTables(patterns: readonly RegExp[]): ByteTables | undefined {
   const sequences = new Map<string, ByteSet[]>();
