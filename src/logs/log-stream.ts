@@ -50,7 +50,7 @@ export interface LogWindow {
 }
 
 export interface StreamStats {
-  /** LogLines read (for windows passed over unread: their physical lines). */
+  /** LogLines read (for lines passed over unread, whole windows or parts: physical lines). */
   lines: number;
   partial?: string;
 }
