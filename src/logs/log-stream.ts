@@ -1,6 +1,6 @@
 import type { LogLine } from './log-line.js';
 import type { ConcreteFormat } from './sniff-format.js';
-import { LineScanner, splitLines } from './split-lines.js';
+import { LineScanner, splitLines, TextWindow } from './split-lines.js';
 import type { StreamEnd } from './decompress.js';
 import { ConsoleFormat } from './formats/console-format.js';
 import { DmesgHumanFormat } from './formats/dmesg-human-format.js';
@@ -28,12 +28,29 @@ export interface LogWindow {
    * inside words): only `lines()` tells what it holds.
    */
   readonly opaque: boolean;
+  /**
+   * The window's undecoded bytes (text formats; undefined for journal export), valid until the
+   * next window is taken: a consumer can test them without the cost of `text`.
+   */
+  readonly bytes: Buffer | undefined;
+  /**
+   * Set by a consumer that passes over the window and has counted its LFs (in `bytes`), having
+   * found only printable ASCII, tab, CR and LF there: the reader does not check them again.
+   */
+  lineFeeds: number | undefined;
   /** The window's LogLines (made on the first call, then the same array). */
   lines(): LogLine[];
+  /**
+   * The LogLines of the lines in bytes [start, end) of `bytes` (start a line start, end just
+   * after an LF or the end), for a consumer that reads only parts of a window: ranges in
+   * increasing order, never with `lines()`. Lines before, between and after the ranges are passed
+   * over as a skipped window's are (counted; the parser's state taken from the last lines before).
+   */
+  linesIn(start: number, end: number): LogLine[];
 }
 
 export interface StreamStats {
-  /** LogLines read (for windows passed over unread: their physical lines). */
+  /** LogLines read (for lines passed over unread, whole windows or parts: physical lines). */
   lines: number;
   partial?: string;
 }
@@ -43,24 +60,41 @@ class LazyWindow implements LogWindow {
   private decoded: string | undefined;
   /** Set once the stream moved on: the parser state and the read buffer are no longer this window's. */
   expired = false;
+  lineFeeds: number | undefined;
+  /** Bytes up to here were read or passed over by `linesIn`. */
+  readUpTo = 0;
   constructor(
-    private readonly source: string | Buffer,
+    /** Journal export: the chunk as read, or '' at the end. */
+    private readonly source: TextWindow | Buffer | string,
     private readonly make: () => LogLine[],
-    readonly opaque = false,
+    private readonly makeRange?: (start: number, end: number) => LogLine[],
   ) {}
   get text(): string {
     if (typeof this.source === 'string') return this.source;
     if (this.decoded === undefined && this.expired) throw new Error('LogWindow.text read after taking the next window');
-    return (this.decoded ??= this.source.toString('latin1'));
+    return (this.decoded ??= this.source instanceof TextWindow ? this.source.text : this.source.toString('latin1'));
+  }
+  get opaque(): boolean {
+    return this.source instanceof TextWindow && this.source.garbage;
+  }
+  get bytes(): Buffer | undefined {
+    return this.source instanceof TextWindow && !this.expired ? this.source.raw : undefined;
   }
   lines(): LogLine[] {
-    if (this.made === undefined && this.expired) {
-      throw new Error('LogWindow.lines() called after taking the next window');
+    if (this.made === undefined && (this.expired || this.readUpTo > 0)) {
+      throw new Error(`LogWindow.lines() called ${this.expired ? 'after taking the next window' : 'after linesIn()'}`);
     }
     return (this.made ??= this.make());
   }
+  linesIn(start: number, end: number): LogLine[] {
+    if (this.expired || this.made !== undefined || start < this.readUpTo || end < start || !this.makeRange) {
+      throw new Error('LogWindow.linesIn() called out of order, after lines() or after taking the next window');
+    }
+    this.readUpTo = end;
+    return start === end ? [] : this.makeRange(start, end);
+  }
   get wasRead(): boolean {
-    return this.made !== undefined;
+    return this.made !== undefined || this.readUpTo > 0;
   }
 }
 
@@ -90,20 +124,33 @@ export async function* logWindows(
   } else {
     const parser = textFormat(format, source);
     const scanner = new LineScanner();
+    const read = (w: TextWindow): LogLine[] => {
+      const out: LogLine[] = [];
+      parser.resume();
+      parser.out = out;
+      scanner.scan(w, parser);
+      stats.lines += out.length;
+      return out;
+    };
     for await (const w of splitLines(chunks)) {
+      let passedTo = 0;
       const window = new LazyWindow(
-        w.text,
-        () => {
-          const out: LogLine[] = [];
-          parser.out = out;
-          scanner.scan(w, parser);
-          stats.lines += out.length;
-          return out;
+        w,
+        () => read(w),
+        (start, end) => {
+          if (start > passedTo) stats.lines += parser.skip(w.slice(passedTo, start), scanner);
+          passedTo = end;
+          return read(w.slice(start, end));
         },
-        w.garbage,
       );
       yield window;
-      if (!window.wasRead) stats.lines += parser.skip(w, scanner);
+      if (!window.wasRead) {
+        if (window.lineFeeds !== undefined) w.knownPlain();
+        stats.lines += parser.skip(w, scanner, window.lineFeeds);
+      } else if (window.readUpTo > 0 && passedTo < w.raw.length) {
+        // Read in ranges: the lines after the last one are passed over.
+        stats.lines += parser.skip(w.slice(passedTo, w.raw.length), scanner);
+      }
       window.expired = true;
     }
   }

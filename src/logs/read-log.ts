@@ -14,7 +14,7 @@ export interface LogInput {
 }
 
 export interface LogStats {
-  /** LogLines read so far (for windows passed over unread: their physical lines); final once the stream is drained. */
+  /** LogLines read so far (for lines passed over unread, whole windows or parts: physical lines); final once the stream is drained. */
   lines: number;
   /** Why the stream ended before the end of the input (a truncated or corrupt compressed file). */
   partial?: string;

@@ -13,20 +13,85 @@ const WINDOW_BYTES = 64 * 1024;
 
 const LF = 10;
 const CR = 13;
+const ESC = 0x1b;
+const BS = 8;
+const BEL = 7;
 
 /**
- * Whole lines of decoded text, as one flat string: lines are parsed in place (charCodeAt on a
- * flat string is several times faster than on per-line slices, and no per-line copy is made).
+ * Whole lines of input, decoded into one flat string only when asked for: lines are parsed in
+ * place (charCodeAt on a flat string is several times faster than on per-line slices, and no
+ * per-line copy is made), and a window passed over unread is never decoded at all.
  */
-export interface TextWindow {
+export class TextWindow {
+  private decoded: string | undefined;
+  private ascii: boolean | undefined;
+  private crs: boolean | undefined;
+  private controls: boolean | undefined;
+
+  constructor(
+    /**
+     * The window's bytes: lines separated by LF, no LF at the end. A view of the reader's buffer,
+     * valid until the next window is taken.
+     */
+    readonly raw: Buffer,
+    /** The first line is the head of a line longer than MAX_LINE_BYTES. */
+    readonly cutFirst: boolean,
+  ) {}
+
   /** Lines separated by LF, no LF at the end; may hold CRs and terminal garbage. */
-  text: string;
-  hasCr: boolean;
-  garbage: boolean;
-  /** The first line is the head of a line longer than MAX_LINE_BYTES. */
-  cutFirst: boolean;
+  get text(): string {
+    if (this.decoded === undefined) {
+      // Latin-1 decoding is several times faster than UTF-8 in V8; for ASCII they agree.
+      this.decoded = this.raw.length === 0 ? '' : this.raw.toString(this.isAscii ? 'latin1' : 'utf8');
+    }
+    return this.decoded;
+  }
+
+  get hasCr(): boolean {
+    return (this.crs ??= this.raw.indexOf(CR) >= 0);
+  }
+
+  get garbage(): boolean {
+    // A full control-character scan is slow in V8's regexps; in pure ASCII text look for the
+    // controls serial consoles actually carry. Line noise is rarely pure ASCII.
+    this.controls ??= this.isAscii
+      ? this.raw.indexOf(ESC) >= 0 || this.raw.indexOf(0) >= 0 || this.raw.indexOf(BS) >= 0 || this.raw.indexOf(BEL) >= 0
+      : HAS_GARBAGE.test(this.text);
+    return this.controls;
+  }
+
   /** The window's bytes when its text is ASCII (then text index = byte index). */
-  bytes: Buffer | undefined;
+  get bytes(): Buffer | undefined {
+    return this.isAscii ? this.raw : undefined;
+  }
+
+  private get isAscii(): boolean {
+    return (this.ascii ??= isAscii(this.raw));
+  }
+
+  /** A byte scan found only printable ASCII, tab, CR and LF: nothing to check again. */
+  knownPlain(): void {
+    this.ascii = true;
+    this.controls = false;
+  }
+
+  /** The window of the lines in bytes [start, end) (start a line start, end after an LF or the end). */
+  slice(start: number, end: number): TextWindow {
+    const raw = this.raw;
+    return new TextWindow(raw.subarray(start, end < raw.length && raw[end - 1] === LF ? end - 1 : end), this.cutFirst && start === 0);
+  }
+
+  /** The window of the last `n` lines of this one (this one when it has no more). */
+  lastLines(n: number): TextWindow {
+    let pos = this.raw.length;
+    for (let k = 0; k < n; k++) {
+      // (Buffer's lastIndexOf reads a negative offset from the end.)
+      const nl = pos > 0 ? this.raw.lastIndexOf(LF, pos - 1) : this.raw[0] === LF ? 0 : -1;
+      if (nl < 0) return this;
+      pos = nl;
+    }
+    return new TextWindow(this.raw.subarray(pos + 1), false);
+  }
 }
 
 /**
@@ -51,7 +116,7 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator
   };
   const takePending = (): TextWindow => {
     const bytes = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-    const w = decodeWindow(bytes, 0, bytes.length, pendingCut);
+    const w = new TextWindow(bytes, pendingCut);
     pending = [];
     pendingBytes = 0;
     pendingCut = false;
@@ -103,22 +168,9 @@ function* windows(buf: Buffer, pos: number): Generator<TextWindow> {
     let end = pos + WINDOW_BYTES >= buf.length ? buf.length - 1 : pos + WINDOW_BYTES;
     if (buf[end] !== LF) end = buf.lastIndexOf(LF, end);
     if (end < pos) end = buf.indexOf(LF, pos); // one line longer than a window
-    yield decodeWindow(buf, pos, end, false);
+    yield new TextWindow(buf.subarray(pos, end), false);
     pos = end + 1;
   }
-}
-
-/** Decodes buf[start, end), which holds whole lines without the final LF. */
-function decodeWindow(buf: Buffer, start: number, end: number, cutFirst: boolean): TextWindow {
-  // Latin-1 decoding is several times faster than UTF-8 in V8; for ASCII they agree.
-  const ascii = end <= start || isAscii(buf.subarray(start, end));
-  const text = end <= start ? '' : buf.toString(ascii ? 'latin1' : 'utf8', start, end);
-  // A full control-character scan is slow in V8's regexps; in pure ASCII text look for the
-  // controls serial consoles actually carry. Line noise is rarely pure ASCII.
-  const garbage = ascii
-    ? text.indexOf('\x1b') >= 0 || text.indexOf('\0') >= 0 || text.indexOf('\b') >= 0 || text.indexOf('\x07') >= 0
-    : HAS_GARBAGE.test(text);
-  return { text, hasCr: text.indexOf('\r') >= 0, garbage, cutFirst, bytes: ascii ? buf.subarray(start, end) : undefined };
 }
 
 function crToLf(buf: Buffer): Buffer {
@@ -183,10 +235,14 @@ export class LineScanner {
     }
   }
 
-  /** Numbers the lines of `w` without visiting them; returns how many physical lines it has. */
-  skip(w: TextWindow): number {
+  /**
+   * Numbers the lines of `w` without visiting them; returns how many physical lines it has.
+   * `lineFeeds`: its LFs, when a byte scan has counted them already.
+   */
+  skip(w: TextWindow, lineFeeds?: number): number {
     let n = 1;
-    for (let i = w.text.indexOf('\n'); i >= 0; i = w.text.indexOf('\n', i + 1)) n++;
+    if (lineFeeds !== undefined) n += lineFeeds;
+    else for (let i = w.raw.indexOf(LF); i >= 0; i = w.raw.indexOf(LF, i + 1)) n++;
     this.next += n;
     return n;
   }

@@ -5,13 +5,50 @@ import type { CrashReport, Incident, PrecursorEvent } from './crash-report.js';
 import { ReportDeduper } from './dedupe-reports.js';
 import { linkIncidents } from './link-incidents.js';
 import { matchPrecursor } from './precursors.js';
-import { ReportSegmenter, type RawReport } from './segmenter.js';
-import { WINDOW_FILTER } from './window-filter.js';
+import { CONTEXT_LINES, ReportSegmenter, type RawReport } from './segmenter.js';
+import { BYTE_FILTER, WINDOW_FILTER } from './window-filter.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
 const SKIMMABLE_FORMATS: ReadonlySet<string> = new Set(['console', 'vmcore-dmesg']);
 /** A printk timestamp after boot's first instant: the kernel was running. */
 const KERNEL_UP_TIMESTAMP = /\[ *(?!0\.0+\])\d+\.\d{6}\]/;
+
+/**
+ * KERNEL_UP_TIMESTAMP in bytes [start, end) of plain ASCII text: usually its first line says so,
+ * and only that much is decoded (a match there is a match in the whole: the pattern ends in its
+ * own `]`).
+ */
+function kernelWasUp(bytes: Buffer, start: number, end: number): boolean {
+  const head = Math.min(end, start + HEAD_BYTES);
+  return KERNEL_UP_TIMESTAMP.test(bytes.toString('latin1', start, head)) || (head < end && KERNEL_UP_TIMESTAMP.test(bytes.toString('latin1', start, end)));
+}
+const HEAD_BYTES = 256;
+const LF = 10;
+
+/** Start of the line holding byte `at`. */
+function lineStart(bytes: Buffer, at: number): number {
+  // (Buffer's lastIndexOf reads a negative offset from the end.)
+  return at === 0 ? 0 : bytes.lastIndexOf(LF, at - 1) + 1;
+}
+
+/** Lines read at a time while a report is open. */
+const READ_STEP_LINES = 64;
+
+/** The byte after the `n`-th LF from `at` (the end when there are fewer). */
+function afterLines(bytes: Buffer, at: number, n: number): number {
+  for (let k = 0; k < n; k++) {
+    const lf = bytes.indexOf(LF, at);
+    if (lf < 0) return bytes.length;
+    at = lf + 1;
+  }
+  return at;
+}
+
+/** Start of the `n` lines before the line starting at `start`, not before `floor` (a line start). */
+function linesBefore(bytes: Buffer, start: number, n: number, floor: number): number {
+  for (let k = 0; k < n && start > floor; k++) start = start < 2 ? 0 : bytes.lastIndexOf(LF, start - 2) + 1;
+  return Math.max(start, floor);
+}
 
 export interface Extraction {
   reports: CrashReport[];
@@ -51,20 +88,68 @@ export class ReportExtractor {
   windowsSkipped = 0;
 
   /**
-   * Reads a block of an input's lines, or passes over it unread when the input is a console log,
-   * no report of it is open, and the block's raw text cannot start anything (WINDOW_FILTER).
-   * Most of a multi-GB log is ordinary boot and runtime noise, and building its lines costs most.
+   * Reads a block of an input's lines, or passes over what cannot matter: when the input is a
+   * console log and no report of it is open, lines that cannot start anything are passed over
+   * unread. The block's undecoded bytes (BYTE_FILTER) tell where the first line that may start
+   * something is: the lines before it are passed over (but the last few, which the segmenter
+   * keeps as context), it is read, and while no report is open the rest is scanned again. Lines
+   * with control or non-ASCII bytes are read too: only their LogLines tell what they hold. Without
+   * the byte filter, the block's text is tested as a whole (WINDOW_FILTER). Most of a multi-GB log
+   * is ordinary boot and runtime noise, and building its lines costs most.
    */
   pushWindow(window: LogWindow, source: string): void {
-    const filter = SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '') && !window.opaque ? WINDOW_FILTER : undefined;
-    if (filter && !this.hasOpenReport(source) && !filter.mayHold(window.text)) {
-      const kernelWasUp = KERNEL_UP_TIMESTAMP.test(window.text);
-      if (kernelWasUp) this.upBeforeFirstLine.add(source);
-      for (const segmenter of this.segmenters.get(source)?.values() ?? []) segmenter.skipped(kernelWasUp);
-      this.windowsSkipped++;
-      return;
+    if (!WINDOW_FILTER || !SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '')) return this.pushAll(window.lines());
+    const bytes = window.bytes;
+    if (!bytes || !BYTE_FILTER?.load(bytes)) return this.pushWindowByText(window, source);
+    let from = 0;
+    while (from < bytes.length) {
+      if (this.hasOpenReport(source)) {
+        // A few lines at a time, so that the lines after the report's end are scanned, not read.
+        const end = afterLines(bytes, from, READ_STEP_LINES);
+        this.pushAll(window.linesIn(from, end));
+        from = end;
+        continue;
+      }
+      const scan = BYTE_FILTER.scan(from);
+      if (scan.lineFeeds !== undefined) {
+        if (from > 0) {
+          // Part of the block was read: its last lines are read too, so that what the segmenter
+          // holds at the block's end is what reading the whole block leaves (a report starting at
+          // the top of the next block looks back at them).
+          const tail = linesBefore(bytes, bytes.length, CONTEXT_LINES, from);
+          if (tail > from) this.passOver(source, kernelWasUp(bytes, from, tail));
+          return this.pushAll(window.linesIn(tail, bytes.length));
+        }
+        window.lineFeeds = scan.lineFeeds;
+        this.windowsSkipped++;
+        return this.passOver(source, kernelWasUp(bytes, 0, bytes.length));
+      }
+      // Read that line (then scan again after it), with the lines before it that the segmenter
+      // looks back at.
+      const next = afterLines(bytes, scan.mayStartFrom, 1);
+      const readFrom = linesBefore(bytes, lineStart(bytes, scan.mayStartFrom), CONTEXT_LINES, from);
+      if (readFrom > from) this.passOver(source, kernelWasUp(bytes, from, readFrom));
+      this.pushAll(window.linesIn(readFrom, next));
+      from = next;
     }
-    for (const line of window.lines()) this.push(line);
+  }
+
+  /** The whole block's text tested by regex: passed over, or read. */
+  private pushWindowByText(window: LogWindow, source: string): void {
+    if (!this.hasOpenReport(source) && !window.opaque && !WINDOW_FILTER?.mayHold(window.text)) {
+      this.windowsSkipped++;
+      return this.passOver(source, KERNEL_UP_TIMESTAMP.test(window.text));
+    }
+    this.pushAll(window.lines());
+  }
+
+  private pushAll(lines: LogLine[]): void {
+    for (const line of lines) this.push(line);
+  }
+
+  private passOver(source: string, kernelWasUp: boolean): void {
+    if (kernelWasUp) this.upBeforeFirstLine.add(source);
+    for (const segmenter of this.segmenters.get(source)?.values() ?? []) segmenter.skipped(kernelWasUp);
   }
 
   private hasOpenReport(source: string): boolean {

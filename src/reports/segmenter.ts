@@ -31,6 +31,12 @@ const isCleanShutdown = anyOf([CLEAN_SHUTDOWN]);
 
 /** Lines of the previous boot kept to show how an unexpected reboot was preceded. */
 const REBOOT_CONTEXT_LINES = 5;
+/**
+ * How many lines before a line the segmenter looks back at (the reboot context; the line before
+ * a header, for a prelude): a reader that passes over lines reads this many before the next one
+ * that may start something, and the segmenter then holds what it would after reading them all.
+ */
+export const CONTEXT_LINES = Math.max(REBOOT_CONTEXT_LINES, 1);
 /** Keeps memory flat whatever a report looks like. */
 export const MAX_REPORT_LINES = 2000;
 

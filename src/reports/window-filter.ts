@@ -1,4 +1,5 @@
 import { tableAlternatives } from './any-of.js';
+import { byteTables, compileByteFilter, type ByteFilter } from './byte-filter.js';
 import { KIND_TABLE } from './kinds.js';
 import { PRECURSOR_TABLE } from './precursors.js';
 import { BOOT_BANNER, CLEAN_SHUTDOWN } from './report-body.js';
@@ -60,3 +61,13 @@ export function compileWindowFilter(patterns: readonly RegExp[] = TRIGGER_PATTER
 }
 
 export const WINDOW_FILTER = compileWindowFilter();
+
+/**
+ * The same test on undecoded bytes (byte-filter.wat), run first: it passes over most blocks of a
+ * console log without making a string of them. Undefined when the regex filter could not be
+ * built or some trigger has no plain bytes to look for; then every block takes the regex path.
+ */
+export const BYTE_FILTER: ByteFilter | undefined = (() => {
+  const tables = WINDOW_FILTER && byteTables(TRIGGER_PATTERNS);
+  return tables && compileByteFilter(tables);
+})();

@@ -47,9 +47,25 @@ export async function openVmcoreLog(path: string): Promise<OpenedLog> {
         get text() {
           return w.text;
         },
-        opaque: w.opaque,
+        get opaque() {
+          return w.opaque;
+        },
+        get bytes() {
+          return w.bytes;
+        },
+        get lineFeeds() {
+          return w.lineFeeds;
+        },
+        set lineFeeds(n) {
+          w.lineFeeds = n;
+        },
         lines() {
           const lines = w.lines();
+          for (const line of lines) annotate(line);
+          return lines;
+        },
+        linesIn(start, end) {
+          const lines = w.linesIn(start, end);
           for (const line of lines) annotate(line);
           return lines;
         },

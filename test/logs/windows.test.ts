@@ -76,3 +76,29 @@ describe('stopping early and misuse', () => {
     await it.return?.();
   });
 });
+
+describe('windows read in ranges', () => {
+  it('linesIn gives the lines of a byte range as lines() does, and counts the lines passed over', async () => {
+    const full = await readAll(big);
+    const log = await openLog({ path: big });
+    const got: LogLine[] = [];
+    for await (const w of log.windows) {
+      const bytes = w.bytes as Buffer;
+      // The second and fifth lines of every window, and its last one.
+      const starts = [0];
+      for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+      const range = (k: number): [number, number] => [starts[k] as number, starts[k + 1] ?? bytes.length];
+      if (starts.length > 6) {
+        got.push(...w.linesIn(...range(1)), ...w.linesIn(...range(4)));
+        expect(() => w.linesIn(...range(2))).toThrow('out of order');
+        expect(() => w.lines()).toThrow('after linesIn()');
+      }
+      got.push(...w.linesIn(...range(starts.length - 1)));
+    }
+    expect(got.length).toBeGreaterThanOrEqual(12);
+    const byLine = new Map<number, LogLine[]>();
+    for (const l of full.lines) byLine.set(l.origin.line, [...(byLine.get(l.origin.line) ?? []), l]);
+    for (const l of got) expect(byLine.get(l.origin.line)).toContainEqual(l);
+    expect(log.stats.lines).toBe(full.lines.length);
+  });
+});

@@ -1,7 +1,7 @@
 import { callerOf, newKernelPrefix, parseKernelPrefix, parseKernelPrefixBytes, type KernelPrefix } from './kernel-prefix.js';
 import { isIndented } from './indent.js';
-import { LineScanner, type TextWindow } from '../split-lines.js';
-import { lastLinesStart, TextFormat } from './text-format.js';
+import { LineScanner, TextWindow } from '../split-lines.js';
+import { TextFormat } from './text-format.js';
 
 const SPACE = 32;
 const LT = 60;
@@ -27,6 +27,8 @@ export class ConsoleFormat extends TextFormat {
   private contCaller: string | undefined;
   private contLevel: number | undefined;
   private contFacility: number | undefined;
+  /** The last lines of the window skipped last, not parsed yet (see `skip`). */
+  private skippedTail: TextWindow | undefined;
 
   constructor(
     source: string,
@@ -106,17 +108,27 @@ export class ConsoleFormat extends TextFormat {
 
   /**
    * Skipping a window: count its lines, and take the continuation state from its last lines
-   * (what a continuation line at the start of the next window would inherit).
+   * (what a continuation line at the start of the next window would inherit). Those lines are
+   * parsed only if lines are read next (`resume`): most skipped windows are followed by more.
    */
-  override skip(w: TextWindow, scanner: LineScanner): number {
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
     if (w.garbage) return super.skip(w, scanner);
-    const n = scanner.skip(w);
+    const n = scanner.skip(w, lineFeeds);
+    const tail = w.lastLines(32);
+    // A copy: the read buffer is reused for later input.
+    this.skippedTail = new TextWindow(Buffer.from(tail.raw), tail.cutFirst);
+    return n;
+  }
+
+  override resume(): void {
+    const tail = this.skippedTail;
+    if (tail === undefined) return;
+    this.skippedTail = undefined;
     const saved = this.out;
     this.out = [];
     this.contWidth = 0;
-    new LineScanner().scan(w, this, lastLinesStart(w.text, 32));
+    new LineScanner().scan(tail, this);
     this.out = saved;
-    return n;
   }
 
   private push(

@@ -22,9 +22,11 @@ export abstract class TextFormat implements LineVisitor {
   /**
    * Passes over a window nobody wants the LogLines of, keeping numbering and state right;
    * returns how many LogLines it held (or physical lines, when only those were counted).
-   * This default parses it all; formats override it with something cheaper.
+   * This default parses it all; formats override it with something cheaper, which may take the
+   * window's LF count from `lineFeeds` when a byte scan knows it.
    */
-  skip(w: TextWindow, scanner: LineScanner): number {
+  skip(w: TextWindow, scanner: LineScanner, _lineFeeds?: number): number {
+    this.resume();
     const saved = this.out;
     const scratch: LogLine[] = [];
     this.out = scratch;
@@ -32,15 +34,7 @@ export abstract class TextFormat implements LineVisitor {
     this.out = saved;
     return scratch.length;
   }
-}
 
-/** Where the last `n` lines of `text` start (0 when it has fewer). */
-export function lastLinesStart(text: string, n: number): number {
-  let pos = text.length;
-  for (let k = 0; k < n; k++) {
-    const nl = text.lastIndexOf('\n', pos - 1);
-    if (nl < 0) return 0;
-    pos = nl;
-  }
-  return pos + 1;
+  /** Lines are about to be read after skipped ones: bring state a skip left for later up to date. */
+  resume(): void {}
 }
