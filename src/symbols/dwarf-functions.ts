@@ -3,22 +3,18 @@ import { ByteReader } from './byte-reader.js';
 import { abbrevFixedSize, type AbbrevTable } from './dwarf-abbrev.js';
 import { DW_AT, DW_FORM, DW_TAG } from './dwarf-constants.js';
 import { addRange, readRangeList, type Ranges } from './dwarf-ranges.js';
-import { attrInt, attrString, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
+import { attrInt, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
 
-/** How a function DIE names itself, in attribute order (resolved only when printed). */
-export type NamePart = { kind: 'name' | 'linkage'; value: string } | { kind: 'origin'; ref: number };
-
-/** A subprogram or inlined subroutine with code: binutils' `funcinfo`. */
+/** A subprogram or inlined subroutine with code: binutils' `funcinfo`. Its name is read from its DIE when asked for. */
 export interface FunctionInfo {
   tag: number;
-  /** Position in DIE order: of two equally long ranges, binutils picks the later DIE. */
+  /** Section offset of its DIE, hence also its position in DIE order: of two equally long ranges, binutils picks the later DIE. */
   order: number;
   ranges: Ranges;
   /** The function this one was inlined into (nearest enclosing function DIE). */
   caller?: FunctionInfo;
   callFile?: number;
   callLine: number;
-  nameParts: NamePart[];
 }
 
 const DW_AT_SIBLING = 0x01;
@@ -97,59 +93,34 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
         for (let i = 1; i < specs.length; i += 2) skipAttr(r, specs[i] as number, u);
       }
     } else {
-      const fn: FunctionInfo = { tag: abbrev.tag, order: dieOffset, ranges: [], callLine: 0, nameParts: [] };
-      if (abbrev.tag === DW_TAG.inlined_subroutine) {
-        for (let i = level - 1; i >= 0; i--) {
-          const outer = nested[i];
-          if (outer) {
-            fn.caller = outer;
-            break;
-          }
-        }
-      }
-      nested[level] = fn;
-      funcs.push(fn);
+      // Names are not read here: most functions of a unit are never printed (see functionName).
       let low = 0n;
       let high = 0n;
       let highRelative = false;
       let sibling = -1;
+      let callFile: number | undefined;
+      let callLine = 0;
+      let rangesAt: { value: bigint; form: number } | undefined;
       const specs = abbrev.specs;
       for (let i = 0; i < specs.length; i += 2) {
         const name = specs[i] as number;
         const form = specs[i + 1] as number;
         switch (name) {
-          case DW_AT.name:
-          case DW_AT.linkage_name:
-          case DW_AT.MIPS_linkage_name: {
-            const s = attrString(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (s !== undefined) fn.nameParts.push({ kind: name === DW_AT.name ? 'name' : 'linkage', value: s });
-            break;
-          }
-          case DW_AT.abstract_origin:
-          case DW_AT.specification: {
-            const v = smallInt(r, form);
-            if (v >= 0) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, BigInt(v), u) });
-            else {
-              const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-              if (big !== undefined) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, big, u) });
-            }
-            break;
-          }
           case DW_AT.call_file: {
             const v = smallInt(r, form);
-            if (v >= 0) fn.callFile = v;
+            if (v >= 0) callFile = v;
             else {
               const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-              if (big !== undefined) fn.callFile = Number(big);
+              if (big !== undefined) callFile = Number(big);
             }
             break;
           }
           case DW_AT.call_line: {
             const v = smallInt(r, form);
-            if (v >= 0) fn.callLine = v >>> 0;
+            if (v >= 0) callLine = v >>> 0;
             else {
               const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-              if (big !== undefined) fn.callLine = Number(big & 0xffffffffn);
+              if (big !== undefined) callLine = Number(big & 0xffffffffn);
             }
             break;
           }
@@ -174,7 +145,7 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
           }
           case DW_AT.ranges: {
             const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (v !== undefined) readRangeList(u, v, form === DW_FORM.rnglistx, baseAddress, fn.ranges);
+            if (v !== undefined) rangesAt = { value: v, form };
             break;
           }
           case DW_AT_SIBLING: {
@@ -187,12 +158,35 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
             skipAttr(r, form, u);
         }
       }
+      const ranges: Ranges = [];
+      if (rangesAt) readRangeList(u, rangesAt.value, rangesAt.form === DW_FORM.rnglistx, baseAddress, ranges);
       if (highRelative) high = BigInt.asUintN(64, high + low);
-      if (high !== 0n) addRange(fn.ranges, low, high);
-      if (level === 0 && abbrev.hasChildren && options.wanted && options.deferred && sibling > bytesBase + r.pos && sibling <= bytesBase + r.end) {
+      if (high !== 0n) addRange(ranges, low, high);
+      const skippable = level === 0 && options.wanted !== undefined && options.deferred !== undefined;
+      const canJump = sibling > bytesBase + r.pos && sibling <= bytesBase + r.end;
+      if (skippable && ranges.length === 0 && (!abbrev.hasChildren || canJump)) {
+        // A declaration or an abstract inline instance: no code of its own, so nothing under it is looked at.
+        if (abbrev.hasChildren) r.pos = sibling - bytesBase;
+        nested[level] = undefined;
+        continue;
+      }
+      const fn: FunctionInfo = { tag: abbrev.tag, order: dieOffset, ranges, callLine };
+      if (callFile !== undefined) fn.callFile = callFile;
+      if (abbrev.tag === DW_TAG.inlined_subroutine) {
+        for (let i = level - 1; i >= 0; i--) {
+          const outer = nested[i];
+          if (outer) {
+            fn.caller = outer;
+            break;
+          }
+        }
+      }
+      nested[level] = fn;
+      funcs.push(fn);
+      if (skippable && canJump && abbrev.hasChildren && options.wanted) {
         const wanted = options.wanted;
         if (!fn.ranges.some(([l, hi]) => wanted.some((a) => a >= l && a < hi))) {
-          options.deferred.push({ fn, start: bytesBase + r.pos, end: sibling });
+          options.deferred?.push({ fn, start: bytesBase + r.pos, end: sibling });
           r.pos = sibling - bytesBase;
           continue;
         }

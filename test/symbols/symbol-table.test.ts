@@ -20,6 +20,16 @@ describe('names (values from readelf -s inline-demo-dwarf4)', () => {
     ]);
   });
 
+  it('looks for names of one or two characters on their own pass, beside the others', () => {
+    const found = new SymbolTable(DEMO).byNames(['ma', 'main', '_', 'i']);
+    expect([...found].map(([name, syms]) => [name, syms.length])).toEqual([
+      ['ma', 0],
+      ['main', 1],
+      ['_', 0],
+      ['i', 0],
+    ]);
+  });
+
   it('answers byName the same before and after its name index is built', () => {
     const table = new SymbolTable(DEMO);
     const names = ['main', 'frame_dummy', 'checked_div', 'mai', 'checked_div.col', '_init', '_fini', 'main', 'register_tm_clones', 'nope'];
