@@ -5,18 +5,19 @@ import type { DwarfSections } from './dwarf-sections.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
 
 /**
- * A run of rows between set_address and end_sequence, sorted by address. Rows are columns of
- * plain numbers, addresses as offsets from `base`: a kernel unit has tens of thousands of rows
- * and a bigint or an object per row costs more in garbage collection than the decoding itself.
+ * A run of rows between set_address and end_sequence, sorted by address. Rows are typed-array
+ * columns, addresses as offsets from `base`: a kernel unit has tens of thousands of rows, and a
+ * bigint or an object per row, or even plain arrays the garbage collector copies while the
+ * unit is kept, cost more than the decoding itself.
  */
 interface Sequence {
   base: bigint;
   lowPc: bigint;
   highPc: bigint;
-  offsets: number[];
-  files: number[];
-  lines: number[];
-  discriminators: number[];
+  offsets: Float64Array;
+  files: Uint32Array;
+  lines: Uint32Array;
+  discriminators: Uint32Array;
   order: number;
 }
 
@@ -206,12 +207,12 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   r.pos = programStart;
   const sequences: Sequence[] = [];
   const firstFile = initialFileZero && version >= 5 ? 0 : 1;
-  // Row columns of the sequence being decoded; addresses are offsets from `base`.
+  // Row columns of the sequence being decoded (reused for each); addresses are offsets from `base`.
   let base: bigint | undefined;
-  let offsets: number[] = [];
-  let fileCol: number[] = [];
-  let lines: number[] = [];
-  let discs: number[] = [];
+  const offsets: number[] = [];
+  const fileCol: number[] = [];
+  const lines: number[] = [];
+  const discs: number[] = [];
   let address = 0; // offset from base (or the absolute address while base is unset)
   let opIndex = 0;
   let file = firstFile;
@@ -272,12 +273,21 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
           emit(true);
           const b = base ?? 0n;
           // binutils keys a sequence by the address of its first row as emitted, not the lowest.
-          sequences.push({ base: b, lowPc: b + BigInt(seqStart), highPc: b + BigInt(offsets[offsets.length - 1] as number), offsets, files: fileCol, lines, discriminators: discs, order: sequences.length });
+          sequences.push({
+            base: b,
+            lowPc: b + BigInt(seqStart),
+            highPc: b + BigInt(offsets[offsets.length - 1] as number),
+            offsets: Float64Array.from(offsets),
+            files: Uint32Array.from(fileCol),
+            lines: Uint32Array.from(lines),
+            discriminators: Uint32Array.from(discs),
+            order: sequences.length,
+          });
           base = undefined;
-          offsets = [];
-          fileCol = [];
-          lines = [];
-          discs = [];
+          offsets.length = 0;
+          fileCol.length = 0;
+          lines.length = 0;
+          discs.length = 0;
           address = 0;
           opIndex = 0;
           file = firstFile;
