@@ -13,6 +13,8 @@ export interface Abbrev {
   fixedSize: number;
   /** Position (in attributes) of DW_AT_sibling, or -1. */
   sibling: number;
+  /** Byte offset of DW_AT_sibling's value in the DIE when every attribute before it has a fixed size, else -1 (-2: not computed yet). */
+  siblingAt: number;
 }
 
 export type AbbrevTable = Map<number, Abbrev>;
@@ -41,7 +43,7 @@ export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: st
       if (name === DW_AT_SIBLING) sibling = specs.length / 2;
       specs.push(name, form);
     }
-    table.set(code, { code, tag, hasChildren, specs, implicit: implicit ?? NO_IMPLICIT, fixedSize: -2, sibling });
+    table.set(code, { code, tag, hasChildren, specs, implicit: implicit ?? NO_IMPLICIT, fixedSize: -2, sibling, siblingAt: -2 });
   }
   return table;
 }
@@ -79,4 +81,20 @@ export function abbrevFixedSize(a: Abbrev, addrSize: number, offsetSize: number,
   }
   a.fixedSize = total;
   return total;
+}
+
+/** Fills in `siblingAt` for one unit's address/offset sizes (see fixedSize). */
+export function abbrevSiblingAt(a: Abbrev, addrSize: number, offsetSize: number, version: number): number {
+  if (a.siblingAt !== -2) return a.siblingAt;
+  let at = a.sibling < 0 ? -1 : 0;
+  for (let i = 0; i < a.sibling; i++) {
+    const n = fixedFormSize(a.specs[i * 2 + 1] as number, addrSize, offsetSize, version);
+    if (n < 0) {
+      at = -1;
+      break;
+    }
+    at += n;
+  }
+  a.siblingAt = at;
+  return at;
 }

@@ -1,6 +1,6 @@
 import { KtError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
-import { abbrevFixedSize, type AbbrevTable } from './dwarf-abbrev.js';
+import { abbrevFixedSize, abbrevSiblingAt, type AbbrevTable } from './dwarf-abbrev.js';
 import { DW_AT, DW_FORM, DW_TAG } from './dwarf-constants.js';
 import { addRange, readRangeList, type Ranges } from './dwarf-ranges.js';
 import { attrInt, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
@@ -67,10 +67,23 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
       nested[level] = undefined;
       let consumed = false;
       if (abbrev.hasChildren && abbrev.sibling >= 0 && CODELESS_PARENT_TAGS.has(abbrev.tag)) {
-        consumed = true;
         const dieStart = r.pos;
-        let next = -1;
         const specs = abbrev.specs;
+        const siblingForm = specs[abbrev.sibling * 2 + 1] as number;
+        // Most type DIEs: the sibling's value sits at a fixed place, and is read without walking the rest.
+        const at = abbrevSiblingAt(abbrev, h.addrSize, h.offsetSize, h.version);
+        if (at >= 0) {
+          r.pos = dieStart + at;
+          const v = smallInt(r, siblingForm);
+          const next = v > 0 ? referenceOffsetNumber(siblingForm, v, u) : -1;
+          if (next - bytesBase > r.pos && next - bytesBase <= r.end && next > dieStart + bytesBase) {
+            r.pos = next - bytesBase;
+            continue;
+          }
+          r.pos = dieStart;
+        }
+        consumed = true;
+        let next = -1;
         for (let i = 0; i < specs.length; i += 2) {
           if (i / 2 === abbrev.sibling) {
             const v = attrInt(readAttr(r, specs[i + 1] as number, u, undefined), u);
@@ -150,7 +163,7 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
           }
           case DW_AT_SIBLING: {
             const v = smallInt(r, form);
-            if (v >= 0) sibling = referenceOffset(form, BigInt(v), u);
+            if (v >= 0) sibling = referenceOffsetNumber(form, v, u);
             else skipAttr(r, form, u);
             break;
           }
@@ -212,6 +225,13 @@ function smallInt(r: ByteReader, form: number): number {
     case DW_FORM.udata: case DW_FORM.ref_udata: return r.uleb();
     default: return -1;
   }
+}
+
+/** referenceOffset of a value read as a number (smallInt). */
+function referenceOffsetNumber(form: number, value: number, u: UnitContext): number {
+  if (form === DW_FORM.ref_addr) return value;
+  if (value === 0 || value >= u.header.end - u.header.offset) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE reference 0x${value.toString(16)} outside its unit`);
+  return u.header.offset + value;
 }
 
 /** Section offset of a DIE reference. */
