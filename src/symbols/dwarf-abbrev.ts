@@ -1,3 +1,4 @@
+import { KtError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_FORM } from './dwarf-constants.js';
 
@@ -22,12 +23,19 @@ export type AbbrevTable = Map<number, Abbrev>;
 const DW_AT_SIBLING = 0x01;
 const NO_IMPLICIT: ReadonlyMap<number, bigint> = new Map();
 
-/** Parses the abbreviation table at `offset` of .debug_abbrev. */
-export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: string): AbbrevTable {
-  const r = new ByteReader(abbrevSection, offset, abbrevSection.length, true, `${what}: .debug_abbrev`);
+/**
+ * Parses the abbreviation table at `offset` of `bytes`: .debug_abbrev, or the part of it that
+ * starts at section offset `base`. A part that ends before the table does is an error
+ * (`partial`), so that the caller reads more; the section's own end ends a table.
+ */
+export function parseAbbrevTable(bytes: Buffer, offset: number, what: string, base = 0, partial = false): AbbrevTable {
+  const r = new ByteReader(bytes, offset, bytes.length, true, `${what}: .debug_abbrev`, base);
   const table: AbbrevTable = new Map();
   for (;;) {
-    if (r.atEnd) break;
+    if (r.atEnd) {
+      if (partial) throw new KtError('KT_E_BAD_DWARF', `${what}: .debug_abbrev table at 0x${(base + offset).toString(16)} runs past the part read`);
+      break;
+    }
     const code = r.uleb();
     if (code === 0) break;
     const tag = r.uleb();

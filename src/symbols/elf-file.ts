@@ -208,6 +208,11 @@ export class ElfFile {
     return this.src.read(s.offset, s.size);
   }
 
+  /** Whether the section's bytes lie inside the file (a header may claim more). */
+  inFile(s: ElfSection): boolean {
+    return s.type === SHT_NOBITS || (s.offset + s.size <= this.src.size && s.size <= MAX_SECTION_BYTES);
+  }
+
   /** `length` bytes at `offset` inside an uncompressed section, read on their own. */
   bytesAt(s: ElfSection, offset: number, length: number): Buffer {
     if (this.isCompressed(s)) return this.contentsOf(s).subarray(offset, offset + length);
