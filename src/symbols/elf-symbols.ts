@@ -25,19 +25,11 @@ export interface ElfSymbol {
   shndx: number;
 }
 
-/** The symbols of one section, with the FILE symbols between them, prepared for look-ups. */
-interface SectionSymbols {
-  /** Raw symbol indexes, in file order: this section's symbols and every STT_FILE symbol. */
-  entries: Int32Array;
-  /** Offset of each entry in its section (NaN for FILE symbols). */
+/** The symbols binutils could name a function by in one section, sorted by offset, then file order. */
+interface FunctionIndex {
   offsets: Float64Array;
-  /** This section's symbol offsets, sorted (for kallsyms-style sizes). */
-  sorted: Float64Array;
-  /** Positions (in `entries`) of the symbols binutils could name a function by, sorted by offset then file order. */
-  eligible: Int32Array;
-  eligibleOffsets: Float64Array;
-  /** For each position in `entries`: the raw index of the last FILE symbol before it, or 0. */
-  fileBefore: Int32Array;
+  /** Raw symbol indexes, in the same order. */
+  index: Int32Array;
 }
 
 /**
@@ -72,7 +64,10 @@ export class SymbolTable {
   private readonly entsize: number;
   private cols?: SymbolColumns;
   private readonly cache = new Map<number, ElfSymbol>();
-  private readonly bySection = new Map<number, SectionSymbols>();
+  private readonly functionIndexes = new Map<number, FunctionIndex>();
+  /** Per section: every symbol's offset, sorted (for kallsyms sizes asked one at a time). */
+  private readonly sortedOffsets = new Map<number, Float64Array>();
+  private fileBefore?: Int32Array;
   private all?: ElfSymbol[];
 
   constructor(private readonly elf: ElfFile) {
@@ -238,55 +233,14 @@ export class SymbolTable {
     return out;
   }
 
-  private sectionSymbols(sec: ElfSection): SectionSymbols {
-    let hit = this.bySection.get(sec.index);
-    if (hit) return hit;
-    const c = this.columns();
-    const entries: number[] = [];
-    const offsets: number[] = [];
-    const sorted: number[] = [];
-    for (let i = 1; i < this.count; i++) {
-      const type = c.type[i] as number;
-      if (type === STT_FILE) {
-        entries.push(i);
-        offsets.push(Number.NaN);
-      } else if (c.shndx[i] === sec.index && type !== STT_SECTION) {
-        const off = c.offset[i] as number;
-        entries.push(i);
-        offsets.push(off);
-        sorted.push(off);
-      }
+  /** The section's function index: one pass and one native sort (a few ms for a kernel's .text), built on first use. */
+  private functionIndex(sec: ElfSection): FunctionIndex {
+    let hit = this.functionIndexes.get(sec.index);
+    if (!hit) {
+      hit = buildFunctionIndex(this.columns(), sec.index);
+      this.functionIndexes.set(sec.index, hit);
     }
-    const fileBefore = new Int32Array(entries.length);
-    const eligible: number[] = [];
-    let lastFile = 0;
-    entries.forEach((i, k) => {
-      if (Number.isNaN(offsets[k] as number)) lastFile = i;
-      else if (c.eligible[i]) eligible.push(k);
-      fileBefore[k] = lastFile;
-    });
-    eligible.sort((a, b) => (offsets[a] as number) - (offsets[b] as number) || a - b);
-    hit = {
-      entries: Int32Array.from(entries),
-      offsets: Float64Array.from(offsets),
-      sorted: Float64Array.from(sorted).sort(),
-      eligible: Int32Array.from(eligible),
-      eligibleOffsets: Float64Array.from(eligible.map((k) => offsets[k] as number)),
-      fileBefore,
-    };
-    this.bySection.set(sec.index, hit);
     return hit;
-  }
-
-  /** Section look-ups answered by passes over the raw table, per section, before its index is built. */
-  private readonly sectionQueries = new Map<number, number>();
-
-  /** Whether a section has had enough look-ups that its sorted index pays for itself. */
-  private useSectionIndex(sec: ElfSection): boolean {
-    if (this.bySection.has(sec.index)) return true;
-    const n = (this.sectionQueries.get(sec.index) ?? 0) + 1;
-    this.sectionQueries.set(sec.index, n);
-    return n > SCANS_BEFORE_INDEX;
   }
 
   /**
@@ -294,7 +248,6 @@ export class SymbolTable {
    * file name of the STT_FILE symbol before it when binutils would use it.
    */
   findFunction(sec: ElfSection, offset: number): { symbol: ElfSymbol; file?: string } | undefined {
-    const candidates = this.useSectionIndex(sec) ? this.candidatesFromIndex(sec, offset) : this.candidatesByScan(sec, offset);
     let best: ElfSymbol | undefined;
     let bestOff = 0;
     let bestSize = 0;
@@ -302,14 +255,16 @@ export class SymbolTable {
     // binutils stops trusting FILE symbols for global symbols once a FILE symbol has followed
     // some other symbol (anywhere in the table): ld -r output does not keep them in order.
     const fileAfterSymbolFrom = this.firstFileAfterSymbol();
-    for (const { index: i, offset: codeOff, fileBefore } of candidates) {
+    for (const i of this.candidates(sec, offset)) {
+      const codeOff = this.columns().offset[i] as number;
       const sym = this.at(i);
       const size = sym.size || 1;
       if (betterFit(best, bestOff, bestSize, sym, codeOff, size, offset)) {
         best = sym;
         bestOff = codeOff;
         bestSize = size;
-        const file = fileBefore ? this.at(fileBefore).name : undefined;
+        const fileIndex = this.fileSymbolBefore(i);
+        const file = fileIndex ? this.at(fileIndex).name : undefined;
         bestFile = file !== undefined && (sym.bind === STB_LOCAL || i <= fileAfterSymbolFrom) ? file : undefined;
       } else if (codeOff > offset && codeOff > bestOff && codeOff < bestOff + bestSize) {
         bestSize = codeOff - bestOff;
@@ -320,51 +275,35 @@ export class SymbolTable {
   }
 
   /**
-   * The symbols binutils' loop can pick or be shortened by, in file order: the winner sits at
-   * the highest offset at or below `offset` (better_fit always prefers a closer symbol), so
-   * only the symbols there and those above it, inside the longest of them, matter.
+   * The symbols binutils' loop can pick or be shortened by, as raw indexes in file order: the
+   * winner sits at the highest offset at or below `offset` (better_fit always prefers a closer
+   * symbol), so only the symbols there and those above it, inside the longest of them, matter.
    */
-  private candidatesFromIndex(sec: ElfSection, offset: number): FunctionCandidate[] {
-    const { entries, offsets, eligible, eligibleOffsets, fileBefore } = this.sectionSymbols(sec);
+  private candidates(sec: ElfSection, offset: number): number[] {
+    const { offsets, index } = this.functionIndex(sec);
     let lo = 0;
-    let hi = eligibleOffsets.length;
+    let hi = offsets.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((eligibleOffsets[mid] as number) <= offset) lo = mid + 1;
+      if ((offsets[mid] as number) <= offset) lo = mid + 1;
       else hi = mid;
     }
     if (lo === 0) return [];
-    const floor = eligibleOffsets[lo - 1] as number;
-    const replay: number[] = [];
+    const floor = offsets[lo - 1] as number;
+    const out: number[] = [];
     let maxEnd = floor;
-    for (let j = lo - 1; j >= 0 && eligibleOffsets[j] === floor; j--) {
-      const k = eligible[j] as number;
-      replay.push(k);
-      maxEnd = Math.max(maxEnd, floor + (this.at(entries[k] as number).size || 1));
+    for (let j = lo - 1; j >= 0 && offsets[j] === floor; j--) {
+      out.push(index[j] as number);
+      maxEnd = Math.max(maxEnd, floor + (this.at(index[j] as number).size || 1));
     }
-    for (let j = lo; j < eligibleOffsets.length && (eligibleOffsets[j] as number) < maxEnd; j++) replay.push(eligible[j] as number);
-    replay.sort((a, b) => a - b);
-    return replay.map((k) => ({ index: entries[k] as number, offset: offsets[k] as number, fileBefore: fileBefore[k] as number }));
+    for (let j = lo; j < offsets.length && (offsets[j] as number) < maxEnd; j++) out.push(index[j] as number);
+    return out.sort((a, b) => a - b);
   }
 
-  /** The same candidates found by passes over the columns, without building the section's index. */
-  private candidatesByScan(sec: ElfSection, offset: number): FunctionCandidate[] {
-    const c = this.columns();
-    const floor = floorOffset(c, sec.index, offset);
-    if (floor === Number.NEGATIVE_INFINITY) return [];
-    const out: FunctionCandidate[] = [];
-    let maxEnd = floor;
-    for (let i = nextInRange(c, sec.index, floor, floor + 1, 0); i > 0; i = nextInRange(c, sec.index, floor, floor + 1, i)) {
-      if (c.offset[i] !== floor) continue;
-      out.push({ index: i, offset: floor, fileBefore: fileSymbolBefore(c, i) });
-      maxEnd = Math.max(maxEnd, floor + (this.at(i).size || 1));
-    }
-    // Symbols above `offset` may shorten the winner (their FILE symbol never counts).
-    if (maxEnd <= offset + 1) return out;
-    for (let i = nextInRange(c, sec.index, offset + 1, maxEnd, 0); i > 0; i = nextInRange(c, sec.index, offset + 1, maxEnd, i)) {
-      out.push({ index: i, offset: c.offset[i] as number, fileBefore: 0 });
-    }
-    return out.sort((a, b) => a.index - b.index);
+  /** The raw index of the last FILE symbol before entry i (0: none), from a column filled on first use. */
+  private fileSymbolBefore(i: number): number {
+    this.fileBefore ??= lastFileSymbols(this.columns());
+    return this.fileBefore[i] ?? 0;
   }
 
   private fileAfter?: number;
@@ -395,9 +334,18 @@ export class SymbolTable {
     return this.kallsymsSizes([sym])[0];
   }
 
+  private singleSizeQueries = 0;
+
+  /** Every symbol offset of a section, sorted: for callers that ask sizes one at a time. */
+  private sortOffsets(sec: ElfSection): Float64Array {
+    const sorted = sectionOffsets(this.columns(), sec.index).sort();
+    this.sortedOffsets.set(sec.index, sorted);
+    return sorted;
+  }
+
   /**
-   * kallsymsSize of each symbol: from the section's index when it is built (or worth
-   * building), else in one pass over the raw table for all of them together.
+   * kallsymsSize of each symbol: in one pass over the table for all of them together, or from
+   * the section's sorted offsets once sizes have been asked for one at a time often enough.
    */
   kallsymsSizes(syms: readonly ElfSymbol[]): (number | undefined)[] {
     const out = new Array<number | undefined>(syms.length).fill(undefined);
@@ -407,8 +355,9 @@ export class SymbolTable {
       const sec = this.elf.sections[sym.shndx];
       if (!sec || sym.shndx <= 0) return;
       const off = Number(sym.value - (this.elf.isRelocatable ? 0n : sec.addr));
-      if (this.bySection.has(sec.index) || (syms.length === 1 && this.useSectionIndex(sec))) {
-        out[k] = nextAbove(this.sectionSymbols(sec).sorted, off);
+      const sorted = this.sortedOffsets.get(sec.index) ?? (syms.length === 1 && ++this.singleSizeQueries > SCANS_BEFORE_INDEX ? this.sortOffsets(sec) : undefined);
+      if (sorted) {
+        out[k] = nextAbove(sorted, off);
         return;
       }
       const list = wanted.get(sec.index);
@@ -431,13 +380,6 @@ export class SymbolTable {
     });
     return out;
   }
-}
-
-/** A symbol binutils' function loop looks at: raw index, offset in its section, FILE symbol before it (0: none). */
-interface FunctionCandidate {
-  index: number;
-  offset: number;
-  fileBefore: number;
 }
 
 /** Distance from `off` to the first value above it in `sorted` (undefined when none). */
@@ -545,35 +487,73 @@ function nextWithShortName(names: Uint32Array, strings: Buffer, name: Buffer, fr
   return 0;
 }
 
-/** The highest offset at or below `offset` of an eligible symbol of section `sec` (-Infinity when none). */
-function floorOffset(c: SymbolColumns, sec: number, offset: number): number {
-  let floor = Number.NEGATIVE_INFINITY;
-  const { shndx, offset: offsets, eligible } = c;
-  for (let i = 1; i < shndx.length; i++) {
+/**
+ * The eligible symbols of section `sec`, sorted by offset then raw index: each packed as
+ * offset * 2^bits + index into one double, so that one native sort of a Float64Array does it
+ * (a comparator sort of 100,000 entries is several times slower, cold). Offsets that cannot be
+ * packed exactly (negative, fractional or huge: a damaged table) fall back to a comparator.
+ */
+function buildFunctionIndex(c: SymbolColumns, sec: number): FunctionIndex {
+  const n = c.shndx.length;
+  const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const scale = 2 ** bits;
+  const limit = 2 ** (53 - bits);
+  const keys = new Float64Array(n);
+  let k = 0;
+  let packable = true;
+  const { shndx, eligible, offset } = c;
+  for (let i = 1; i < n; i++) {
     const s = shndx[i];
-    const off = offsets[i] as number;
     const e = eligible[i];
-    if (s === sec && e === 1 && off <= offset && off > floor) floor = off;
-  }
-  return floor;
-}
-
-/** The next eligible symbol of section `sec` after `from` whose offset is in [low, high), or 0. */
-function nextInRange(c: SymbolColumns, sec: number, low: number, high: number, from: number): number {
-  const { shndx, offset, eligible } = c;
-  for (let i = from + 1; i < shndx.length; i++) {
-    const s = shndx[i];
     const off = offset[i] as number;
-    const e = eligible[i];
-    if (s === sec && e === 1 && off >= low && off < high) return i;
+    if (s === sec && e === 1) {
+      if (!(off >= 0 && off < limit && Math.floor(off) === off)) packable = false;
+      keys[k++] = off * scale + i;
+    }
   }
-  return 0;
+  const out: FunctionIndex = { offsets: new Float64Array(k), index: new Int32Array(k) };
+  if (packable) {
+    const sorted = keys.subarray(0, k).sort();
+    for (let j = 0; j < k; j++) {
+      const key = sorted[j] as number;
+      const off = Math.floor(key / scale);
+      out.offsets[j] = off;
+      out.index[j] = key - off * scale;
+    }
+    return out;
+  }
+  const raw: number[] = [];
+  for (let i = 1; i < n; i++) if (shndx[i] === sec && eligible[i] === 1) raw.push(i);
+  raw.sort((a, b) => (offset[a] as number) - (offset[b] as number) || a - b);
+  raw.forEach((i, j) => {
+    out.offsets[j] = offset[i] as number;
+    out.index[j] = i;
+  });
+  return out;
 }
 
-/** The last FILE symbol before raw index i, or 0. */
-function fileSymbolBefore(c: SymbolColumns, i: number): number {
-  for (let j = i - 1; j > 0; j--) if (c.type[j] === STT_FILE) return j;
-  return 0;
+/** For each entry: the raw index of the last FILE symbol before it, or 0. */
+function lastFileSymbols(c: SymbolColumns): Int32Array {
+  const out = new Int32Array(c.type.length);
+  let last = 0;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = last;
+    if (c.type[i] === STT_FILE) last = i;
+  }
+  return out;
+}
+
+/** The offsets of every symbol of section `sec` but SECTION and FILE ones, unsorted. */
+function sectionOffsets(c: SymbolColumns, sec: number): Float64Array {
+  const out = new Float64Array(c.shndx.length);
+  let k = 0;
+  for (let i = 1; i < out.length; i++) {
+    const s = c.shndx[i];
+    const t = c.type[i];
+    const off = c.offset[i] as number;
+    if (s === sec && t !== STT_SECTION && t !== STT_FILE) out[k++] = off;
+  }
+  return out.slice(0, k);
 }
 
 /**

@@ -52,7 +52,7 @@ describe('kallsyms sizes: the distance to the next symbol of the section', () =>
   });
 });
 
-describe('function by address (binutils rules), without and with the section index', () => {
+describe('function by address (binutils rules), from a fresh table and from one reused', () => {
   it('names the function and its FILE symbol', () => {
     const at = (offset: number) => {
       const f = new SymbolTable(DEMO).findFunction(TEXT!, offset);
