@@ -276,7 +276,8 @@ export class FunctionTable {
     return this.entries.map((e) => [e.low, e.high]);
   }
 
-  bestFit(address: bigint): FunctionInfo | undefined {
+  /** The best fit for `address` here, or `best` (found in another table of the unit) when that fits better. */
+  bestFit(address: bigint, best?: FunctionInfo): FunctionInfo | undefined {
     let lo = 0;
     let hi = this.entries.length;
     while (lo < hi) {
@@ -284,8 +285,7 @@ export class FunctionTable {
       if ((this.watermark[mid] as bigint) <= address) lo = mid + 1;
       else hi = mid;
     }
-    let best: FunctionInfo | undefined;
-    let bestLen = 0n;
+    let bestLen = best ? lengthAround(best, address) : 0n;
     for (let i = lo; i < this.entries.length; i++) {
       const e = this.entries[i] as { fn: FunctionInfo; low: bigint; high: bigint };
       if (address < e.low) break;
@@ -300,4 +300,11 @@ export class FunctionTable {
     }
     return best;
   }
+}
+
+/** The length of the shortest of a function's ranges that holds the address. */
+function lengthAround(fn: FunctionInfo, address: bigint): bigint {
+  let len = -1n;
+  for (const [l, h] of fn.ranges) if (address >= l && address < h && (len < 0n || h - l < len)) len = h - l;
+  return len;
 }

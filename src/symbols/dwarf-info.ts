@@ -13,9 +13,9 @@ export interface ParsedUnit {
   info: UnitInfo;
   ctx: UnitContext;
   lines: LineTable;
-  functions: FunctionTable;
-  /** Every function read so far, and the top-level ones whose insides are not read yet. */
-  all: FunctionInfo[];
+  /** The functions read with the unit, then those of each subtree read later (no re-sorting of the rest). */
+  functions: FunctionTable[];
+  /** The top-level functions whose insides are not read yet. */
   deferred: DeferredSubtree[];
 }
 
@@ -179,7 +179,8 @@ export class DwarfInfo {
       const unit = this.unit(info, address);
       if (!unit) continue;
       this.readDeferred(unit, address);
-      const fn = unit.functions.bestFit(address);
+      let fn: FunctionInfo | undefined;
+      for (const table of unit.functions) fn = table.bestFit(address, fn);
       if (fn && fn.tag === 0x1d) hit.inlined = { fn, unit };
       const line = unit.lines.lookup(address);
       if (line || fn) {
@@ -197,16 +198,17 @@ export class DwarfInfo {
     if (due.length === 0) return;
     unit.deferred = unit.deferred.filter((d) => !due.includes(d));
     const abbrevs = this.abbrevs.get(unit.info.header.abbrevOffset);
+    const found: FunctionInfo[] = [];
     for (const d of due) {
       try {
         const bytes = this.sections.slice('info', d.start, d.end - d.start);
-        unit.all.push(...scanFunctions(bytes, d.start, d.start, d.end, abbrevs, unit.ctx, unit.info.baseAddress, { parent: d.fn }));
+        found.push(...scanFunctions(bytes, d.start, d.start, d.end, abbrevs, unit.ctx, unit.info.baseAddress, { parent: d.fn }));
       } catch (e) {
         if (!(e instanceof KtError)) throw e;
         this.warnings.push(e.message);
       }
     }
-    unit.functions = new FunctionTable(unit.all);
+    unit.functions.push(new FunctionTable(found));
   }
 
   /** A unit read on first use (functions other than around `address` left for later); null when it cannot be read. */
@@ -239,7 +241,7 @@ export class DwarfInfo {
     const deferred: DeferredSubtree[] = [];
     const options = address !== undefined ? { wanted: [address], deferred } : {};
     const funcs = info.childrenAt < info.header.end ? scanFunctions(bytes, info.childrenAt, info.childrenAt, info.header.end, this.abbrevs.get(info.header.abbrevOffset), ctx, info.baseAddress, options) : [];
-    return { info, ctx, lines, functions: new FunctionTable(funcs), all: funcs, deferred };
+    return { info, ctx, lines, functions: [new FunctionTable(funcs)], deferred };
   }
 
   /**

@@ -145,6 +145,60 @@ function sortAndTrim(input: Sequence[]): Sequence[] {
   return out;
 }
 
+/**
+ * The rows of the sequence being decoded: typed columns grown by doubling and reused for every
+ * sequence of every table (decoding is synchronous), so that a table of 50,000 rows leaves
+ * only its final, exact-size copies behind.
+ */
+class RowBuffer {
+  n = 0;
+  offsets = new Float64Array(4096);
+  files = new Uint32Array(4096);
+  lines = new Uint32Array(4096);
+  discriminators = new Uint32Array(4096);
+
+  set(i: number, offset: number, file: number, line: number, discriminator: number): void {
+    this.offsets[i] = offset;
+    this.files[i] = file;
+    this.lines[i] = line;
+    this.discriminators[i] = discriminator;
+  }
+
+  /** Inserts a row at position i (n: appends). */
+  insert(i: number, offset: number, file: number, line: number, discriminator: number): void {
+    if (this.n === this.offsets.length) this.grow();
+    if (i < this.n) {
+      this.offsets.copyWithin(i + 1, i, this.n);
+      this.files.copyWithin(i + 1, i, this.n);
+      this.lines.copyWithin(i + 1, i, this.n);
+      this.discriminators.copyWithin(i + 1, i, this.n);
+    }
+    this.set(i, offset, file, line, discriminator);
+    this.n++;
+  }
+
+  /** Copies of the rows, which are then cleared. */
+  take(): Pick<Sequence, 'offsets' | 'files' | 'lines' | 'discriminators'> {
+    const n = this.n;
+    this.n = 0;
+    return { offsets: this.offsets.slice(0, n), files: this.files.slice(0, n), lines: this.lines.slice(0, n), discriminators: this.discriminators.slice(0, n) };
+  }
+
+  private grow(): void {
+    const size = this.offsets.length * 2;
+    const grown = <T extends Float64Array | Uint32Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.offsets = grown(this.offsets, new Float64Array(size));
+    this.files = grown(this.files, new Uint32Array(size));
+    this.lines = grown(this.lines, new Uint32Array(size));
+    this.discriminators = grown(this.discriminators, new Uint32Array(size));
+  }
+}
+
+const ROWS = new RowBuffer();
+
 /** Decodes the line program at `offset` of .debug_line for a unit. */
 /**
  * `initialFileZero`: start each DWARF 5 sequence in file 0 instead of 1. The standard says 1;
@@ -207,12 +261,10 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   r.pos = programStart;
   const sequences: Sequence[] = [];
   const firstFile = initialFileZero && version >= 5 ? 0 : 1;
-  // Row columns of the sequence being decoded (reused for each); addresses are offsets from `base`.
+  // Rows of the sequence being decoded; addresses are offsets from `base`.
   let base: bigint | undefined;
-  const offsets: number[] = [];
-  const fileCol: number[] = [];
-  const lines: number[] = [];
-  const discs: number[] = [];
+  const rows = ROWS;
+  rows.n = 0;
   let address = 0; // offset from base (or the absolute address while base is unset)
   let opIndex = 0;
   let file = firstFile;
@@ -224,28 +276,18 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
       base = BigInt(address);
       address = 0;
     }
-    const n = offsets.length;
-    const lastAt = n > 0 ? (offsets[n - 1] as number) : Number.NaN;
+    const n = rows.n;
+    const lastAt = n > 0 ? (rows.offsets[n - 1] as number) : Number.NaN;
     // binutils: of rows at one address the last wins; end_sequence always goes last.
-    if (n > 0 && lastAt === address && !end) {
-      fileCol[n - 1] = file;
-      lines[n - 1] = line;
-      discs[n - 1] = discriminator;
-    } else if (n === 0 || end || address > lastAt) {
-      offsets.push(address);
-      fileCol.push(file);
-      lines.push(line);
-      discs.push(discriminator);
-    } else {
+    if (n > 0 && lastAt === address && !end) rows.set(n - 1, address, file, line, discriminator);
+    else if (n === 0 || end || address > lastAt) rows.insert(n, address, file, line, discriminator);
+    else {
       // Out of order: binutils inserts it before the first row at or above its address.
       let i = n - 1;
-      while (i > 0 && (offsets[i - 1] as number) >= address) i--;
-      offsets.splice(i, 0, address);
-      fileCol.splice(i, 0, file);
-      lines.splice(i, 0, line);
-      discs.splice(i, 0, discriminator);
+      while (i > 0 && (rows.offsets[i - 1] as number) >= address) i--;
+      rows.insert(i, address, file, line, discriminator);
     }
-    if (offsets.length === 1) seqStart = address;
+    if (rows.n === 1) seqStart = address;
     discriminator = 0;
   };
   const advance = (operationAdvance: number): void => {
@@ -273,21 +315,8 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
           emit(true);
           const b = base ?? 0n;
           // binutils keys a sequence by the address of its first row as emitted, not the lowest.
-          sequences.push({
-            base: b,
-            lowPc: b + BigInt(seqStart),
-            highPc: b + BigInt(offsets[offsets.length - 1] as number),
-            offsets: Float64Array.from(offsets),
-            files: Uint32Array.from(fileCol),
-            lines: Uint32Array.from(lines),
-            discriminators: Uint32Array.from(discs),
-            order: sequences.length,
-          });
+          sequences.push({ base: b, lowPc: b + BigInt(seqStart), highPc: b + BigInt(rows.offsets[rows.n - 1] as number), ...rows.take(), order: sequences.length });
           base = undefined;
-          offsets.length = 0;
-          fileCol.length = 0;
-          lines.length = 0;
-          discs.length = 0;
           address = 0;
           opIndex = 0;
           file = firstFile;
