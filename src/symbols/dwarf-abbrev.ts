@@ -16,6 +16,8 @@ export interface Abbrev {
   sibling: number;
   /** Byte offset of DW_AT_sibling's value in the DIE when every attribute before it has a fixed size, else -1 (-2: not computed yet). */
   siblingAt: number;
+  /** How to skip the attributes (see skipPlan), once computed. */
+  plan?: Int32Array;
 }
 
 export type AbbrevTable = Map<number, Abbrev>;
@@ -105,4 +107,27 @@ export function abbrevSiblingAt(a: Abbrev, addrSize: number, offsetSize: number,
   }
   a.siblingAt = at;
   return at;
+}
+
+/**
+ * How to skip a DIE of this abbreviation without reading it: pairs of (bytes of fixed-size
+ * attributes to jump, then one variable-size form to step over, or -1 at the end). Computed
+ * once per abbreviation and unit shape.
+ */
+export function skipPlan(a: Abbrev, addrSize: number, offsetSize: number, version: number): Int32Array {
+  if (a.plan) return a.plan;
+  const plan: number[] = [];
+  let run = 0;
+  for (let i = 1; i < a.specs.length; i += 2) {
+    const form = a.specs[i] as number;
+    const n = fixedFormSize(form, addrSize, offsetSize, version);
+    if (n >= 0) run += n;
+    else {
+      plan.push(run, form);
+      run = 0;
+    }
+  }
+  plan.push(run, -1);
+  a.plan = Int32Array.from(plan);
+  return a.plan;
 }

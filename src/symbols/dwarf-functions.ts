@@ -1,6 +1,6 @@
 import { KtError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
-import { abbrevFixedSize, abbrevSiblingAt, type AbbrevTable } from './dwarf-abbrev.js';
+import { abbrevFixedSize, abbrevSiblingAt, skipPlan, type AbbrevTable } from './dwarf-abbrev.js';
 import { DW_AT, DW_FORM, DW_TAG } from './dwarf-constants.js';
 import { addRange, readRangeList, type Ranges } from './dwarf-ranges.js';
 import { attrInt, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
@@ -101,10 +101,7 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
       } else if (fixed >= 0) {
         r.pos += fixed;
         if (r.pos > r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE runs past the end of its unit`);
-      } else {
-        const specs = abbrev.specs;
-        for (let i = 1; i < specs.length; i += 2) skipAttr(r, specs[i] as number, u);
-      }
+      } else skipByPlan(r, skipPlan(abbrev, h.addrSize, h.offsetSize, h.version), u);
     } else {
       // Names are not read here: most functions of a unit are never printed (see functionName).
       let low = 0n;
@@ -212,6 +209,36 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
   }
   return funcs;
 }
+
+/** Skips a DIE's attributes by its plan: LEB128 values and expression blocks stepped over in place, other forms by skipAttr. */
+function skipByPlan(r: ByteReader, plan: Int32Array, u: UnitContext): void {
+  const buf = r.buf;
+  let pos = r.pos;
+  for (let k = 0; k < plan.length; k += 2) {
+    pos += plan[k] as number;
+    const form = plan[k + 1] as number;
+    if (form < 0) break;
+    if (LEB_FORMS.has(form)) {
+      for (;;) {
+        if (pos >= r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: truncated at offset 0x${(r.base + pos).toString(16)} (a LEB128 value runs past the end of its unit)`);
+        if (((buf[pos++] as number) & 0x80) === 0) break;
+      }
+    } else if (form === DW_FORM.exprloc) {
+      r.pos = pos;
+      const n = r.uleb();
+      pos = r.pos + n;
+    } else {
+      r.pos = pos;
+      skipAttr(r, form, u);
+      pos = r.pos;
+    }
+  }
+  if (pos > r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE runs past the end of its unit at 0x${(r.base + r.end).toString(16)}`);
+  r.pos = pos;
+}
+
+/** Forms whose value is one LEB128 number. */
+const LEB_FORMS = new Set<number>([DW_FORM.udata, DW_FORM.sdata, DW_FORM.ref_udata, DW_FORM.strx, DW_FORM.addrx, DW_FORM.rnglistx, DW_FORM.loclistx, DW_FORM.GNU_str_index, DW_FORM.GNU_addr_index]);
 
 /**
  * The common small integer forms read straight into a number (no object, no bigint); -1 when
