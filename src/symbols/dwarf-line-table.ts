@@ -299,11 +299,25 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
     }
   };
   while (r.pos < total) {
-    const op = r.u8();
+    const op = buf[r.pos++] as number;
     if (op >= opcodeBase) {
       const adj = op - opcodeBase;
-      advance(Math.floor(adj / lineRange));
+      const operationAdvance = Math.floor(adj / lineRange);
       line = (line + lineBase + (adj % lineRange)) >>> 0;
+      // Most rows of a table: a special opcode that appends a row after the last one.
+      const n = rows.n;
+      if (maxOps === 1 && base !== undefined && n > 0 && n < rows.offsets.length) {
+        address += minInstLength * operationAdvance;
+        if (address > (rows.offsets[n - 1] as number)) {
+          rows.offsets[n] = address;
+          rows.files[n] = file;
+          rows.lines[n] = line;
+          rows.discriminators[n] = discriminator;
+          rows.n = n + 1;
+          discriminator = 0;
+          continue;
+        }
+      } else advance(operationAdvance);
       emit(false);
     } else if (op === 0) {
       const len = r.uleb();
