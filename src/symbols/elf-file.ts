@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { KtError } from '../errors.js';
+import { zstdDecompress } from './zstd.js';
 import { ByteReader, stringAt } from './byte-reader.js';
 
 /** ELF section header fields that the symbolizer uses. */
