@@ -12,7 +12,7 @@ export const STT_GNU_IFUNC = 10;
 export const STB_LOCAL = 0;
 export const STV_HIDDEN = 2;
 const SHN_LORESERVE = 0xff00;
-/** Look-ups answered by a pass over the raw table before an index is built (a pass costs ~1/15 of an index). */
+/** Name look-ups answered by a pass over the table before a name index is built (a pass costs a fraction of an index). */
 const SCANS_BEFORE_INDEX = 6;
 
 export interface ElfSymbol {
@@ -25,8 +25,12 @@ export interface ElfSymbol {
   shndx: number;
 }
 
-/** The symbols binutils could name a function by in one section, sorted by offset, then file order. */
-interface FunctionIndex {
+/**
+ * The symbols of one section (but SECTION and FILE ones) sorted by offset, then file order: what
+ * kallsyms sizes (the next symbol) and binutils' function look-up by address (the symbols
+ * around it, `eligible` ones only) need.
+ */
+interface SectionIndex {
   offsets: Float64Array;
   /** Raw symbol indexes, in the same order. */
   index: Int32Array;
@@ -64,9 +68,7 @@ export class SymbolTable {
   private readonly entsize: number;
   private cols?: SymbolColumns;
   private readonly cache = new Map<number, ElfSymbol>();
-  private readonly functionIndexes = new Map<number, FunctionIndex>();
-  /** Per section: every symbol's offset, sorted (for kallsyms sizes asked one at a time). */
-  private readonly sortedOffsets = new Map<number, Float64Array>();
+  private readonly sectionIndexes = new Map<number, SectionIndex>();
   private fileBefore?: Int32Array;
   private all?: ElfSymbol[];
 
@@ -233,12 +235,12 @@ export class SymbolTable {
     return out;
   }
 
-  /** The section's function index: one pass and one native sort (a few ms for a kernel's .text), built on first use. */
-  private functionIndex(sec: ElfSection): FunctionIndex {
-    let hit = this.functionIndexes.get(sec.index);
+  /** The section's index: one pass and one native sort (~15 ms for a kernel's .text), built on first use. */
+  private sectionIndex(sec: ElfSection): SectionIndex {
+    let hit = this.sectionIndexes.get(sec.index);
     if (!hit) {
-      hit = buildFunctionIndex(this.columns(), sec.index);
-      this.functionIndexes.set(sec.index, hit);
+      hit = buildSectionIndex(this.columns(), sec.index);
+      this.sectionIndexes.set(sec.index, hit);
     }
     return hit;
   }
@@ -280,7 +282,8 @@ export class SymbolTable {
    * symbol), so only the symbols there and those above it, inside the longest of them, matter.
    */
   private candidates(sec: ElfSection, offset: number): number[] {
-    const { offsets, index } = this.functionIndex(sec);
+    const { offsets, index } = this.sectionIndex(sec);
+    const eligible = this.columns().eligible;
     let lo = 0;
     let hi = offsets.length;
     while (lo < hi) {
@@ -288,15 +291,20 @@ export class SymbolTable {
       if ((offsets[mid] as number) <= offset) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === 0) return [];
-    const floor = offsets[lo - 1] as number;
+    // Entries [0, lo) are at or below the offset; the floor is the highest eligible one.
+    let top = lo - 1;
+    while (top >= 0 && !eligible[index[top] as number]) top--;
+    if (top < 0) return [];
+    const floor = offsets[top] as number;
     const out: number[] = [];
     let maxEnd = floor;
-    for (let j = lo - 1; j >= 0 && offsets[j] === floor; j--) {
-      out.push(index[j] as number);
-      maxEnd = Math.max(maxEnd, floor + (this.at(index[j] as number).size || 1));
+    for (let j = top; j >= 0 && offsets[j] === floor; j--) {
+      const i = index[j] as number;
+      if (!eligible[i]) continue;
+      out.push(i);
+      maxEnd = Math.max(maxEnd, floor + (this.at(i).size || 1));
     }
-    for (let j = lo; j < offsets.length && (offsets[j] as number) < maxEnd; j++) out.push(index[j] as number);
+    for (let j = lo; j < offsets.length && (offsets[j] as number) < maxEnd; j++) if (eligible[index[j] as number]) out.push(index[j] as number);
     return out.sort((a, b) => a - b);
   }
 
@@ -334,51 +342,13 @@ export class SymbolTable {
     return this.kallsymsSizes([sym])[0];
   }
 
-  private singleSizeQueries = 0;
-
-  /** Every symbol offset of a section, sorted: for callers that ask sizes one at a time. */
-  private sortOffsets(sec: ElfSection): Float64Array {
-    const sorted = sectionOffsets(this.columns(), sec.index).sort();
-    this.sortedOffsets.set(sec.index, sorted);
-    return sorted;
-  }
-
-  /**
-   * kallsymsSize of each symbol: in one pass over the table for all of them together, or from
-   * the section's sorted offsets once sizes have been asked for one at a time often enough.
-   */
+  /** kallsymsSize of each symbol, from the index of its section. */
   kallsymsSizes(syms: readonly ElfSymbol[]): (number | undefined)[] {
-    const out = new Array<number | undefined>(syms.length).fill(undefined);
-    // Per section: the wanted offsets, sorted, and the nearest symbol offset above each.
-    const wanted = new Map<number, number[]>();
-    syms.forEach((sym, k) => {
+    return syms.map((sym) => {
       const sec = this.elf.sections[sym.shndx];
-      if (!sec || sym.shndx <= 0) return;
-      const off = Number(sym.value - (this.elf.isRelocatable ? 0n : sec.addr));
-      const sorted = this.sortedOffsets.get(sec.index) ?? (syms.length === 1 && ++this.singleSizeQueries > SCANS_BEFORE_INDEX ? this.sortOffsets(sec) : undefined);
-      if (sorted) {
-        out[k] = nextAbove(sorted, off);
-        return;
-      }
-      const list = wanted.get(sec.index);
-      if (list) list.push(off);
-      else wanted.set(sec.index, [off]);
+      if (!sec || sym.shndx <= 0) return undefined;
+      return nextAbove(this.sectionIndex(sec).offsets, Number(sym.value - (this.elf.isRelocatable ? 0n : sec.addr)));
     });
-    if (wanted.size === 0) return out;
-    const c = this.columns();
-    const nextBySection = new Map<number, { offsets: Float64Array; next: Float64Array }>();
-    for (const [sec, offsets] of wanted) {
-      const sorted = Float64Array.from(new Set(offsets)).sort();
-      nextBySection.set(sec, { offsets: sorted, next: nextOffsets(c, sec, sorted) });
-    }
-    syms.forEach((sym, k) => {
-      const g = nextBySection.get(sym.shndx);
-      if (!g || out[k] !== undefined) return;
-      const off = Number(sym.value - (this.elf.isRelocatable ? 0n : (this.elf.sections[sym.shndx] as ElfSection).addr));
-      const next = g.next[g.offsets.indexOf(off)] as number;
-      out[k] = Number.isFinite(next) ? next - off : undefined;
-    });
-    return out;
   }
 }
 
@@ -488,12 +458,13 @@ function nextWithShortName(names: Uint32Array, strings: Buffer, name: Buffer, fr
 }
 
 /**
- * The eligible symbols of section `sec`, sorted by offset then raw index: each packed as
- * offset * 2^bits + index into one double, so that one native sort of a Float64Array does it
- * (a comparator sort of 100,000 entries is several times slower, cold). Offsets that cannot be
- * packed exactly (negative, fractional or huge: a damaged table) fall back to a comparator.
+ * The symbols of section `sec` but SECTION and FILE ones, sorted by offset then raw index: each
+ * packed as offset * 2^bits + index into one double, so that one native sort of a Float64Array
+ * does it (a comparator sort of 100,000 entries is several times slower, cold). Offsets that
+ * cannot be packed exactly (negative, fractional or huge: a damaged table) fall back to a
+ * comparator.
  */
-function buildFunctionIndex(c: SymbolColumns, sec: number): FunctionIndex {
+function buildSectionIndex(c: SymbolColumns, sec: number): SectionIndex {
   const n = c.shndx.length;
   const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
   const scale = 2 ** bits;
@@ -501,17 +472,17 @@ function buildFunctionIndex(c: SymbolColumns, sec: number): FunctionIndex {
   const keys = new Float64Array(n);
   let k = 0;
   let packable = true;
-  const { shndx, eligible, offset } = c;
+  const { shndx, type, offset } = c;
   for (let i = 1; i < n; i++) {
     const s = shndx[i];
-    const e = eligible[i];
+    const t = type[i];
     const off = offset[i] as number;
-    if (s === sec && e === 1) {
+    if (s === sec && t !== STT_SECTION && t !== STT_FILE) {
       if (!(off >= 0 && off < limit && Math.floor(off) === off)) packable = false;
       keys[k++] = off * scale + i;
     }
   }
-  const out: FunctionIndex = { offsets: new Float64Array(k), index: new Int32Array(k) };
+  const out: SectionIndex = { offsets: new Float64Array(k), index: new Int32Array(k) };
   if (packable) {
     const sorted = keys.subarray(0, k).sort();
     for (let j = 0; j < k; j++) {
@@ -523,7 +494,7 @@ function buildFunctionIndex(c: SymbolColumns, sec: number): FunctionIndex {
     return out;
   }
   const raw: number[] = [];
-  for (let i = 1; i < n; i++) if (shndx[i] === sec && eligible[i] === 1) raw.push(i);
+  for (let i = 1; i < n; i++) if (shndx[i] === sec && type[i] !== STT_SECTION && type[i] !== STT_FILE) raw.push(i);
   raw.sort((a, b) => (offset[a] as number) - (offset[b] as number) || a - b);
   raw.forEach((i, j) => {
     out.offsets[j] = offset[i] as number;
@@ -541,44 +512,6 @@ function lastFileSymbols(c: SymbolColumns): Int32Array {
     if (c.type[i] === STT_FILE) last = i;
   }
   return out;
-}
-
-/** The offsets of every symbol of section `sec` but SECTION and FILE ones, unsorted. */
-function sectionOffsets(c: SymbolColumns, sec: number): Float64Array {
-  const out = new Float64Array(c.shndx.length);
-  let k = 0;
-  for (let i = 1; i < out.length; i++) {
-    const s = c.shndx[i];
-    const t = c.type[i];
-    const off = c.offset[i] as number;
-    if (s === sec && t !== STT_SECTION && t !== STT_FILE) out[k++] = off;
-  }
-  return out.slice(0, k);
-}
-
-/**
- * For each of the sorted offsets `wanted` of section `sec`: the lowest symbol offset above it
- * in that section (Infinity when none). Only the closest wanted offset below a symbol can have
- * it as its next one: any lower one has that wanted symbol itself in between.
- */
-function nextOffsets(c: SymbolColumns, sec: number, wanted: Float64Array): Float64Array {
-  const next = new Float64Array(wanted.length).fill(Number.POSITIVE_INFINITY);
-  const { shndx, offset, type } = c;
-  for (let i = 1; i < shndx.length; i++) {
-    const s = shndx[i];
-    const t = type[i];
-    const off = offset[i] as number;
-    if (s !== sec || t === STT_SECTION || t === STT_FILE) continue;
-    let lo = 0;
-    let hi = wanted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((wanted[mid] as number) < off) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo > 0 && off < (next[lo - 1] as number)) next[lo - 1] = off;
-  }
-  return next;
 }
 
 export function isFunction(s: ElfSymbol): boolean {

@@ -42,7 +42,7 @@ describe('names (values from readelf -s inline-demo-dwarf4)', () => {
 });
 
 describe('kallsyms sizes: the distance to the next symbol of the section', () => {
-  it('gives them for many symbols in one pass, and the same one at a time', () => {
+  it('gives them for many symbols at once, and the same one at a time', () => {
     const table = new SymbolTable(DEMO);
     const syms = ['main', 'checked_div', 'checked_div.cold', '_start'].map((n) => table.byName(n)[0]!);
     // main → _start, checked_div is the last symbol of .text, .cold → main, _start → deregister_tm_clones.
