@@ -1,5 +1,5 @@
 import { KtError } from '../errors.js';
-import { ByteReader } from './byte-reader.js';
+import { ByteReader, stringAt } from './byte-reader.js';
 import { DW_FORM, DW_LNCT, DW_LNE, DW_LNS } from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
@@ -38,8 +38,8 @@ export class LineTable {
   private readonly fileNames = new Map<number, string>();
 
   constructor(
-    private readonly files: { name: string; dir: number }[],
-    private readonly dirs: string[],
+    private readonly files: { name: EntryPath; dir: number }[],
+    private readonly dirs: EntryPath[],
     private readonly compDir: string | undefined,
     private readonly useIndexZero: boolean,
     sequences: Sequence[],
@@ -64,11 +64,12 @@ export class LineTable {
     }
     const entry = this.files[file];
     if (!entry) return '<unknown>';
-    const name = entry.name;
+    const name = pathText(entry.name);
     if (isAbsolute(name)) return name;
     let dir = entry.dir;
     if (!this.useIndexZero) dir--;
-    let subdir = dir >= 0 ? this.dirs[dir] : undefined;
+    const dirEntry = dir >= 0 ? this.dirs[dir] : undefined;
+    let subdir = dirEntry !== undefined ? pathText(dirEntry) : undefined;
     let dirName: string | undefined;
     if (subdir === undefined || !isAbsolute(subdir)) dirName = this.compDir;
     if (dirName === undefined) {
@@ -117,6 +118,17 @@ export class LineTable {
     }
     return undefined;
   }
+}
+
+/**
+ * A directory or file name of a line table header: the text, or where it is in
+ * .debug_line_str. A kernel unit's header names ~1,000 headers, of which a look-up prints one
+ * or two: the others are never decoded (their offsets are checked when the header is read).
+ */
+type EntryPath = string | { lineStr: Buffer; offset: number };
+
+function pathText(p: EntryPath): string {
+  return typeof p === 'string' ? p : stringAt(p.lineStr, p.offset, '.debug_line_str');
 }
 
 function isAbsolute(p: string): boolean {
@@ -237,8 +249,8 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   if (lineRange === 0) throw new KtError('KT_E_BAD_DWARF', `${what}: line_range is 0`);
   const opLengths: number[] = [];
   for (let i = 1; i < opcodeBase; i++) opLengths.push(r.u8());
-  const dirs: string[] = [];
-  const files: { name: string; dir: number }[] = [];
+  const dirs: EntryPath[] = [];
+  const files: { name: EntryPath; dir: number }[] = [];
   const fileUnit: UnitContext = { ...unit, header: { ...unit.header, offsetSize } };
   if (version >= 5) {
     readEntryTable(r, fileUnit, (path) => dirs.push(path ?? ''));
@@ -389,19 +401,26 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   return new LineTable(files, dirs, compDir, version >= 5, sequences);
 }
 
+/** A path in .debug_line_str, checked now and decoded when printed (.debug_line_str is small and read whole). */
+function lineStrPath(offset: number, u: UnitContext): EntryPath {
+  const lineStr = u.sections.get('lineStr');
+  if (offset < 0 || offset >= lineStr.length) throw new KtError('KT_E_BAD_DWARF', `${u.what}: .debug_line_str: string offset 0x${offset.toString(16)} outside the section (size 0x${lineStr.length.toString(16)})`);
+  return { lineStr, offset };
+}
+
 /** A DWARF 5 directory or file-name table: formats, then entries. */
-function readEntryTable(r: ByteReader, u: UnitContext, add: (path: string | undefined, dir: number) => void): void {
+function readEntryTable(r: ByteReader, u: UnitContext, add: (path: EntryPath | undefined, dir: number) => void): void {
   const formatCount = r.u8();
   const formats: [number, number][] = [];
   for (let i = 0; i < formatCount; i++) formats.push([r.uleb(), r.uleb()]);
   const count = r.uleb();
   if (count > r.end - r.pos) throw new KtError('KT_E_BAD_DWARF', `${r.what}: ${count} entries cannot fit in the header`);
   for (let i = 0; i < count; i++) {
-    let path: string | undefined;
+    let path: EntryPath | undefined;
     let dir = 0;
     for (const [type, form] of formats) {
       const v = readAttr(r, form === DW_FORM.implicit_const ? DW_FORM.udata : form, u, undefined);
-      if (type === DW_LNCT.path) path = attrString(v, u);
+      if (type === DW_LNCT.path) path = v.kind === 'strp' && v.section === 'lineStr' ? lineStrPath(v.offset, u) : attrString(v, u);
       else if (type === DW_LNCT.directory_index) dir = Number(attrInt(v, u) ?? 0n);
     }
     add(path, dir);
