@@ -14,6 +14,7 @@ const FAULTING = /\b(?:RIP|EIP|IP|pc\s*):/;
  * kept as they are.
  */
 export function annotateTrace(lines: string[], source: SymbolSource): string[] {
+  resolveNamesAhead(lines, source);
   const out: string[] = [];
   for (const line of lines) {
     const m = FRAME.exec(line);
@@ -39,6 +40,19 @@ export function annotateTrace(lines: string[], source: SymbolSource): string[] {
     }
   }
   return out;
+}
+
+/** Looks up every function name of the trace in one go per symbol file (see resolveFunctionSymbols). */
+function resolveNamesAhead(lines: string[], source: SymbolSource): void {
+  const byFile = new Map<string | undefined, string[]>();
+  for (const line of lines) {
+    const m = FRAME.exec(line);
+    if (!m?.[1]) continue;
+    const names = byFile.get(m[4]) ?? [];
+    names.push(m[1]);
+    byFile.set(m[4], names);
+  }
+  for (const [module, names] of byFile) (module !== undefined ? source.module(module) : source.vmlinux())?.resolveFunctionSymbols(names);
 }
 
 /** The module names of the frames in a report's lines. */

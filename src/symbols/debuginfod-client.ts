@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 
 /** Downloads above this size are abandoned (a kernel's debuginfo is ~600 MB). */
@@ -34,9 +32,14 @@ export async function fetchDebuginfo(buildId: string, urls: readonly string[], c
   return undefined;
 }
 
-function download(url: string, target: string, redirects = 0): Promise<void> {
+/** node:http and node:https, loaded when a download starts: every symbolize run imports this file, few download. */
+async function httpGet(url: string): Promise<typeof import('node:http').get> {
+  return url.startsWith('https:') ? (await import('node:https')).get : (await import('node:http')).get;
+}
+
+async function download(url: string, target: string, redirects = 0): Promise<void> {
+  const get = await httpGet(url);
   return new Promise((resolve, reject) => {
-    const get = url.startsWith('https:') ? https.get : http.get;
     const req = get(url, { timeout: TIMEOUT_MS }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location && redirects < 5) {

@@ -1,3 +1,4 @@
+import { KtError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { DW_FORM } from './dwarf-constants.js';
 
@@ -13,6 +14,10 @@ export interface Abbrev {
   fixedSize: number;
   /** Position (in attributes) of DW_AT_sibling, or -1. */
   sibling: number;
+  /** Byte offset of DW_AT_sibling's value in the DIE when every attribute before it has a fixed size, else -1 (-2: not computed yet). */
+  siblingAt: number;
+  /** How to skip the attributes (see skipPlan), once computed. */
+  plan?: Int32Array;
 }
 
 export type AbbrevTable = Map<number, Abbrev>;
@@ -20,12 +25,19 @@ export type AbbrevTable = Map<number, Abbrev>;
 const DW_AT_SIBLING = 0x01;
 const NO_IMPLICIT: ReadonlyMap<number, bigint> = new Map();
 
-/** Parses the abbreviation table at `offset` of .debug_abbrev. */
-export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: string): AbbrevTable {
-  const r = new ByteReader(abbrevSection, offset, abbrevSection.length, true, `${what}: .debug_abbrev`);
+/**
+ * Parses the abbreviation table at `offset` of `bytes`: .debug_abbrev, or the part of it that
+ * starts at section offset `base`. A part that ends before the table does is an error
+ * (`partial`), so that the caller reads more; the section's own end ends a table.
+ */
+export function parseAbbrevTable(bytes: Buffer, offset: number, what: string, base = 0, partial = false): AbbrevTable {
+  const r = new ByteReader(bytes, offset, bytes.length, true, `${what}: .debug_abbrev`, base);
   const table: AbbrevTable = new Map();
   for (;;) {
-    if (r.atEnd) break;
+    if (r.atEnd) {
+      if (partial) throw new KtError('KT_E_BAD_DWARF', `${what}: .debug_abbrev table at 0x${(base + offset).toString(16)} runs past the part read`);
+      break;
+    }
     const code = r.uleb();
     if (code === 0) break;
     const tag = r.uleb();
@@ -41,7 +53,7 @@ export function parseAbbrevTable(abbrevSection: Buffer, offset: number, what: st
       if (name === DW_AT_SIBLING) sibling = specs.length / 2;
       specs.push(name, form);
     }
-    table.set(code, { code, tag, hasChildren, specs, implicit: implicit ?? NO_IMPLICIT, fixedSize: -2, sibling });
+    table.set(code, { code, tag, hasChildren, specs, implicit: implicit ?? NO_IMPLICIT, fixedSize: -2, sibling, siblingAt: -2 });
   }
   return table;
 }
@@ -79,4 +91,43 @@ export function abbrevFixedSize(a: Abbrev, addrSize: number, offsetSize: number,
   }
   a.fixedSize = total;
   return total;
+}
+
+/** Fills in `siblingAt` for one unit's address/offset sizes (see fixedSize). */
+export function abbrevSiblingAt(a: Abbrev, addrSize: number, offsetSize: number, version: number): number {
+  if (a.siblingAt !== -2) return a.siblingAt;
+  let at = a.sibling < 0 ? -1 : 0;
+  for (let i = 0; i < a.sibling; i++) {
+    const n = fixedFormSize(a.specs[i * 2 + 1] as number, addrSize, offsetSize, version);
+    if (n < 0) {
+      at = -1;
+      break;
+    }
+    at += n;
+  }
+  a.siblingAt = at;
+  return at;
+}
+
+/**
+ * How to skip a DIE of this abbreviation without reading it: pairs of (bytes of fixed-size
+ * attributes to jump, then one variable-size form to step over, or -1 at the end). Computed
+ * once per abbreviation and unit shape.
+ */
+export function skipPlan(a: Abbrev, addrSize: number, offsetSize: number, version: number): Int32Array {
+  if (a.plan) return a.plan;
+  const plan: number[] = [];
+  let run = 0;
+  for (let i = 1; i < a.specs.length; i += 2) {
+    const form = a.specs[i] as number;
+    const n = fixedFormSize(form, addrSize, offsetSize, version);
+    if (n >= 0) run += n;
+    else {
+      plan.push(run, form);
+      run = 0;
+    }
+  }
+  plan.push(run, -1);
+  a.plan = Int32Array.from(plan);
+  return a.plan;
 }

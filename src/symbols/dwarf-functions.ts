@@ -1,24 +1,20 @@
 import { KtError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
-import { abbrevFixedSize, type AbbrevTable } from './dwarf-abbrev.js';
+import { abbrevFixedSize, abbrevSiblingAt, skipPlan, type AbbrevTable } from './dwarf-abbrev.js';
 import { DW_AT, DW_FORM, DW_TAG } from './dwarf-constants.js';
 import { addRange, readRangeList, type Ranges } from './dwarf-ranges.js';
-import { attrInt, attrString, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
+import { attrInt, readAttr, skipAttr, type UnitContext } from './dwarf-unit.js';
 
-/** How a function DIE names itself, in attribute order (resolved only when printed). */
-export type NamePart = { kind: 'name' | 'linkage'; value: string } | { kind: 'origin'; ref: number };
-
-/** A subprogram or inlined subroutine with code: binutils' `funcinfo`. */
+/** A subprogram or inlined subroutine with code: binutils' `funcinfo`. Its name is read from its DIE when asked for. */
 export interface FunctionInfo {
   tag: number;
-  /** Position in DIE order: of two equally long ranges, binutils picks the later DIE. */
+  /** Section offset of its DIE, hence also its position in DIE order: of two equally long ranges, binutils picks the later DIE. */
   order: number;
   ranges: Ranges;
   /** The function this one was inlined into (nearest enclosing function DIE). */
   caller?: FunctionInfo;
   callFile?: number;
   callLine: number;
-  nameParts: NamePart[];
 }
 
 const DW_AT_SIBLING = 0x01;
@@ -71,10 +67,23 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
       nested[level] = undefined;
       let consumed = false;
       if (abbrev.hasChildren && abbrev.sibling >= 0 && CODELESS_PARENT_TAGS.has(abbrev.tag)) {
-        consumed = true;
         const dieStart = r.pos;
-        let next = -1;
         const specs = abbrev.specs;
+        const siblingForm = specs[abbrev.sibling * 2 + 1] as number;
+        // Most type DIEs: the sibling's value sits at a fixed place, and is read without walking the rest.
+        const at = abbrevSiblingAt(abbrev, h.addrSize, h.offsetSize, h.version);
+        if (at >= 0) {
+          r.pos = dieStart + at;
+          const v = smallInt(r, siblingForm);
+          const next = v > 0 ? referenceOffsetNumber(siblingForm, v, u) : -1;
+          if (next - bytesBase > r.pos && next - bytesBase <= r.end && next > dieStart + bytesBase) {
+            r.pos = next - bytesBase;
+            continue;
+          }
+          r.pos = dieStart;
+        }
+        consumed = true;
+        let next = -1;
         for (let i = 0; i < specs.length; i += 2) {
           if (i / 2 === abbrev.sibling) {
             const v = attrInt(readAttr(r, specs[i + 1] as number, u, undefined), u);
@@ -92,64 +101,36 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
       } else if (fixed >= 0) {
         r.pos += fixed;
         if (r.pos > r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE runs past the end of its unit`);
-      } else {
-        const specs = abbrev.specs;
-        for (let i = 1; i < specs.length; i += 2) skipAttr(r, specs[i] as number, u);
-      }
+      } else skipByPlan(r, skipPlan(abbrev, h.addrSize, h.offsetSize, h.version), u);
     } else {
-      const fn: FunctionInfo = { tag: abbrev.tag, order: dieOffset, ranges: [], callLine: 0, nameParts: [] };
-      if (abbrev.tag === DW_TAG.inlined_subroutine) {
-        for (let i = level - 1; i >= 0; i--) {
-          const outer = nested[i];
-          if (outer) {
-            fn.caller = outer;
-            break;
-          }
-        }
-      }
-      nested[level] = fn;
-      funcs.push(fn);
+      // Names are not read here: most functions of a unit are never printed (see functionName).
       let low = 0n;
       let high = 0n;
       let highRelative = false;
       let sibling = -1;
+      let callFile: number | undefined;
+      let callLine = 0;
+      let rangesAt: { value: bigint; form: number } | undefined;
       const specs = abbrev.specs;
       for (let i = 0; i < specs.length; i += 2) {
         const name = specs[i] as number;
         const form = specs[i + 1] as number;
         switch (name) {
-          case DW_AT.name:
-          case DW_AT.linkage_name:
-          case DW_AT.MIPS_linkage_name: {
-            const s = attrString(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (s !== undefined) fn.nameParts.push({ kind: name === DW_AT.name ? 'name' : 'linkage', value: s });
-            break;
-          }
-          case DW_AT.abstract_origin:
-          case DW_AT.specification: {
-            const v = smallInt(r, form);
-            if (v >= 0) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, BigInt(v), u) });
-            else {
-              const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-              if (big !== undefined) fn.nameParts.push({ kind: 'origin', ref: referenceOffset(form, big, u) });
-            }
-            break;
-          }
           case DW_AT.call_file: {
             const v = smallInt(r, form);
-            if (v >= 0) fn.callFile = v;
+            if (v >= 0) callFile = v;
             else {
               const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-              if (big !== undefined) fn.callFile = Number(big);
+              if (big !== undefined) callFile = Number(big);
             }
             break;
           }
           case DW_AT.call_line: {
             const v = smallInt(r, form);
-            if (v >= 0) fn.callLine = v >>> 0;
+            if (v >= 0) callLine = v >>> 0;
             else {
               const big = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-              if (big !== undefined) fn.callLine = Number(big & 0xffffffffn);
+              if (big !== undefined) callLine = Number(big & 0xffffffffn);
             }
             break;
           }
@@ -174,12 +155,12 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
           }
           case DW_AT.ranges: {
             const v = attrInt(readAttr(r, form, u, abbrev.implicit.get(i / 2)), u);
-            if (v !== undefined) readRangeList(u, v, form === DW_FORM.rnglistx, baseAddress, fn.ranges);
+            if (v !== undefined) rangesAt = { value: v, form };
             break;
           }
           case DW_AT_SIBLING: {
             const v = smallInt(r, form);
-            if (v >= 0) sibling = referenceOffset(form, BigInt(v), u);
+            if (v >= 0) sibling = referenceOffsetNumber(form, v, u);
             else skipAttr(r, form, u);
             break;
           }
@@ -187,12 +168,35 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
             skipAttr(r, form, u);
         }
       }
+      const ranges: Ranges = [];
+      if (rangesAt) readRangeList(u, rangesAt.value, rangesAt.form === DW_FORM.rnglistx, baseAddress, ranges);
       if (highRelative) high = BigInt.asUintN(64, high + low);
-      if (high !== 0n) addRange(fn.ranges, low, high);
-      if (level === 0 && abbrev.hasChildren && options.wanted && options.deferred && sibling > bytesBase + r.pos && sibling <= bytesBase + r.end) {
+      if (high !== 0n) addRange(ranges, low, high);
+      const skippable = level === 0 && options.wanted !== undefined && options.deferred !== undefined;
+      const canJump = sibling > bytesBase + r.pos && sibling <= bytesBase + r.end;
+      if (skippable && ranges.length === 0 && (!abbrev.hasChildren || canJump)) {
+        // A declaration or an abstract inline instance: no code of its own, so nothing under it is looked at.
+        if (abbrev.hasChildren) r.pos = sibling - bytesBase;
+        nested[level] = undefined;
+        continue;
+      }
+      const fn: FunctionInfo = { tag: abbrev.tag, order: dieOffset, ranges, callLine };
+      if (callFile !== undefined) fn.callFile = callFile;
+      if (abbrev.tag === DW_TAG.inlined_subroutine) {
+        for (let i = level - 1; i >= 0; i--) {
+          const outer = nested[i];
+          if (outer) {
+            fn.caller = outer;
+            break;
+          }
+        }
+      }
+      nested[level] = fn;
+      funcs.push(fn);
+      if (skippable && canJump && abbrev.hasChildren && options.wanted) {
         const wanted = options.wanted;
         if (!fn.ranges.some(([l, hi]) => wanted.some((a) => a >= l && a < hi))) {
-          options.deferred.push({ fn, start: bytesBase + r.pos, end: sibling });
+          options.deferred?.push({ fn, start: bytesBase + r.pos, end: sibling });
           r.pos = sibling - bytesBase;
           continue;
         }
@@ -206,6 +210,36 @@ export function scanFunctions(bytes: Buffer, bytesBase: number, childrenAt: numb
   return funcs;
 }
 
+/** Skips a DIE's attributes by its plan: LEB128 values and expression blocks stepped over in place, other forms by skipAttr. */
+function skipByPlan(r: ByteReader, plan: Int32Array, u: UnitContext): void {
+  const buf = r.buf;
+  let pos = r.pos;
+  for (let k = 0; k < plan.length; k += 2) {
+    pos += plan[k] as number;
+    const form = plan[k + 1] as number;
+    if (form < 0) break;
+    if (LEB_FORMS.has(form)) {
+      for (;;) {
+        if (pos >= r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: truncated at offset 0x${(r.base + pos).toString(16)} (a LEB128 value runs past the end of its unit)`);
+        if (((buf[pos++] as number) & 0x80) === 0) break;
+      }
+    } else if (form === DW_FORM.exprloc) {
+      r.pos = pos;
+      const n = r.uleb();
+      pos = r.pos + n;
+    } else {
+      r.pos = pos;
+      skipAttr(r, form, u);
+      pos = r.pos;
+    }
+  }
+  if (pos > r.end) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE runs past the end of its unit at 0x${(r.base + r.end).toString(16)}`);
+  r.pos = pos;
+}
+
+/** Forms whose value is one LEB128 number. */
+const LEB_FORMS = new Set<number>([DW_FORM.udata, DW_FORM.sdata, DW_FORM.ref_udata, DW_FORM.strx, DW_FORM.addrx, DW_FORM.rnglistx, DW_FORM.loclistx, DW_FORM.GNU_str_index, DW_FORM.GNU_addr_index]);
+
 /**
  * The common small integer forms read straight into a number (no object, no bigint); -1 when
  * the form is another one, with nothing consumed.
@@ -218,6 +252,13 @@ function smallInt(r: ByteReader, form: number): number {
     case DW_FORM.udata: case DW_FORM.ref_udata: return r.uleb();
     default: return -1;
   }
+}
+
+/** referenceOffset of a value read as a number (smallInt). */
+function referenceOffsetNumber(form: number, value: number, u: UnitContext): number {
+  if (form === DW_FORM.ref_addr) return value;
+  if (value === 0 || value >= u.header.end - u.header.offset) throw new KtError('KT_E_BAD_DWARF', `${u.what}: DIE reference 0x${value.toString(16)} outside its unit`);
+  return u.header.offset + value;
 }
 
 /** Section offset of a DIE reference. */
@@ -262,7 +303,8 @@ export class FunctionTable {
     return this.entries.map((e) => [e.low, e.high]);
   }
 
-  bestFit(address: bigint): FunctionInfo | undefined {
+  /** The best fit for `address` here, or `best` (found in another table of the unit) when that fits better. */
+  bestFit(address: bigint, best?: FunctionInfo): FunctionInfo | undefined {
     let lo = 0;
     let hi = this.entries.length;
     while (lo < hi) {
@@ -270,8 +312,7 @@ export class FunctionTable {
       if ((this.watermark[mid] as bigint) <= address) lo = mid + 1;
       else hi = mid;
     }
-    let best: FunctionInfo | undefined;
-    let bestLen = 0n;
+    let bestLen = best ? lengthAround(best, address) : 0n;
     for (let i = lo; i < this.entries.length; i++) {
       const e = this.entries[i] as { fn: FunctionInfo; low: bigint; high: bigint };
       if (address < e.low) break;
@@ -286,4 +327,11 @@ export class FunctionTable {
     }
     return best;
   }
+}
+
+/** The length of the shortest of a function's ranges that holds the address. */
+function lengthAround(fn: FunctionInfo, address: bigint): bigint {
+  let len = -1n;
+  for (const [l, h] of fn.ranges) if (address >= l && address < h && (len < 0n || h - l < len)) len = h - l;
+  return len;
 }

@@ -6,16 +6,16 @@ import { decodeLineTable, type LineHit, type LineTable } from './dwarf-line-tabl
 import type { DwarfSections } from './dwarf-sections.js';
 import { readAranges, unitsInAranges, type ArangeIndex } from './dwarf-aranges.js';
 import { AbbrevCache, indexUnits, readUnitAt, unitContext, type UnitInfo } from './dwarf-unit-index.js';
-import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
+import { attrInt, attrString, readAttr, skipAttr, type AttrValue, type UnitContext } from './dwarf-unit.js';
 
 /** One unit read in full: its line table and functions. */
 export interface ParsedUnit {
   info: UnitInfo;
   ctx: UnitContext;
   lines: LineTable;
-  functions: FunctionTable;
-  /** Every function read so far, and the top-level ones whose insides are not read yet. */
-  all: FunctionInfo[];
+  /** The functions read with the unit, then those of each subtree read later (no re-sorting of the rest). */
+  functions: FunctionTable[];
+  /** The top-level functions whose insides are not read yet. */
   deferred: DeferredSubtree[];
 }
 
@@ -179,7 +179,8 @@ export class DwarfInfo {
       const unit = this.unit(info, address);
       if (!unit) continue;
       this.readDeferred(unit, address);
-      const fn = unit.functions.bestFit(address);
+      let fn: FunctionInfo | undefined;
+      for (const table of unit.functions) fn = table.bestFit(address, fn);
       if (fn && fn.tag === 0x1d) hit.inlined = { fn, unit };
       const line = unit.lines.lookup(address);
       if (line || fn) {
@@ -197,16 +198,17 @@ export class DwarfInfo {
     if (due.length === 0) return;
     unit.deferred = unit.deferred.filter((d) => !due.includes(d));
     const abbrevs = this.abbrevs.get(unit.info.header.abbrevOffset);
+    const found: FunctionInfo[] = [];
     for (const d of due) {
       try {
         const bytes = this.sections.slice('info', d.start, d.end - d.start);
-        unit.all.push(...scanFunctions(bytes, d.start, d.start, d.end, abbrevs, unit.ctx, unit.info.baseAddress, { parent: d.fn }));
+        found.push(...scanFunctions(bytes, d.start, d.start, d.end, abbrevs, unit.ctx, unit.info.baseAddress, { parent: d.fn }));
       } catch (e) {
         if (!(e instanceof KtError)) throw e;
         this.warnings.push(e.message);
       }
     }
-    unit.functions = new FunctionTable(unit.all);
+    unit.functions.push(new FunctionTable(found));
   }
 
   /** A unit read on first use (functions other than around `address` left for later); null when it cannot be read. */
@@ -239,44 +241,66 @@ export class DwarfInfo {
     const deferred: DeferredSubtree[] = [];
     const options = address !== undefined ? { wanted: [address], deferred } : {};
     const funcs = info.childrenAt < info.header.end ? scanFunctions(bytes, info.childrenAt, info.childrenAt, info.header.end, this.abbrevs.get(info.header.abbrevOffset), ctx, info.baseAddress, options) : [];
-    return { info, ctx, lines, functions: new FunctionTable(funcs), all: funcs, deferred };
+    return { info, ctx, lines, functions: [new FunctionTable(funcs)], deferred };
   }
 
-  /** A function's name as binutils resolves it (following abstract origins), and whether it is a linkage name. */
+  /**
+   * A function's name as binutils resolves it, and whether it is a linkage name: read from its
+   * DIE now (few functions of a unit are ever printed), following DW_AT_abstract_origin and
+   * DW_AT_specification in attribute order.
+   */
   functionName(fn: FunctionInfo, unit: ParsedUnit): { name?: string; linkage: boolean } {
     const state: { name?: string; linkage: boolean } = { linkage: false };
-    const unmangled = UNMANGLED_LANGUAGES.has(unit.info.language);
-    for (const part of fn.nameParts) {
-      if (part.kind === 'name') {
-        if (state.name === undefined) {
-          state.name = part.value;
-          if (unmangled) state.linkage = true;
-        }
-      } else if (part.kind === 'linkage') {
-        state.name = part.value;
-        state.linkage = true;
-      } else if (part.kind === 'origin') this.abstractName(part.ref, state, 0);
+    try {
+      this.namesAt(fn.order, unit.info, state, 0, true);
+    } catch (e) {
+      // A damaged name costs the name only (binutils prints ?? too), not the whole answer.
+      if (!(e instanceof KtError)) throw e;
+      this.warnings.push(e.message);
     }
     return state;
   }
 
-  /** binutils' `find_abstract_instance`: names from the DIE at `ref` and its DW_AT_specification. */
-  private abstractName(ref: number, state: { name?: string; linkage: boolean }, depth: number): void {
+  /**
+   * Names from the DIE at `ref` (binutils' `find_abstract_instance` when not `isFunction`):
+   * DW_AT_specification is followed, and for the function itself DW_AT_abstract_origin too.
+   */
+  private namesAt(ref: number, known: UnitInfo | undefined, state: { name?: string; linkage: boolean }, depth: number, isFunction = false): void {
     if (depth >= 100) throw new KtError('KT_E_BAD_DWARF', `${this.what}: abstract origin chain at 0x${ref.toString(16)} loops`);
-    const info = this.unitOfOffset(ref);
+    const info = known && ref >= known.header.offset && ref < known.header.end ? known : this.unitOfOffset(ref);
     if (!info) return;
     const ctx = unitContext(this.sections, info, `${this.what}: DIE at .debug_info+0x${ref.toString(16)}`);
-    const bytes = this.sections.slice('info', ref, info.header.end - ref);
+    // A DIE is a few dozen bytes: read a little, and the rest of the unit only if that falls short.
+    const rest = info.header.end - ref;
+    for (let length = Math.min(rest, 256); ; length = rest) {
+      try {
+        this.readNames(ref, length, info, ctx, state, depth, isFunction);
+        return;
+      } catch (e) {
+        if (!(e instanceof KtError) || length >= rest) throw e;
+      }
+    }
+  }
+
+  private readNames(ref: number, length: number, info: UnitInfo, ctx: UnitContext, state: { name?: string; linkage: boolean }, depth: number, isFunction: boolean): void {
+    const bytes = this.sections.slice('info', ref, length);
     const r = new ByteReader(bytes, 0, bytes.length, this.sections.littleEndian, ctx.what, ref);
     const code = r.uleb();
     if (code === 0) return;
     const abbrev = this.abbrevs.get(info.header.abbrevOffset).get(code);
     if (!abbrev) throw new KtError('KT_E_BAD_DWARF', `${ctx.what}: abbreviation ${code} not in its table`);
     const unmangled = UNMANGLED_LANGUAGES.has(info.language);
+    // Attributes are read in full before following a reference, so that a DIE cut short by the
+    // first, small read is retried before anything is recorded from it.
+    const found: [number, number, AttrValue][] = [];
     for (let i = 0; i < abbrev.specs.length; i += 2) {
       const name = abbrev.specs[i] as number;
       const form = abbrev.specs[i + 1] as number;
-      const v = readAttr(r, form, ctx, abbrev.implicit.get(i / 2));
+      if (name === DW_AT.name || name === DW_AT.linkage_name || name === DW_AT.MIPS_linkage_name || name === DW_AT.specification || (isFunction && name === DW_AT.abstract_origin)) {
+        found.push([name, form, readAttr(r, form, ctx, abbrev.implicit.get(i / 2))]);
+      } else skipAttr(r, form, ctx);
+    }
+    for (const [name, form, v] of found) {
       if (name === DW_AT.name) {
         const s = attrString(v, ctx);
         if (state.name === undefined && s !== undefined) {
@@ -289,9 +313,9 @@ export class DwarfInfo {
           state.name = s;
           state.linkage = true;
         }
-      } else if (name === DW_AT.specification) {
+      } else {
         const n = attrInt(v, ctx);
-        if (n !== undefined) this.abstractName(referenceOffset(form, n, ctx), state, depth + 1);
+        if (n !== undefined) this.namesAt(referenceOffset(form, n, ctx), info, state, depth + 1);
       }
     }
   }

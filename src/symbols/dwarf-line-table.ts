@@ -1,22 +1,23 @@
 import { KtError } from '../errors.js';
-import { ByteReader } from './byte-reader.js';
+import { ByteReader, stringAt } from './byte-reader.js';
 import { DW_FORM, DW_LNCT, DW_LNE, DW_LNS } from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { attrInt, attrString, readAttr, type UnitContext } from './dwarf-unit.js';
 
 /**
- * A run of rows between set_address and end_sequence, sorted by address. Rows are columns of
- * plain numbers, addresses as offsets from `base`: a kernel unit has tens of thousands of rows
- * and a bigint or an object per row costs more in garbage collection than the decoding itself.
+ * A run of rows between set_address and end_sequence, sorted by address. Rows are typed-array
+ * columns, addresses as offsets from `base`: a kernel unit has tens of thousands of rows, and a
+ * bigint or an object per row, or even plain arrays the garbage collector copies while the
+ * unit is kept, cost more than the decoding itself.
  */
 interface Sequence {
   base: bigint;
   lowPc: bigint;
   highPc: bigint;
-  offsets: number[];
-  files: number[];
-  lines: number[];
-  discriminators: number[];
+  offsets: Float64Array;
+  files: Uint32Array;
+  lines: Uint32Array;
+  discriminators: Uint32Array;
   order: number;
 }
 
@@ -37,8 +38,8 @@ export class LineTable {
   private readonly fileNames = new Map<number, string>();
 
   constructor(
-    private readonly files: { name: string; dir: number }[],
-    private readonly dirs: string[],
+    private readonly files: { name: EntryPath; dir: number }[],
+    private readonly dirs: EntryPath[],
     private readonly compDir: string | undefined,
     private readonly useIndexZero: boolean,
     sequences: Sequence[],
@@ -63,11 +64,12 @@ export class LineTable {
     }
     const entry = this.files[file];
     if (!entry) return '<unknown>';
-    const name = entry.name;
+    const name = pathText(entry.name);
     if (isAbsolute(name)) return name;
     let dir = entry.dir;
     if (!this.useIndexZero) dir--;
-    let subdir = dir >= 0 ? this.dirs[dir] : undefined;
+    const dirEntry = dir >= 0 ? this.dirs[dir] : undefined;
+    let subdir = dirEntry !== undefined ? pathText(dirEntry) : undefined;
     let dirName: string | undefined;
     if (subdir === undefined || !isAbsolute(subdir)) dirName = this.compDir;
     if (dirName === undefined) {
@@ -118,6 +120,17 @@ export class LineTable {
   }
 }
 
+/**
+ * A directory or file name of a line table header: the text, or where it is in
+ * .debug_line_str. A kernel unit's header names ~1,000 headers, of which a look-up prints one
+ * or two: the others are never decoded (their offsets are checked when the header is read).
+ */
+type EntryPath = string | { lineStr: Buffer; offset: number };
+
+function pathText(p: EntryPath): string {
+  return typeof p === 'string' ? p : stringAt(p.lineStr, p.offset, '.debug_line_str');
+}
+
 function isAbsolute(p: string): boolean {
   return p.startsWith('/');
 }
@@ -143,6 +156,60 @@ function sortAndTrim(input: Sequence[]): Sequence[] {
   }
   return out;
 }
+
+/**
+ * The rows of the sequence being decoded: typed columns grown by doubling and reused for every
+ * sequence of every table (decoding is synchronous), so that a table of 50,000 rows leaves
+ * only its final, exact-size copies behind.
+ */
+class RowBuffer {
+  n = 0;
+  offsets = new Float64Array(4096);
+  files = new Uint32Array(4096);
+  lines = new Uint32Array(4096);
+  discriminators = new Uint32Array(4096);
+
+  set(i: number, offset: number, file: number, line: number, discriminator: number): void {
+    this.offsets[i] = offset;
+    this.files[i] = file;
+    this.lines[i] = line;
+    this.discriminators[i] = discriminator;
+  }
+
+  /** Inserts a row at position i (n: appends). */
+  insert(i: number, offset: number, file: number, line: number, discriminator: number): void {
+    if (this.n === this.offsets.length) this.grow();
+    if (i < this.n) {
+      this.offsets.copyWithin(i + 1, i, this.n);
+      this.files.copyWithin(i + 1, i, this.n);
+      this.lines.copyWithin(i + 1, i, this.n);
+      this.discriminators.copyWithin(i + 1, i, this.n);
+    }
+    this.set(i, offset, file, line, discriminator);
+    this.n++;
+  }
+
+  /** Copies of the rows, which are then cleared. */
+  take(): Pick<Sequence, 'offsets' | 'files' | 'lines' | 'discriminators'> {
+    const n = this.n;
+    this.n = 0;
+    return { offsets: this.offsets.slice(0, n), files: this.files.slice(0, n), lines: this.lines.slice(0, n), discriminators: this.discriminators.slice(0, n) };
+  }
+
+  private grow(): void {
+    const size = this.offsets.length * 2;
+    const grown = <T extends Float64Array | Uint32Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.offsets = grown(this.offsets, new Float64Array(size));
+    this.files = grown(this.files, new Uint32Array(size));
+    this.lines = grown(this.lines, new Uint32Array(size));
+    this.discriminators = grown(this.discriminators, new Uint32Array(size));
+  }
+}
+
+const ROWS = new RowBuffer();
 
 /** Decodes the line program at `offset` of .debug_line for a unit. */
 /**
@@ -182,8 +249,8 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   if (lineRange === 0) throw new KtError('KT_E_BAD_DWARF', `${what}: line_range is 0`);
   const opLengths: number[] = [];
   for (let i = 1; i < opcodeBase; i++) opLengths.push(r.u8());
-  const dirs: string[] = [];
-  const files: { name: string; dir: number }[] = [];
+  const dirs: EntryPath[] = [];
+  const files: { name: EntryPath; dir: number }[] = [];
   const fileUnit: UnitContext = { ...unit, header: { ...unit.header, offsetSize } };
   if (version >= 5) {
     readEntryTable(r, fileUnit, (path) => dirs.push(path ?? ''));
@@ -206,12 +273,10 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   r.pos = programStart;
   const sequences: Sequence[] = [];
   const firstFile = initialFileZero && version >= 5 ? 0 : 1;
-  // Row columns of the sequence being decoded; addresses are offsets from `base`.
+  // Rows of the sequence being decoded; addresses are offsets from `base`.
   let base: bigint | undefined;
-  let offsets: number[] = [];
-  let fileCol: number[] = [];
-  let lines: number[] = [];
-  let discs: number[] = [];
+  const rows = ROWS;
+  rows.n = 0;
   let address = 0; // offset from base (or the absolute address while base is unset)
   let opIndex = 0;
   let file = firstFile;
@@ -223,28 +288,18 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
       base = BigInt(address);
       address = 0;
     }
-    const n = offsets.length;
-    const lastAt = n > 0 ? (offsets[n - 1] as number) : Number.NaN;
+    const n = rows.n;
+    const lastAt = n > 0 ? (rows.offsets[n - 1] as number) : Number.NaN;
     // binutils: of rows at one address the last wins; end_sequence always goes last.
-    if (n > 0 && lastAt === address && !end) {
-      fileCol[n - 1] = file;
-      lines[n - 1] = line;
-      discs[n - 1] = discriminator;
-    } else if (n === 0 || end || address > lastAt) {
-      offsets.push(address);
-      fileCol.push(file);
-      lines.push(line);
-      discs.push(discriminator);
-    } else {
+    if (n > 0 && lastAt === address && !end) rows.set(n - 1, address, file, line, discriminator);
+    else if (n === 0 || end || address > lastAt) rows.insert(n, address, file, line, discriminator);
+    else {
       // Out of order: binutils inserts it before the first row at or above its address.
       let i = n - 1;
-      while (i > 0 && (offsets[i - 1] as number) >= address) i--;
-      offsets.splice(i, 0, address);
-      fileCol.splice(i, 0, file);
-      lines.splice(i, 0, line);
-      discs.splice(i, 0, discriminator);
+      while (i > 0 && (rows.offsets[i - 1] as number) >= address) i--;
+      rows.insert(i, address, file, line, discriminator);
     }
-    if (offsets.length === 1) seqStart = address;
+    if (rows.n === 1) seqStart = address;
     discriminator = 0;
   };
   const advance = (operationAdvance: number): void => {
@@ -256,11 +311,25 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
     }
   };
   while (r.pos < total) {
-    const op = r.u8();
+    const op = buf[r.pos++] as number;
     if (op >= opcodeBase) {
       const adj = op - opcodeBase;
-      advance(Math.floor(adj / lineRange));
+      const operationAdvance = Math.floor(adj / lineRange);
       line = (line + lineBase + (adj % lineRange)) >>> 0;
+      // Most rows of a table: a special opcode that appends a row after the last one.
+      const n = rows.n;
+      if (maxOps === 1 && base !== undefined && n > 0 && n < rows.offsets.length) {
+        address += minInstLength * operationAdvance;
+        if (address > (rows.offsets[n - 1] as number)) {
+          rows.offsets[n] = address;
+          rows.files[n] = file;
+          rows.lines[n] = line;
+          rows.discriminators[n] = discriminator;
+          rows.n = n + 1;
+          discriminator = 0;
+          continue;
+        }
+      } else advance(operationAdvance);
       emit(false);
     } else if (op === 0) {
       const len = r.uleb();
@@ -272,12 +341,8 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
           emit(true);
           const b = base ?? 0n;
           // binutils keys a sequence by the address of its first row as emitted, not the lowest.
-          sequences.push({ base: b, lowPc: b + BigInt(seqStart), highPc: b + BigInt(offsets[offsets.length - 1] as number), offsets, files: fileCol, lines, discriminators: discs, order: sequences.length });
+          sequences.push({ base: b, lowPc: b + BigInt(seqStart), highPc: b + BigInt(rows.offsets[rows.n - 1] as number), ...rows.take(), order: sequences.length });
           base = undefined;
-          offsets = [];
-          fileCol = [];
-          lines = [];
-          discs = [];
           address = 0;
           opIndex = 0;
           file = firstFile;
@@ -336,19 +401,26 @@ export function decodeLineTable(sections: DwarfSections, offset: number, unit: U
   return new LineTable(files, dirs, compDir, version >= 5, sequences);
 }
 
+/** A path in .debug_line_str, checked now and decoded when printed (.debug_line_str is small and read whole). */
+function lineStrPath(offset: number, u: UnitContext): EntryPath {
+  const lineStr = u.sections.get('lineStr');
+  if (offset < 0 || offset >= lineStr.length) throw new KtError('KT_E_BAD_DWARF', `${u.what}: .debug_line_str: string offset 0x${offset.toString(16)} outside the section (size 0x${lineStr.length.toString(16)})`);
+  return { lineStr, offset };
+}
+
 /** A DWARF 5 directory or file-name table: formats, then entries. */
-function readEntryTable(r: ByteReader, u: UnitContext, add: (path: string | undefined, dir: number) => void): void {
+function readEntryTable(r: ByteReader, u: UnitContext, add: (path: EntryPath | undefined, dir: number) => void): void {
   const formatCount = r.u8();
   const formats: [number, number][] = [];
   for (let i = 0; i < formatCount; i++) formats.push([r.uleb(), r.uleb()]);
   const count = r.uleb();
   if (count > r.end - r.pos) throw new KtError('KT_E_BAD_DWARF', `${r.what}: ${count} entries cannot fit in the header`);
   for (let i = 0; i < count; i++) {
-    let path: string | undefined;
+    let path: EntryPath | undefined;
     let dir = 0;
     for (const [type, form] of formats) {
       const v = readAttr(r, form === DW_FORM.implicit_const ? DW_FORM.udata : form, u, undefined);
-      if (type === DW_LNCT.path) path = attrString(v, u);
+      if (type === DW_LNCT.path) path = v.kind === 'strp' && v.section === 'lineStr' ? lineStrPath(v.offset, u) : attrString(v, u);
       else if (type === DW_LNCT.directory_index) dir = Number(attrInt(v, u) ?? 0n);
     }
     add(path, dir);

@@ -1,4 +1,5 @@
 import { KtError } from '../errors.js';
+import { stringAt } from './byte-reader.js';
 import type { ElfFile, ElfSection } from './elf-file.js';
 import type { SymbolTable } from './elf-symbols.js';
 import { relocatedContents } from './relocate-debug.js';
@@ -64,6 +65,40 @@ export class DwarfSections {
   }
 
   private readonly scratch = { info: { buf: Buffer.alloc(0) }, line: { buf: Buffer.alloc(0) } };
+
+  /** Whether a section is read in pieces from the file (a linked file's uncompressed section not read whole yet). */
+  private piecewise(key: keyof typeof SECTION_NAMES): ElfSection | undefined {
+    const s = this.find(key);
+    // A section that claims more bytes than the file has is read whole, to fail as such.
+    return s && !this.relocation && !this.elf.isCompressed(s) && !this.whole.has(key) && this.elf.inFile(s) ? s : undefined;
+  }
+
+  /**
+   * The NUL-terminated string at `offset` of a string section. A kernel's .debug_str is 3.5 MB
+   * of which a symbolizer prints a few hundred names: read around the string, not the section.
+   */
+  stringAt(key: 'str' | 'lineStr', offset: number, what: string): string {
+    // .debug_line_str is small and every file name of a line table is in it: read it whole.
+    const s = key === 'str' ? this.piecewise(key) : undefined;
+    if (!s) return stringAt(this.get(key), offset, what);
+    if (offset < 0 || offset >= s.size) throw new KtError('KT_E_BAD_DWARF', `${what}: string offset 0x${offset.toString(16)} outside the section (size 0x${s.size.toString(16)})`);
+    for (let length = 256; ; length *= 16) {
+      const bytes = this.elf.bytesAt(s, offset, length);
+      const nul = bytes.indexOf(0);
+      if (nul >= 0 || offset + bytes.length >= s.size) return bytes.toString('utf8', 0, nul < 0 ? bytes.length : nul);
+    }
+  }
+
+  /**
+   * `length` bytes from `offset` of any section (fewer at its end), without reading the rest when
+   * the section is read piecewise: for .debug_abbrev, of which a look-up needs a few tables of 5 MB.
+   */
+  part(key: SmallSection, offset: number, length: number): Buffer {
+    const s = this.piecewise(key);
+    if (!s) return this.get(key).subarray(offset, offset + length);
+    if (offset >= s.size) return Buffer.alloc(0);
+    return this.elf.bytesAt(s, offset, length);
+  }
 
   /** Like `slice`, into a reused buffer: valid only until the next `transient` call for that section. */
   transient(key: 'info' | 'line', offset: number, length: number): Buffer {

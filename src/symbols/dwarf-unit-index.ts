@@ -27,10 +27,22 @@ export interface UnitInfo {
 export class AbbrevCache {
   private readonly tables = new Map<number, AbbrevTable>();
   constructor(private readonly sections: DwarfSections, private readonly what: string) {}
+  /** A table is a few KB of a section of megabytes: read that much, and more only when it runs on. */
+  private parse(offset: number): AbbrevTable {
+    for (let length = 16384; ; length *= 8) {
+      const bytes = this.sections.part('abbrev', offset, length);
+      try {
+        return parseAbbrevTable(bytes, 0, this.what, offset, bytes.length === length);
+      } catch (e) {
+        if (!(e instanceof KtError) || bytes.length < length) throw e;
+      }
+    }
+  }
+
   get(offset: number): AbbrevTable {
     let t = this.tables.get(offset);
     if (!t) {
-      t = parseAbbrevTable(this.sections.get('abbrev'), offset, this.what);
+      t = this.parse(offset);
       this.tables.set(offset, t);
     }
     return t;

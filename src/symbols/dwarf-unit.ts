@@ -29,6 +29,8 @@ export interface UnitContext {
 export type AttrValue =
   | { kind: 'int'; v: bigint }
   | { kind: 'str'; v: string }
+  /** An offset into .debug_str or .debug_line_str: the string is read only if asked for. */
+  | { kind: 'strp'; section: 'str' | 'lineStr'; offset: number }
   | { kind: 'strx'; index: number }
   | { kind: 'addrx'; index: number }
   | { kind: 'other' };
@@ -82,8 +84,8 @@ export function readAttr(r: ByteReader, form: number, u: UnitContext, implicit: 
     case DW_FORM.flag_present: return { kind: 'int', v: 1n };
     case DW_FORM.implicit_const: return { kind: 'int', v: implicit ?? 0n };
     case DW_FORM.string: return { kind: 'str', v: r.cstr() };
-    case DW_FORM.strp: return { kind: 'str', v: stringAt(u.sections.get('str'), r.uNum(h.offsetSize), `${u.what}: .debug_str`) };
-    case DW_FORM.line_strp: return { kind: 'str', v: stringAt(u.sections.get('lineStr'), r.uNum(h.offsetSize), `${u.what}: .debug_line_str`) };
+    case DW_FORM.strp: return { kind: 'strp', section: 'str', offset: r.uNum(h.offsetSize) };
+    case DW_FORM.line_strp: return { kind: 'strp', section: 'lineStr', offset: r.uNum(h.offsetSize) };
     case DW_FORM.strp_sup: case DW_FORM.GNU_strp_alt: r.skip(h.offsetSize); return OTHER;
     case DW_FORM.strx: case DW_FORM.GNU_str_index: return { kind: 'strx', index: r.uleb() };
     case DW_FORM.strx1: return { kind: 'strx', index: r.u8() };
@@ -147,12 +149,13 @@ export function skipAttr(r: ByteReader, form: number, u: UnitContext): void {
 /** The value as a string (after resolving DW_FORM_strx*), or undefined when it is not one. */
 export function attrString(v: AttrValue, u: UnitContext): string | undefined {
   if (v.kind === 'str') return v.v;
+  if (v.kind === 'strp') return u.sections.stringAt(v.section, v.offset, `${u.what}: ${v.section === 'str' ? '.debug_str' : '.debug_line_str'}`);
   if (v.kind === 'strx') {
     const table = u.sections.get('strOffsets');
     const at = u.strOffsetsBase + v.index * u.header.offsetSize;
     if (at + u.header.offsetSize > table.length) throw new KtError('KT_E_BAD_DWARF', `${u.what}: string index ${v.index} outside .debug_str_offsets`);
     const r = new ByteReader(table, at, table.length, u.sections.littleEndian, `${u.what}: .debug_str_offsets`);
-    return stringAt(u.sections.get('str'), r.uNum(u.header.offsetSize), `${u.what}: .debug_str`);
+    return u.sections.stringAt('str', r.uNum(u.header.offsetSize), `${u.what}: .debug_str`);
   }
   return undefined;
 }

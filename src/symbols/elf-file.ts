@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { KtError } from '../errors.js';
+import { zstdDecompress } from './zstd.js';
 import { ByteReader, stringAt } from './byte-reader.js';
 
 /** ELF section header fields that the symbolizer uses. */
@@ -206,6 +206,11 @@ export class ElfFile {
       throw new KtError('KT_E_BAD_ELF', `${this.path}: section ${s.name || s.index} (0x${s.offset.toString(16)}+0x${s.size.toString(16)}) runs past the end of the file (${this.src.size} bytes)`);
     }
     return this.src.read(s.offset, s.size);
+  }
+
+  /** Whether the section's bytes lie inside the file (a header may claim more). */
+  inFile(s: ElfSection): boolean {
+    return s.type === SHT_NOBITS || (s.offset + s.size <= this.src.size && s.size <= MAX_SECTION_BYTES);
   }
 
   /** `length` bytes at `offset` inside an uncompressed section, read on their own. */

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { KtError } from '../errors.js';
 import { ElfFile } from './elf-file.js';
+import { zstdDecompress } from './zstd.js';
 
 /** Module file endings we look for, in order of preference. */
 const MODULE_SUFFIXES = ['.ko', '.ko.zst', '.ko.gz', '.ko.xz'] as const;
@@ -66,7 +65,7 @@ function indexModules(root: string): Map<string, string> {
  * the synchronous symbolization by FileSymbolSource.prefetchModules).
  */
 export async function decompressXz(file: string): Promise<Buffer> {
-  const { default: xz } = await import('xz-decompress');
+  const [{ default: xz }, { Readable }] = await Promise.all([import('xz-decompress'), import('node:stream')]);
   const chunks: Buffer[] = [];
   let size = 0;
   try {

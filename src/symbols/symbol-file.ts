@@ -67,19 +67,44 @@ export class SymbolFile {
     return (this.symtab ??= new SymbolTable(this.elf));
   }
 
+  /** Names already resolved in this run (null: not in the table). */
+  private readonly resolvedNames = new Map<string, FunctionSymbol | null>();
+
   /** A function (or any code) symbol by name, with its address here and kallsyms size. */
   functionSymbol(name: string): FunctionSymbol | undefined {
-    const cached = this.cache?.symbol(name);
-    if (cached !== undefined) return cached ?? undefined;
-    const sym = this.symbols.byName(name)[0];
-    let out: FunctionSymbol | null = null;
-    if (sym) {
-      out = { address: this.symbolAddress(sym), size: sym.size };
-      const k = this.symbols.kallsymsSize(sym);
-      if (k !== undefined) out.kallsymsSize = k;
+    if (!this.resolvedNames.has(name)) this.resolveFunctionSymbols([name]);
+    return this.resolvedNames.get(name) ?? undefined;
+  }
+
+  /**
+   * Resolves the names of a whole trace at once: one pass over the symbol table finds them all
+   * and a second gives their kallsyms sizes, where name-by-name look-ups would need an index of
+   * every symbol. Names the on-disk cache knows cost nothing.
+   */
+  resolveFunctionSymbols(names: Iterable<string>): void {
+    const todo: string[] = [];
+    for (const name of new Set(names)) {
+      if (this.resolvedNames.has(name)) continue;
+      const cached = this.cache?.symbol(name);
+      if (cached !== undefined) this.resolvedNames.set(name, cached);
+      else todo.push(name);
     }
-    this.cache?.setSymbol(name, out);
-    return out ?? undefined;
+    if (todo.length === 0) return;
+    const found = todo.length === 1 ? new Map([[todo[0] as string, this.symbols.byName(todo[0] as string)]]) : this.symbols.byNames(todo);
+    const syms = todo.map((name) => found.get(name)?.[0]);
+    const sizes = this.symbols.kallsymsSizes(syms.filter((s) => s !== undefined));
+    let k = 0;
+    todo.forEach((name, i) => {
+      const sym = syms[i];
+      let out: FunctionSymbol | null = null;
+      if (sym) {
+        out = { address: this.symbolAddress(sym), size: sym.size };
+        const size = sizes[k++];
+        if (size !== undefined) out.kallsymsSize = size;
+      }
+      this.resolvedNames.set(name, out);
+      this.cache?.setSymbol(name, out);
+    });
   }
 
   static open(path: string, options: SymbolFileOptions = {}): SymbolFile {

@@ -59,6 +59,21 @@ describe('bad symbol files', () => {
     expect(file.dwarf?.warnings.join('\n')).toMatch(/section \.debug_str .* runs past the end of the file/);
   });
 
+  it('a .debug_line_str too short for the file names of the line table: the unit is skipped with a warning naming it', () => {
+    const p = variant('short-line-str', (b) => {
+      const elf = ElfFile.fromBuffer(b, 'x');
+      const s = elf.section('.debug_line_str');
+      if (!s) throw new Error('fixture lacks .debug_line_str');
+      const shoff = Number(b.readBigUInt64LE(0x28));
+      b.writeBigUInt64LE(4n, shoff + s.index * 64 + 32);
+      return b;
+    });
+    const file = SymbolFile.open(p);
+    const info = file.lookup(file.symbols.byName('main')[0]?.value ?? 0n);
+    expect(info.frames[0]?.function).toBe('main'); // from the symbol table
+    expect(file.dwarf?.warnings.join('\n')).toMatch(/\.debug_line_str: string offset 0x[0-9a-f]+ outside the section \(size 0x4\)/);
+  });
+
   it('overwritten .debug_info: the unit is skipped with a warning, the symbol table still answers', () => {
     const p = variant('garbage-info', (b) => {
       const s = ElfFile.fromBuffer(b, 'x').section('.debug_info');
