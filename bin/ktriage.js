@@ -2,15 +2,21 @@
 // Thin launcher. CommonJS on purpose (bin/package.json): it requires the CLI bundled by
 // `npm run build` (scripts/build-bundles.mjs), so a run never starts Node's ES-module loader.
 'use strict';
+const path = require('node:path');
+const { enableCodeCache } = require('./code-cache.js');
+
+const bundles = path.join(__dirname, '..', 'dist', 'bundles');
+const saveCodeCache = enableCodeCache(bundles + path.sep);
 let cli;
 try {
-  cli = require('../dist/bundles/cli/main.cjs');
+  cli = require(path.join(bundles, 'cli', 'main.cjs'));
 } catch (e) {
   if (e.code !== 'MODULE_NOT_FOUND') throw e;
   process.stderr.write('ktriage: not built yet; run `npm install` (or `npm run build`) first\n');
   process.exit(3);
 }
 cli.main(process.argv.slice(2)).then((status) => {
+  saveCodeCache();
   // The command is done: exit once its output is flushed, instead of letting V8 first finish a
   // garbage collection it may have started (15-30 ms after the last line of a symbolize run).
   process.exitCode = status;
