@@ -77,36 +77,27 @@ export function fixedFormSize(form: number, addrSize: number, offsetSize: number
   }
 }
 
-/** Fills in `fixedSize` for one unit's address/offset sizes (abbrev tables are shared by units of the same shape). */
-export function abbrevFixedSize(a: Abbrev, addrSize: number, offsetSize: number, version: number): number {
-  if (a.fixedSize !== -2) return a.fixedSize;
+/** Bytes taken by the first `count` attributes when all their forms have a fixed size, else -1. */
+function fixedBytesOf(a: Abbrev, count: number, addrSize: number, offsetSize: number, version: number): number {
   let total = 0;
-  for (let i = 1; i < a.specs.length; i += 2) {
-    const n = fixedFormSize(a.specs[i] as number, addrSize, offsetSize, version);
-    if (n < 0) {
-      total = -1;
-      break;
-    }
+  for (let i = 0; i < count; i++) {
+    const n = fixedFormSize(a.specs[i * 2 + 1] as number, addrSize, offsetSize, version);
+    if (n < 0) return -1;
     total += n;
   }
-  a.fixedSize = total;
   return total;
+}
+
+/** Fills in `fixedSize` for one unit's address/offset sizes (abbrev tables are shared by units of the same shape). */
+export function abbrevFixedSize(a: Abbrev, addrSize: number, offsetSize: number, version: number): number {
+  if (a.fixedSize === -2) a.fixedSize = fixedBytesOf(a, a.specs.length >> 1, addrSize, offsetSize, version);
+  return a.fixedSize;
 }
 
 /** Fills in `siblingAt` for one unit's address/offset sizes (see fixedSize). */
 export function abbrevSiblingAt(a: Abbrev, addrSize: number, offsetSize: number, version: number): number {
-  if (a.siblingAt !== -2) return a.siblingAt;
-  let at = a.sibling < 0 ? -1 : 0;
-  for (let i = 0; i < a.sibling; i++) {
-    const n = fixedFormSize(a.specs[i * 2 + 1] as number, addrSize, offsetSize, version);
-    if (n < 0) {
-      at = -1;
-      break;
-    }
-    at += n;
-  }
-  a.siblingAt = at;
-  return at;
+  if (a.siblingAt === -2) a.siblingAt = a.sibling < 0 ? -1 : fixedBytesOf(a, a.sibling, addrSize, offsetSize, version);
+  return a.siblingAt;
 }
 
 /**
