@@ -1,12 +1,14 @@
 import type { KernelMemory } from './x86-64-kernel-memory.js';
 
-const WINDOW = 1 << 20;
+const WINDOW = 1 << 16;
 const WINDOWS_KEPT = 4;
 
 /**
- * A kernel array (the printk descriptors, infos, text ring) read in 1 MiB windows on demand,
- * so a ring of any size costs at most a few MiB. Records are visited in ring order, which
- * keeps nearly every access inside the current window.
+ * A kernel array (the printk descriptors, infos, text ring) read in 64 KiB windows on demand,
+ * so a ring of any size costs a few hundred KiB. Records are visited in ring order, which
+ * keeps nearly every access inside the current window. Windows are small because a ring is
+ * mostly empty after a short uptime: each page read from a compressed dump is a pread and an
+ * inflate, and 1 MiB windows read ~3 times the pages the records use.
  */
 export class KernelRegion {
   private readonly windows = new Map<number, Buffer>();
