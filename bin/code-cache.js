@@ -14,6 +14,13 @@ function cacheDirectory(env) {
   return path.join(base, 'ktriage', 'code-cache', `${process.version}-${process.arch}`);
 }
 
+/** A short hash of a path (node:crypto alone would cost more start-up than the cache saves). */
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
 /** Compiles the `.cjs` files under `bundleRoot` with cached code; returns a function that saves what was compiled afresh. */
 function enableCodeCache(bundleRoot, env = process.env) {
   if (env.KTRIAGE_NO_CODE_CACHE) return () => {};
@@ -24,13 +31,16 @@ function enableCodeCache(bundleRoot, env = process.env) {
   }
   const vm = require('node:vm');
   const dir = cacheDirectory(env);
+  // Installs (a checkout, a global install) keep apart, so one never evicts the other's code.
+  const install = fnv1a(bundleRoot);
   const fresh = [];
   const defaultLoader = Module._extensions['.cjs'] ?? Module._extensions['.js'];
   Module._extensions['.cjs'] = (module, filename) => {
     if (!filename.startsWith(bundleRoot)) return defaultLoader(module, filename);
     const source = fs.readFileSync(filename, 'utf8');
     const stat = fs.statSync(filename);
-    const file = path.join(dir, `${path.relative(bundleRoot, filename).replace(/[\\/]/g, '_')}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`);
+    const name = `${install}-${path.relative(bundleRoot, filename).replace(/[\\/]/g, '_')}`;
+    const file = path.join(dir, `${name}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(file);
@@ -38,14 +48,18 @@ function enableCodeCache(bundleRoot, env = process.env) {
       cachedData = undefined;
     }
     const script = new vm.Script(Module.wrap(source), { filename, cachedData });
-    if (cachedData === undefined || script.cachedDataRejected) fresh.push({ script, file });
+    if (cachedData === undefined || script.cachedDataRejected) fresh.push({ script, file, name });
     const compiled = script.runInThisContext();
     compiled.call(module.exports, module.exports, Module.createRequire(filename), module, filename, path.dirname(filename));
   };
   return () => {
-    for (const { script, file } of fresh) {
+    for (const { script, file, name } of fresh) {
       try {
         fs.mkdirSync(dir, { recursive: true });
+        // The code of an earlier build of this bundle will not be asked for again.
+        for (const old of fs.readdirSync(dir)) {
+          if (old.startsWith(`${name}-`) && path.join(dir, old) !== file) fs.rmSync(path.join(dir, old), { force: true });
+        }
         // Written whole then renamed: runs side by side never read half a file.
         const temp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(temp, script.createCachedData());

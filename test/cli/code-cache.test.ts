@@ -25,9 +25,9 @@ describe('compiled-code cache of the CLI bundles', () => {
     const first = analyze();
     expect(first.reports.map((r) => r.kind)).toEqual(['warning', 'panic']);
     const files = cacheFiles();
-    expect(files.some((f) => f.startsWith('cli_main.cjs-'))).toBe(true);
-    expect(files.some((f) => f.startsWith('cli_analyze-command.cjs-'))).toBe(true);
-    expect(files.some((f) => f.startsWith('cli_vmcore-command.cjs-'))).toBe(false);
+    expect(files.some((f) => /^[0-9a-f]{8}-cli_main\.cjs-/.test(f))).toBe(true);
+    expect(files.some((f) => f.includes('-cli_analyze-command.cjs-'))).toBe(true);
+    expect(files.some((f) => f.includes('-cli_vmcore-command.cjs-'))).toBe(false);
     const written = files.map((f) => statSync(join(cacheDir(), f)).mtimeMs);
     // A second run uses the cache (nothing is rewritten) and answers the same.
     expect(analyze()).toEqual(first);
@@ -35,11 +35,20 @@ describe('compiled-code cache of the CLI bundles', () => {
   });
 
   it('data V8 rejects (garbage, another build) is replaced, never trusted', () => {
-    const main = join(cacheDir(), cacheFiles().find((f) => f.startsWith('cli_main.cjs-')) as string);
+    const main = join(cacheDir(), cacheFiles().find((f) => f.includes('-cli_main.cjs-')) as string);
     writeFileSync(main, Buffer.from('not V8 code cache at all'));
     const again = analyze();
     expect(again.reports[0]?.title).toBe('WARNING in lkdtm_WARNING');
     expect(readFileSync(main).length).toBeGreaterThan(1000);
+  });
+
+  it("an earlier build's code for a bundle is removed when the new one is written", () => {
+    const current = cacheFiles().find((f) => f.includes('-cli_main.cjs-')) as string;
+    const earlier = current.replace(/-\d+-\d+\.bin$/, '-1-1.bin');
+    writeFileSync(join(cacheDir(), earlier), 'code of an earlier build');
+    rmSync(join(cacheDir(), current));
+    analyze();
+    expect(cacheFiles().filter((f) => f.includes('-cli_main.cjs-'))).toEqual([current]);
   });
 
   it('KTRIAGE_NO_CODE_CACHE turns it off', () => {
