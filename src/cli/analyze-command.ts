@@ -31,6 +31,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
     extractor.beginInput(log.source, log.format);
     for await (const window of log.windows) extractor.pushWindow(window, log.source);
     const summary: AnalysisResult['inputs'][number] = { source: log.source, format: log.format, lines: log.stats.lines };
+    if (log.dump) summary.dump = log.dump;
     if (log.stats.partial) summary.partial = log.stats.partial;
     inputs.push(summary);
   }

@@ -33,6 +33,8 @@ export interface LogStats {
 export interface OpenedLog {
   source: string;
   format: ConcreteFormat;
+  /** For a log read out of a crash dump: the dump's container and page compression. */
+  dump?: string;
   compression: Compression;
   lines: AsyncIterable<LogLine>;
   batches: AsyncIterable<LogLine[]>;

@@ -2,7 +2,7 @@ import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
 import { describeModuleFlags } from '../reports/decode/module-flags.js';
 import { KIND_TABLE, UNEXPECTED_REBOOT_ROW } from '../reports/kinds.js';
-import { culpritFrameIndex, earlierSameCrash, frameText, incidentReports, reportFacts, whereText } from './report-facts.js';
+import { culpritFrameIndex, earlierSameCrash, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 import { HTML_STYLE } from './html-style.js';
 
 /** A piece of a logged line explained on hover. */
@@ -23,7 +23,7 @@ const KIND_DESCRIPTIONS = new Map([...KIND_TABLE, UNEXPECTED_REBOOT_ROW].map((ro
 export function renderHtml(result: AnalysisResult): string {
   const byId = new Map(result.reports.map((r) => [r.id, r]));
   const title = result.incidents.length === 1 ? (result.incidents[0]?.diagnosis?.title ?? 'kernel crash') : `${result.incidents.length} incidents`;
-  const sources = result.inputs.map((i) => `${esc(i.source)} (${esc(i.format)}, ${i.lines} lines${i.partial ? `, read in part: ${esc(i.partial)}` : ''})`).join(', ');
+  const sources = result.inputs.map((i) => `${esc(i.source)} (${esc(inputKind(i))}, ${i.lines} lines${i.partial ? `, read in part: ${esc(i.partial)}` : ''})`).join(', ');
   const body: string[] = [
     `<header><h1>ktriage: ${esc(title)}</h1><p>${result.reports.length} report(s) in ${result.incidents.length} incident(s) from ${sources}.</p></header>`,
     '<main>',

@@ -1,6 +1,6 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident } from '../reports/crash-report.js';
-import { culpritFrameIndex, frameText, incidentReports, reportFacts, whereText } from './report-facts.js';
+import { culpritFrameIndex, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 
 /** Frames of the first cause's trace quoted in the note. */
 const FRAMES_QUOTED = 16;
@@ -13,7 +13,7 @@ const LINES_QUOTED = 60;
  */
 export function renderMarkdown(result: AnalysisResult): string {
   const byId = new Map(result.reports.map((r) => [r.id, r]));
-  const sources = result.inputs.map((i) => `\`${i.source}\` (${i.format}, ${i.lines} lines${i.partial ? `, read in part: ${i.partial}` : ''})`).join(', ');
+  const sources = result.inputs.map((i) => `\`${i.source}\` (${inputKind(i)}, ${i.lines} lines${i.partial ? `, read in part: ${i.partial}` : ''})`).join(', ');
   const out: string[] = [];
   if (result.incidents.length === 0) {
     out.push('# Kernel crash analysis', '', `No kernel crash report found in ${sources}.`);

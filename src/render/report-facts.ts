@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
 import { stripCompilerSuffix } from '../analysis/skip-frames.js';
-import type { CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
+import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
 import { isForeignModule } from '../reports/decode/module-flags.js';
 
 /** One decoded field of a report as a renderer shows it: a label and its value in words. */
@@ -80,6 +80,11 @@ export function earlierSameCrash(incidents: readonly Incident[]): Map<string, In
 }
 
 /** `input:line [ts]`. */
+/** What an input was: its log format, or for a crash dump the dump's container and compression. */
+export function inputKind(input: AnalysisResult['inputs'][number]): string {
+  return input.dump ?? input.format;
+}
+
 export function whereText(source: string, line: number, ts: number | undefined): string {
   return `${source}:${line}${ts !== undefined ? ` [${ts.toFixed(6)}]` : ''}`;
 }

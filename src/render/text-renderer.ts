@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident, ResolvedLocation } from '../reports/crash-report.js';
-import { earlierSameCrash, frameText, incidentReports, reportFacts, whereText } from './report-facts.js';
+import { earlierSameCrash, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -21,11 +21,11 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
     if (input.partial) out.push(paint('33', `warning: ${input.source} read only in part: ${input.partial}`));
   }
   if (result.reports.length === 0) {
-    out.push(`No kernel crash report found in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${i.format}`).join(', ')}).`);
+    out.push(`No kernel crash report found in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ')}).`);
   } else {
     out.push(
       paint('1', `${result.reports.length} report(s) in ${result.incidents.length} incident(s)`) +
-        ` in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${i.format}`).join(', ')})`,
+        ` in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ')})`,
     );
   }
   // The same crash again (the first cause in the same bucket) is one line, not the whole answer again.

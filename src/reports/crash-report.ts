@@ -359,7 +359,8 @@ export interface Incident {
 /** What `ktriage analyze --json` prints. */
 export interface AnalysisResult {
   schemaVersion: number;
-  inputs: { source: string; format: string; lines: number; partial?: string }[];
+  /** `dump`: for a crash dump, its container and page compression (`format` is then that of the log read out of it). */
+  inputs: { source: string; format: string; dump?: string; lines: number; partial?: string }[];
   reports: CrashReport[];
   incidents: Incident[];
   precursors: PrecursorEvent[];

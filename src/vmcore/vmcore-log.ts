@@ -17,6 +17,8 @@ export { dumpFormatOf } from './sniff-dump.js';
  */
 export async function openVmcoreLog(path: string): Promise<OpenedLog> {
   const core = openVmcore(path);
+  const { format, compression } = core.memory;
+  const dump = compression === 'none' ? `${format} dump` : `${format} dump, ${compression} pages`;
   let text: Buffer;
   let records: PrintkRecord[];
   const end: StreamEnd = {};
@@ -74,7 +76,7 @@ export async function openVmcoreLog(path: string): Promise<OpenedLog> {
   }
   const annotated = windows();
   const batches = batchesOf(annotated);
-  return { ...plain, windows: annotated, batches, lines: linesOf(batches) };
+  return { ...plain, dump, windows: annotated, batches, lines: linesOf(batches) };
 }
 
 /** For each printed line (0-based), the index of the record it belongs to. */

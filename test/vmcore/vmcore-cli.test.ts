@@ -26,10 +26,13 @@ describe('ktriage vmcore', () => {
     const dump = dumpPath('bug.mdf-d31-zlib');
     const viaVmcore = JSON.parse(run(['vmcore', '--json', dump]).stdout.toString());
     const viaAnalyze = JSON.parse(run(['analyze', '--json', dump]).stdout.toString());
-    expect(viaVmcore.inputs).toEqual([{ source: dump, format: 'vmcore-dmesg', lines: 410 }]);
+    expect(viaVmcore.inputs).toEqual([{ source: dump, format: 'vmcore-dmesg', dump: 'kdump-compressed dump, zlib pages', lines: 410 }]);
     expect(viaVmcore.reports.map((r: { title: string }) => r.title)).toEqual(['kernel BUG in lkdtm_BUG', 'kernel panic: Fatal exception']);
     expect(viaAnalyze).toEqual(viaVmcore);
     expect(run(['vmcore', '--exit-code', dump]).status).toBe(1);
+    // The human views name the dump, not the text format its log was read as.
+    expect(run(['vmcore', dump]).stdout.toString().split('\n')[0]).toBe(`2 report(s) in 1 incident(s) in 410 lines (${dump}: kdump-compressed dump, zlib pages)`);
+    expect(run(['analyze', '--format', 'markdown', dumpPath('bug.elf')]).stdout.toString()).toContain(`(elf dump, 410 lines)`);
   });
 
   it('vmcore info --json', () => {
