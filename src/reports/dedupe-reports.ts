@@ -1,4 +1,5 @@
-import type { CrashReport } from './crash-report.js';
+import type { LogLine } from '../logs/log-line.js';
+import type { CrashReport, ReportKind } from './crash-report.js';
 
 /**
  * Drops reports captured twice: a console capture and the journal of the same boot given
@@ -11,6 +12,17 @@ import type { CrashReport } from './crash-report.js';
  */
 export class ReportDeduper {
   private readonly seen = new Map<string, CrashReport[]>();
+  /** Unexpected reboots kept, by host and text: a copy is known before it is decoded. */
+  private readonly reboots = new Set<string>();
+
+  /**
+   * True for an unexpected reboot whose lines repeat one already kept, which isNew would drop
+   * once decoded: a console of many boots holds thousands, and decoding each cost most of the
+   * time spent on such a log.
+   */
+  isKnownReboot(kind: ReportKind, host: string | undefined, lines: readonly LogLine[]): boolean {
+    return kind === 'unexpected-reboot' && this.reboots.has(rebootKey(host, lines));
+  }
 
   isNew(report: CrashReport): boolean {
     const key = contentKey(report);
@@ -18,8 +30,13 @@ export class ReportDeduper {
     if (same?.some((earlier) => isCopy(earlier, report))) return false;
     if (same) same.push(report);
     else this.seen.set(key, [report]);
+    if (report.kind === 'unexpected-reboot') this.reboots.add(rebootKey(report.host, report.lines));
     return true;
   }
+}
+
+function rebootKey(host: string | undefined, lines: readonly { text: string }[]): string {
+  return `${host ?? ''}\u0001${lines.map((l) => l.text).join('\n')}`;
 }
 
 function isCopy(a: CrashReport, b: CrashReport): boolean {

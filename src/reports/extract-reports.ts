@@ -189,6 +189,7 @@ export class ReportExtractor {
   private readonly deduper = new ReportDeduper();
 
   private keep(raw: RawReport): void {
+    if (this.deduper.isKnownReboot(raw.kind, raw.header.host, raw.lines)) return;
     const report = buildReport(raw, '');
     if (this.deduper.isNew(report)) this.built.push({ order: raw.order, report });
   }

@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze-command.js';
@@ -29,5 +31,26 @@ describe('ReportDeduper', () => {
     expect(dedupeReports([oom, later])).toHaveLength(2);
     const otherTask = { ...withoutTs, pid: (oom.pid ?? 0) + 1 };
     expect(dedupeReports([withoutTs, otherTask])).toHaveLength(2);
+  });
+
+  it('a machine that rebooted the same way again and again: one unexpected-reboot report, copies known before decoding', async () => {
+    const boot = readFileSync(join(LOGS, 'dmesg-plain.txt'), 'utf8'); // a boot with no crash
+    const dir = mkdtempSync(join(tmpdir(), 'kt-reboots-'));
+    try {
+      const file = join(dir, 'console.log');
+      writeFileSync(file, boot.repeat(4)); // four boots, none shut down
+      const result = await run([file]);
+      expect(result.reports.map((r) => r.kind)).toEqual(['unexpected-reboot']);
+      const reboot = result.reports[0] as CrashReport;
+      const deduper = new ReportDeduper();
+      expect(deduper.isKnownReboot('unexpected-reboot', undefined, reboot.lines)).toBe(false);
+      expect(deduper.isNew(reboot)).toBe(true);
+      expect(deduper.isKnownReboot('unexpected-reboot', undefined, reboot.lines)).toBe(true);
+      expect(deduper.isKnownReboot('unexpected-reboot', 'other-host', reboot.lines)).toBe(false);
+      expect(deduper.isKnownReboot('unexpected-reboot', undefined, reboot.lines.slice(1))).toBe(false);
+      expect(deduper.isKnownReboot('panic', undefined, reboot.lines)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
