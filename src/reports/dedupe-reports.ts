@@ -1,4 +1,3 @@
-import type { LogLine } from '../logs/log-line.js';
 import type { CrashReport, ReportKind } from './crash-report.js';
 
 /**
@@ -20,7 +19,7 @@ export class ReportDeduper {
    * once decoded: a console of many boots holds thousands, and decoding each cost most of the
    * time spent on such a log.
    */
-  isKnownReboot(kind: ReportKind, host: string | undefined, lines: readonly LogLine[]): boolean {
+  isKnownReboot(kind: ReportKind, host: string | undefined, lines: readonly { text: string }[]): boolean {
     return kind === 'unexpected-reboot' && this.reboots.has(rebootKey(host, lines));
   }
 
