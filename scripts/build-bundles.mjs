@@ -4,9 +4,9 @@
 // loads; `ktriage vmcore dmesg` has ~25 of them and the whole job is ~30 ms. A CommonJS bundle
 // per lazily loaded piece keeps each command paying only for its own code.
 //
-// Every dynamic `import()` target (a command, the symbol enricher, the YAML parser, the
-// disassembler) becomes its own bundle, required when the import runs; static imports are
-// inlined. So a module may have a copy in several bundles: KtError keeps `instanceof` working
+// Every dynamic `import()` of a dist/ module (a command, the symbol enricher, the disassembler)
+// becomes its own bundle, required when the import runs; static imports are inlined; npm
+// packages are required from node_modules. So a module may have a copy in several bundles: KtError keeps `instanceof` working
 // across copies (src/errors.ts), and every copy's `import.meta.url` is the URL its dist/ file
 // has, so files found relative to it (the bundled rules) are found from any bundle.
 import { existsSync } from 'node:fs';
