@@ -10,6 +10,8 @@ const KNOWN_NAMES = new Set(REGISTER_LAYOUTS.flatMap((l) => l.names));
  */
 const PAIR = /(?:^|\s)([A-Za-z][A-Za-z0-9_]{0,9}) ?:( {0,3})(?:([0-9a-f]{4}):)?(?:\[<)?([0-9a-fA-F]{2,16})(?:>\])?(?:\([0-9a-f]{4}\))?(?=[\s,]|$)/g;
 const GPR_LINE = /^GPR(\d\d): {1,2}([0-9a-f ]{8,200})$/;
+/** PAIR at the start of a line: a register line starts with one, so most lines are refused here at once. */
+const STARTS_WITH_PAIR = new RegExp(PAIR.source.replace(/^\(\?:\^\|\\s\)/, '^'));
 
 export interface RegisterPair {
   name: string;
@@ -27,6 +29,7 @@ export function parseRegisterLine(line: string): RegisterPair[] {
       .filter((v) => /^[0-9a-f]{8,16}$/.test(v))
       .map((value, i) => ({ name: `GPR${String(first + i).padStart(2, '0')}`, value }));
   }
+  if (!STARTS_WITH_PAIR.test(t)) return [];
   const pairs: RegisterPair[] = [];
   let first = true;
   for (const m of t.matchAll(PAIR)) {
