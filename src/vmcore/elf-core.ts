@@ -1,5 +1,6 @@
 import { KtError } from '../errors.js';
 import { readExact, u64Number, type ByteSource } from './byte-source.js';
+import { START_KERNEL_MAP } from './x86-64-kernel-memory.js';
 import type { PhysicalMemory } from './physical-memory.js';
 
 const PT_LOAD = 1;
@@ -10,6 +11,8 @@ const PHDR_SIZE = 56;
 const PN_XNUM = 0xffff;
 /** makedumpfile sets this e_flags bit when it ran out of space. */
 const DUMP_ELF_INCOMPLETE = 0x1;
+/** The end of the 1 GiB the x86-64 kernel image mapping may span. */
+const KERNEL_IMAGE_END = 0xffffffffc0000000n;
 /** Notes larger than this are not a vmcore's (a few KiB per CPU plus VMCOREINFO). */
 const MAX_NOTES_BYTES = 64 << 20;
 
@@ -35,6 +38,7 @@ export class ElfCore implements PhysicalMemory {
   readonly incomplete: string | undefined;
   readonly facts: Record<string, string | number>;
   readonly missingPages = 0;
+  readonly physBase: bigint | undefined;
   private readonly segments: LoadSegment[];
 
   constructor(private readonly src: ByteSource) {
@@ -54,6 +58,7 @@ export class ElfCore implements PhysicalMemory {
     const table = readExact(src, phoff, phnum * PHDR_SIZE, `${phnum} program headers`);
     const noteParts: Buffer[] = [];
     let noteBytes = 0;
+    let physBase: bigint | undefined;
     this.segments = [];
     for (let i = 0; i < phnum; i++) {
       const ph = table.subarray(i * PHDR_SIZE, (i + 1) * PHDR_SIZE);
@@ -69,8 +74,15 @@ export class ElfCore implements PhysicalMemory {
         const memsz = u64Number(ph, 40, src.name, `p_memsz of program header ${i}`);
         if (filesz > memsz) throw new KtError('KT_E_BAD_DUMP', `${src.name}: program header ${i} has p_filesz > p_memsz`);
         this.segments.push({ paddr, memsz, filesz, offset });
+        // The kernel image maps paddr = vaddr - __START_KERNEL_map + phys_base (/proc/vmcore and
+        // makedumpfile -E give virtual addresses; QEMU's physical-only dumps do not).
+        const vaddr = ph.readBigUInt64LE(16);
+        if (physBase === undefined && vaddr >= START_KERNEL_MAP && vaddr < KERNEL_IMAGE_END) {
+          physBase = BigInt.asUintN(64, BigInt(paddr) - (vaddr - START_KERNEL_MAP));
+        }
       }
     }
+    this.physBase = physBase;
     const loads = this.segments.length;
     this.segments = disjoint(this.segments);
     this.notes = Buffer.concat(noteParts);

@@ -28,6 +28,7 @@ const POPCOUNT = new Uint8Array(256).map((_, i) => {
 export class KdumpCompressed implements PhysicalMemory {
   readonly compression: string;
   readonly pageSize: number;
+  readonly physBase: bigint;
   readonly notes: Buffer;
   readonly vmcoreinfo: string | undefined;
   readonly incomplete: string | undefined;
@@ -59,6 +60,7 @@ export class KdumpCompressed implements PhysicalMemory {
     }
     this.pageSize = blockSize;
     const sub = readExact(src, blockSize, SUB_HEADER_BYTES, 'kdump sub-header');
+    this.physBase = sub.readBigUInt64LE(0);
     const utsField = (i: number): string => h.toString('latin1', 12 + 65 * i, 12 + 65 * (i + 1)).replace(/\0.*$/s, '');
     const machine = utsField(4);
     if (machine !== '' && machine !== 'x86_64') {

@@ -26,4 +26,9 @@ export interface PhysicalMemory {
   read(paddr: number, length: number): Buffer;
   /** Pages read as zeros because they were never written (incomplete dump) so far. */
   readonly missingPages: number;
+  /**
+   * phys_base as the container records it, for kernels before 4.10 whose VMCOREINFO has no
+   * NUMBER(phys_base): the kdump sub-header's, or derived from an ELF kernel-text PT_LOAD.
+   */
+  readonly physBase: bigint | undefined;
 }

@@ -3,7 +3,9 @@ import type { PhysicalMemory } from './physical-memory.js';
 import type { VmcoreInfo } from './vmcoreinfo.js';
 
 /** Where x86-64 maps the kernel image (__START_KERNEL_map). */
-const START_KERNEL_MAP = 0xffffffff80000000n;
+export const START_KERNEL_MAP = 0xffffffff80000000n;
+/** CONFIG_PHYSICAL_ALIGN is at least 2 MiB on x86-64. */
+const KERNEL_ALIGN_MASK = 0x1fffffn;
 const PAGE = 4096;
 const PRESENT = 1n;
 const HUGE = 1n << 7n;
@@ -28,7 +30,11 @@ export class X86KernelMemory {
   private readonly translations = new Map<bigint, number>();
 
   constructor(readonly phys: PhysicalMemory, info: VmcoreInfo, private readonly source: string) {
-    this.physBase = info.number('phys_base');
+    // Exported since 4.10; before, the dump's container records it. The kernel is placed on a
+    // 2 MiB boundary at least: QEMU's kdump sub-header holds a value that is not, and is not used.
+    if (info.has('NUMBER(phys_base)')) this.physBase = info.number('phys_base');
+    else if (phys.physBase !== undefined && (phys.physBase & KERNEL_ALIGN_MASK) === 0n) this.physBase = phys.physBase;
+    else throw new KtError('KT_E_DUMP_UNSUPPORTED', `${source}: VMCOREINFO has no NUMBER(phys_base) (kernels before 4.10) and the dump records no usable one`);
     this.levels = info.has('NUMBER(pgtable_l5_enabled)') && info.number('pgtable_l5_enabled') !== 0n ? 5 : 4;
     this.smeMask = info.has('NUMBER(sme_mask)') ? info.number('sme_mask') : 0n;
     // Named init_level4_pgt before 4.13.
