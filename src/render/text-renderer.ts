@@ -20,13 +20,11 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
   for (const input of result.inputs) {
     if (input.partial) out.push(paint('33', `warning: ${input.source} read only in part: ${input.partial}`));
   }
+  const sources = result.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ');
   if (result.reports.length === 0) {
-    out.push(`No kernel crash report found in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ')}).`);
+    out.push(`No kernel crash report found in ${lineCount} lines (${sources}).`);
   } else {
-    out.push(
-      paint('1', `${result.reports.length} report(s) in ${result.incidents.length} incident(s)`) +
-        ` in ${lineCount} lines (${result.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ')})`,
-    );
+    out.push(paint('1', `${result.reports.length} report(s) in ${result.incidents.length} incident(s)`) + ` in ${lineCount} lines (${sources})`);
   }
   // The same crash again (the first cause in the same bucket) is one line, not the whole answer again.
   const repeats = earlierSameCrash(result.incidents);

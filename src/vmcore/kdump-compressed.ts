@@ -104,7 +104,7 @@ export class KdumpCompressed implements PhysicalMemory {
       'utsname machine': machine,
       'header timestamp': Number(h.readBigInt64LE(408)),
       'dump level': sub.readInt32LE(8),
-      'phys_base (sub-header)': `0x${sub.readBigUInt64LE(0).toString(16)}`,
+      'phys_base (sub-header)': `0x${this.physBase.toString(16)}`,
       'nr_cpus': h.readInt32LE(460),
     };
   }

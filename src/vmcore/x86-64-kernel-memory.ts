@@ -13,15 +13,15 @@ const HUGE = 1n << 7n;
 const ADDRESS_MASK = 0x000ffffffffff000n;
 const TRANSLATIONS_CACHED = 4096;
 
+/** What the log readers need of kernel memory (an X86KernelMemory, or a test's image). */
+export type KernelMemory = Pick<X86KernelMemory, 'read' | 'u64'>;
+
 /**
  * Kernel virtual memory of an x86-64 dump, from VMCOREINFO alone: the kernel image mapping by
  * arithmetic (`phys_base`), everything else (direct map, vmalloc, memblock buffers) by walking
  * `init_top_pgt` with 4 or 5 levels (`pgtable_l5_enabled`). A walk reads at most 5 entries,
  * so a looping or garbage page table ends in an error, not a hang.
  */
-/** What the log readers need of kernel memory (an X86KernelMemory, or a test's image). */
-export type KernelMemory = Pick<X86KernelMemory, 'read' | 'u64'>;
-
 export class X86KernelMemory {
   readonly physBase: bigint;
   private readonly topTable: number;
