@@ -19,6 +19,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const OUT = path.join(DIST, 'bundles');
 export const CLI_ENTRY = path.join(DIST, 'cli', 'main.js');
+/** Files a worker thread runs (each found by the code that starts it, as ../bundles/...cjs). */
+const WORKER_ENTRIES = [path.join(DIST, 'cli', 'analyze-worker.js')];
 
 /** Where the bundle of a dist/ module goes. */
 function bundleFileOf(file) {
@@ -76,13 +78,13 @@ async function buildBundle(entry) {
   return lazyTargets;
 }
 
-/** Bundles the CLI entry and, transitively, every lazily imported piece. */
+/** Bundles the CLI entry, the worker entries and, transitively, every lazily imported piece. */
 export async function buildBundles() {
-  if (!existsSync(CLI_ENTRY)) throw new Error(`${CLI_ENTRY} missing: run tsc first`);
+  for (const entry of [CLI_ENTRY, ...WORKER_ENTRIES]) if (!existsSync(entry)) throw new Error(`${entry} missing: run tsc first`);
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   const done = new Set();
-  let pending = [CLI_ENTRY];
+  let pending = [CLI_ENTRY, ...WORKER_ENTRIES];
   while (pending.length > 0) {
     const next = [];
     for (const entry of pending) {

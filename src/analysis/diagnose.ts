@@ -43,23 +43,30 @@ function orphanPanic(report: CrashReport, continued: boolean): string | undefine
 const STARTS_NEW_REPORT = /BUG:|WARNING:|INFO:|Unable to handle kernel|general protection fault|stack segment: |kernel BUG|Kernel BUG|BUG kmalloc-|divide error:|UBSAN:|Booting the kernel|trusty: panic/;
 const CONTINUES_REPORT = (header: string) => !STARTS_NEW_REPORT.test(header) || /Kernel panic - not syncing|unregister_netdevice: waiting for|invalid opcode: 0000|PANIC: double fault/.test(header);
 
-/** Diagnoses every report; a report may read on into the reports printed into it (CONTINUES_REPORT). */
+/** Diagnoses every report of every incident (diagnoseIncidentReports). */
 export function diagnoseAll(reports: readonly CrashReport[], incidents: readonly Incident[]): CrashReport[] {
-  const continuation = new Map<string, CrashReport[]>();
   const byId = new Map(reports.map((r) => [r.id, r]));
+  const diagnosed = new Map<string, CrashReport>();
   for (const incident of incidents) {
-    incident.reportIds.forEach((id, i) => {
-      const more: CrashReport[] = [];
-      for (const nextId of incident.reportIds.slice(i + 1)) {
-        const next = byId.get(nextId);
-        if (!next || !CONTINUES_REPORT(next.header)) break;
-        more.push(next);
-      }
-      continuation.set(id, more);
-    });
+    const own = incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
+    for (const r of diagnoseIncidentReports(own)) diagnosed.set(r.id, r);
   }
-  const first = new Set(incidents.map((i) => i.reportIds[0]));
-  return reports.map((r) => diagnose(r, continuation.get(r.id), !first.has(r.id)));
+  return reports.map((r) => diagnosed.get(r.id) ?? diagnose(r));
+}
+
+/**
+ * Diagnoses the reports of one incident, in order; a report may read on into the reports
+ * printed into it (CONTINUES_REPORT).
+ */
+export function diagnoseIncidentReports(reports: readonly CrashReport[]): CrashReport[] {
+  return reports.map((report, i) => {
+    const more: CrashReport[] = [];
+    for (const next of reports.slice(i + 1)) {
+      if (!CONTINUES_REPORT(next.header)) break;
+      more.push(next);
+    }
+    return diagnose(report, more, i > 0);
+  });
 }
 
 /**

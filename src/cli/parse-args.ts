@@ -26,6 +26,11 @@ export interface AnalyzeOptions {
   systemMap?: string;
   /** `--disassemble`: decode the Code: bytes and explain the faulting instruction. */
   disassemble?: boolean;
+  /**
+   * Decode in a worker thread (KTRIAGE_ANALYZE_WORKER=1) or on the reading thread (=0); unset,
+   * inputs of 64 MiB and more use the worker.
+   */
+  decodeWorker?: boolean;
 }
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -109,6 +114,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   if (values['debug-dir'] !== undefined) options.debugDirs = values['debug-dir'];
   if (values['system-map'] !== undefined) options.systemMap = values['system-map'];
   if (values.disassemble) options.disassemble = true;
+  const worker = env['KTRIAGE_ANALYZE_WORKER'];
+  if (worker === '0' || worker === '1') options.decodeWorker = worker === '1';
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KtError } from '../errors.js';
 import { gunzipChunks, unzstdChunks, type StreamEnd } from './decompress.js';
@@ -58,36 +59,33 @@ function fsError(e: unknown, path: string): KtError {
 
 /**
  * Read buffers are recycled: a fresh 1 MiB buffer per read costs an mmap and 256 page faults.
- * A chunk stays untouched while the next READ_POOL - 2 chunks are handed out, which covers what
- * the line splitter keeps (the tail of the previous chunk) and the read in flight. Consumers
- * that keep chunks longer (decompressors) get copies.
+ * A chunk stays untouched while the next READ_POOL - 1 chunks are handed out, which covers what
+ * the line splitter keeps (the tail of the previous chunk). Consumers that keep chunks longer
+ * (decompressors) get copies.
  */
 export const READ_POOL = 4;
 
+/**
+ * A regular file's chunks, read synchronously: a thread-pool read needs a free core to run on,
+ * and while `analyze` decodes in a worker thread both cores are busy (each read then waited
+ * for one). The kernel's read-ahead still overlaps the disk with the parsing.
+ */
 async function* fileChunks(fh: FileHandle, path: string): AsyncGenerator<Buffer> {
   const pool = Array.from({ length: READ_POOL }, () => Buffer.allocUnsafe(READ_CHUNK_BYTES));
   let turn = 0;
-  // One read always in flight, so the disk (a thread-pool read) works while the caller parses.
-  const read = (): Promise<Buffer> => {
-    const buf = pool[turn++ % READ_POOL] as Buffer;
-    return fh.read(buf, 0, buf.length, null).then(
-      (r) => (r.bytesRead === buf.length ? buf : buf.subarray(0, r.bytesRead)),
-      (e: unknown) => {
-        throw fsError(e, path);
-      },
-    );
-  };
-  let next = read();
   try {
     for (;;) {
-      const buf = await next;
-      if (buf.length === 0) return;
-      next = read();
-      yield buf;
+      const buf = pool[turn++ % READ_POOL] as Buffer;
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fh.fd, buf, 0, buf.length, null);
+      } catch (e) {
+        throw fsError(e, path);
+      }
+      if (bytesRead === 0) return;
+      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
     }
   } finally {
-    // Let a read still in flight finish before the handle closes.
-    await next.catch(() => undefined);
     await fh.close();
   }
 }

@@ -1,9 +1,6 @@
 import type { LogLine } from '../logs/log-line.js';
 import type { LogWindow } from '../logs/log-stream.js';
-import { buildReport } from './build-report.js';
-import type { CrashReport, Incident, PrecursorEvent } from './crash-report.js';
-import { ReportDeduper } from './dedupe-reports.js';
-import { linkIncidents } from './link-incidents.js';
+import type { CollectedReports, RawReportSink } from './collect-reports.js';
 import { matchPrecursor } from './precursors.js';
 import { CONTEXT_LINES, ReportSegmenter, type RawReport } from './segmenter.js';
 import { BYTE_FILTER, WINDOW_FILTER } from './window-filter.js';
@@ -50,13 +47,13 @@ function linesBefore(bytes: Buffer, start: number, n: number, floor: number): nu
   return Math.max(start, floor);
 }
 
-export interface Extraction {
-  reports: CrashReport[];
-  incidents: Incident[];
-  precursors: PrecursorEvent[];
+/** What the extractor says at the end, besides what it sent its sink. */
+export interface LineFindings {
   /** Precursor events beyond MAX_PRECURSORS, counted but not kept. */
   precursorsDropped?: number;
 }
+
+export type Extraction = CollectedReports & LineFindings;
 
 /**
  * Formats that show the kernel's last words before a reset, so a boot that follows silence is
@@ -69,15 +66,15 @@ export const MAX_PRECURSORS = 10_000;
 
 /**
  * Feeds lines of any number of inputs through one segmenter per stream (input and host),
- * so interleaved hosts of a syslog file never mix, and collects the decoded reports in the
- * order their first line appeared.
+ * so interleaved hosts of a syslog file never mix, and sends each report to `sink` as it
+ * closes (a ReportCollector decodes it here; a worker thread's client sends it there).
  */
 export class ReportExtractor {
+  constructor(private readonly sink: RawReportSink) {}
+
   /** Input name → host → segmenter. */
   private readonly segmenters = new Map<string, Map<string, ReportSegmenter>>();
-  /** Reports decoded as soon as they close (the raw lines are not kept twice), with their place in the input. */
-  private readonly built: { order: number; report: CrashReport }[] = [];
-  private readonly precursors: PrecursorEvent[] = [];
+  private keptPrecursors = 0;
   private droppedPrecursors = 0;
   private arrival = 0;
   private readonly formatOf = new Map<string, string>();
@@ -174,33 +171,37 @@ export class ReportExtractor {
     let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
-      segmenter = new ReportSegmenter((raw) => this.keep(raw), { detectUnexpectedReboot });
+      segmenter = new ReportSegmenter((raw) => this.sink.take(raw, this.floor()), { detectUnexpectedReboot });
       if (this.upBeforeFirstLine.has(line.origin.source)) segmenter.skipped(true);
       byHost.set(host, segmenter);
     }
     segmenter.push(line, this.arrival);
     const precursor = matchPrecursor(line);
     if (precursor) {
-      if (this.precursors.length < MAX_PRECURSORS) this.precursors.push(precursor);
-      else this.droppedPrecursors++;
+      if (this.keptPrecursors < MAX_PRECURSORS) {
+        this.keptPrecursors++;
+        this.sink.precursor(precursor);
+      } else this.droppedPrecursors++;
     }
   }
 
-  private readonly deduper = new ReportDeduper();
-
-  private keep(raw: RawReport): void {
-    if (this.deduper.isKnownReboot(raw.kind, raw.header.host, raw.lines)) return;
-    const report = buildReport(raw, '');
-    if (this.deduper.isNew(report)) this.built.push({ order: raw.order, report });
+  /**
+   * The lowest order a report still to come can have: that of the earliest open report, else the
+   * line being read's (it may open one).
+   */
+  private floor(): number {
+    let floor = this.arrival;
+    for (const byHost of this.segmenters.values()) {
+      for (const segmenter of byHost.values()) floor = Math.min(floor, segmenter.openOrder ?? floor);
+    }
+    return floor;
   }
 
-  finish(): Extraction {
+  /** Closes the reports still open (they go to the sink) and says what else was found. */
+  finish(): LineFindings {
     for (const byHost of this.segmenters.values()) for (const segmenter of byHost.values()) segmenter.finish();
-    this.built.sort((a, b) => a.order - b.order);
-    const reports = this.built.map((b) => b.report);
-    reports.forEach((r, i) => (r.id = `r${i + 1}`));
-    const extraction: Extraction = { reports, incidents: linkIncidents(reports), precursors: this.precursors };
-    if (this.droppedPrecursors > 0) extraction.precursorsDropped = this.droppedPrecursors;
-    return extraction;
+    const findings: LineFindings = {};
+    if (this.droppedPrecursors > 0) findings.precursorsDropped = this.droppedPrecursors;
+    return findings;
   }
 }

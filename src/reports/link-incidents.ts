@@ -14,23 +14,45 @@ export const INCIDENT_GAP_LINES = 400;
  * incident is its first cause.
  */
 export function linkIncidents(reports: readonly CrashReport[]): Incident[] {
-  const incidents: Incident[] = [];
-  const openByStream = new Map<string, { incident: Incident; last: CrashReport }>();
-  for (const report of reports) {
+  const linker = new IncidentLinker();
+  for (const report of reports) linker.add(report);
+  linker.closeAll();
+  return linker.incidents;
+}
+
+/**
+ * linkIncidents one report at a time: an incident is closed (handed to `onClose` with its
+ * reports) as soon as a report of its stream does not follow it, so it can be diagnosed while
+ * the rest of the log is still being read.
+ */
+export class IncidentLinker {
+  readonly incidents: Incident[] = [];
+  private readonly openByStream = new Map<string, { incident: Incident; reports: CrashReport[] }>();
+
+  constructor(private readonly onClose: (incident: Incident, reports: readonly CrashReport[]) => void = () => undefined) {}
+
+  /** The next report in log order (its id set). */
+  add(report: CrashReport): void {
     const stream = `${report.host ?? ''}\u0000${report.boot ?? ''}\u0000${report.lines[0]?.source ?? ''}`;
-    const open = openByStream.get(stream);
-    if (open && follows(open.last, report)) {
+    const open = this.openByStream.get(stream);
+    if (open && follows(open.reports[open.reports.length - 1] as CrashReport, report)) {
       open.incident.reportIds.push(report.id);
-      open.last = report;
-    } else {
-      const incident: Incident = { id: `i${incidents.length + 1}`, reportIds: [report.id], firstCause: report.id };
-      if (report.host !== undefined) incident.host = report.host;
-      if (report.boot !== undefined) incident.boot = report.boot;
-      incidents.push(incident);
-      openByStream.set(stream, { incident, last: report });
+      open.reports.push(report);
+      return;
     }
+    if (open) this.onClose(open.incident, open.reports);
+    const incident: Incident = { id: `i${this.incidents.length + 1}`, reportIds: [report.id], firstCause: report.id };
+    if (report.host !== undefined) incident.host = report.host;
+    if (report.boot !== undefined) incident.boot = report.boot;
+    this.incidents.push(incident);
+    this.openByStream.set(stream, { incident, reports: [report] });
   }
-  return incidents;
+
+  /** The end of the log: every incident still open is closed. */
+  closeAll(): void {
+    for (const open of this.openByStream.values()) this.onClose(open.incident, open.reports);
+    this.openByStream.clear();
+  }
 }
 
 function follows(previous: CrashReport, next: CrashReport): boolean {

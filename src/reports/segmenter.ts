@@ -122,6 +122,11 @@ export class ReportSegmenter {
   }
 
   /** Input ended: emit what is open. */
+  /** The order of the report still open, if any: no report this segmenter emits later comes before it. */
+  get openOrder(): number | undefined {
+    return this.open?.raw.order;
+  }
+
   finish(): void {
     if (this.open) this.close('end-of-input');
     this.previous = undefined;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/logs/read-log.js';
+import { ReportCollector } from '../../src/reports/collect-reports.js';
 import { ReportExtractor } from '../../src/reports/extract-reports.js';
 import { WINDOW_FILTER } from '../../src/reports/window-filter.js';
 
@@ -21,7 +22,8 @@ const logs = [
 
 async function extract(path: string, skim: boolean) {
   const log = await openLog({ path });
-  const extractor = new ReportExtractor();
+  const collector = new ReportCollector();
+  const extractor = new ReportExtractor(collector);
   let read = 0;
   const push = extractor.push.bind(extractor);
   extractor.push = (line) => {
@@ -33,7 +35,7 @@ async function extract(path: string, skim: boolean) {
     if (skim) extractor.pushWindow(window, log.source);
     else for (const line of window.lines()) extractor.push(line);
   }
-  return { result: extractor.finish(), skipped: extractor.windowsSkipped, read, lines: log.stats.lines };
+  return { result: { ...extractor.finish(), ...collector.finish() }, skipped: extractor.windowsSkipped, read, lines: log.stats.lines };
 }
 
 describe('window filter', () => {

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { KnownIssueRule } from '../analysis/known-issues.js';
+import { KtError, type ErrorCode } from '../errors.js';
+import { toWire, type RawReportSink, type WireRawReport } from '../reports/collect-reports.js';
+import type { PrecursorEvent } from '../reports/crash-report.js';
+import type { LineFindings } from '../reports/extract-reports.js';
+import type { RawReport } from '../reports/segmenter.js';
+import type { RenderedAnalysis } from './analyze-command.js';
+import type { AnalyzeOptions } from './parse-args.js';
+import type { InputSummaries } from './streaming-analysis.js';
+
+/** Messages to the worker (analyze-worker.ts): the calls of a RawReportSink, then the end. */
+export type ToWorker =
+  | { type: 'report'; report: WireRawReport; floor: number }
+  | { type: 'precursor'; event: PrecursorEvent }
+  | { type: 'finish'; findings: LineFindings; inputs: InputSummaries };
+/** Messages from it. */
+export type FromWorker =
+  | { type: 'done'; rendered: RenderedAnalysis }
+  | { type: 'failed'; error: { message: string; code?: ErrorCode; stack?: string } };
+
+export interface WorkerData {
+  options: AnalyzeOptions;
+  knownIssues: readonly KnownIssueRule[];
+  /**
+   * Element 0: reports the worker has taken. Shared memory rather than messages, so the reader
+   * sees it without returning to the event loop (it reads files synchronously).
+   */
+  taken: Int32Array;
+}
+
+/**
+ * Reports handed over and not yet decoded, at most: when the reader finds reports faster than
+ * the worker decodes them, it waits rather than queue them without bound.
+ */
+const MAX_BACKLOG = 64;
+/** How long the reader sleeps while the worker catches up (it also wakes when a report is taken). */
+const CATCH_UP_POLL_MS = 20;
+
+/**
+ * The worker's file: the CommonJS bundle (scripts/build-bundles.mjs) beside a built CLI, else the
+ * compiled module; none when running from sources (the caller then decodes on its own thread).
+ */
+function workerFile(): string | undefined {
+  for (const relative of ['../bundles/cli/analyze-worker.cjs', './analyze-worker.js']) {
+    const file = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * The decoding end of `ktriage analyze` on a second thread: the reader cuts reports out of the
+ * log and sends each here as it closes; the worker decodes, diagnoses and renders them. Undefined
+ * when there is no worker file to start.
+ */
+export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[]): AnalyzeWorker | undefined {
+  const file = workerFile();
+  return file ? new AnalyzeWorker(file, options, knownIssues) : undefined;
+}
+
+export class AnalyzeWorker implements RawReportSink {
+  private readonly worker: Worker;
+  private readonly taken = new Int32Array(new SharedArrayBuffer(4));
+  private posted = 0;
+  private failure: Error | undefined;
+  private readonly done: Promise<RenderedAnalysis>;
+
+  constructor(file: string, options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[]) {
+    const data: WorkerData = { options, knownIssues, taken: this.taken };
+    this.worker = new Worker(file, { workerData: data });
+    this.done = new Promise((resolve, reject) => {
+      const fail = (error: Error) => {
+        this.failure ??= error;
+        reject(this.failure);
+      };
+      this.worker.on('message', (message: FromWorker) => {
+        if (message.type === 'done') resolve(message.rendered);
+        else fail(asError(message.error));
+      });
+      this.worker.on('error', fail);
+      this.worker.on('exit', (code) => fail(new Error(`the analysis worker stopped (exit ${code}) before it was done`)));
+    });
+    // Until finish() is awaited, a failure surfaces through ready().
+    this.done.catch(() => undefined);
+  }
+
+  take(raw: RawReport, floor: number): void {
+    if (this.failure) return;
+    this.posted++;
+    this.post({ type: 'report', report: toWire(raw), floor });
+  }
+
+  precursor(event: PrecursorEvent): void {
+    if (!this.failure) this.post({ type: 'precursor', event });
+  }
+
+  /** Undefined while the worker keeps up; else resolves once it has caught up (rejects if it failed). */
+  ready(): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.backlog() < MAX_BACKLOG ? undefined : this.catchUp();
+  }
+
+  private backlog(): number {
+    return this.posted - Atomics.load(this.taken, 0);
+  }
+
+  private async catchUp(): Promise<void> {
+    while (this.backlog() >= MAX_BACKLOG / 2) {
+      // Awaiting returns to the event loop, where a failure message is heard.
+      await waitAsync(this.taken, 0, Atomics.load(this.taken, 0), CATCH_UP_POLL_MS).value;
+      if (this.failure) throw this.failure;
+    }
+  }
+
+  /** Hands over the rest of what the reader found; resolves to the rendered analysis. */
+  finish(findings: LineFindings, inputs: InputSummaries): Promise<RenderedAnalysis> {
+    if (!this.failure) this.post({ type: 'finish', findings, inputs });
+    return this.done;
+  }
+
+  stop(): void {
+    this.worker.removeAllListeners('exit');
+    void this.worker.terminate();
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+}
+
+/** Node 20 has Atomics.waitAsync; TypeScript's ES2022 library does not declare it. */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { value: Promise<string> | string } }).waitAsync;
+
+/** An error the worker reported, as this thread would have thrown it. */
+function asError(error: { message: string; code?: ErrorCode; stack?: string }): Error {
+  if (error.code) return new KtError(error.code, error.message);
+  const e = new Error(error.message);
+  if (error.stack) e.stack = error.stack;
+  return e;
+}
