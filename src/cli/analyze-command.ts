@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { AnalysisResult } from '../reports/crash-report.js';
+import { SCHEMA_VERSION, type AnalysisResult, type CrashReport } from '../reports/crash-report.js';
 import type { RawReportSink } from '../reports/collect-reports.js';
 import { ReportExtractor, type LineFindings } from '../reports/extract-reports.js';
 import { loadBundledKnownIssues, loadKnownIssues, type KnownIssueRule } from '../analysis/known-issues.js';
@@ -7,7 +7,7 @@ import { openJournalBoot } from '../logs/journal-boot.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { EXIT } from '../errors.js';
-import { renderJson } from '../render/json-renderer.js';
+import { JsonDocumentWriter } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
 import { renderMarkdown } from '../render/markdown-renderer.js';
 import { renderHtml } from '../render/html-renderer.js';
@@ -17,14 +17,11 @@ import { StreamingAnalysis, type InputSummaries } from './streaming-analysis.js'
 
 /** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> {
-  return analyzeHere(options, await loadRules(options));
-}
-
-/** Decoding and diagnosis on this thread, as the reports close. */
-async function analyzeHere(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[]): Promise<AnalysisResult> {
-  const analysis = new StreamingAnalysis(options, knownIssues);
+  const knownIssues = await loadRules(options);
+  const reports: CrashReport[] = [];
+  const analysis = new StreamingAnalysis(options, knownIssues, (report) => reports.push(report));
   const { inputs, findings } = await readInputs(options, analysis);
-  return analysis.finish(inputs, findings);
+  return { schemaVersion: SCHEMA_VERSION, reports, ...(await analysis.finish(inputs, findings)) };
 }
 
 /** The bundled known-issues rules and the user's, read before any input: a mistake in a rules file is reported first. */
@@ -35,17 +32,19 @@ async function loadRules(options: AnalyzeOptions): Promise<KnownIssueRule[]> {
 /** A sink that may fall behind: the reader waits on `ready()` before taking the next block. */
 type PacedSink = RawReportSink & { ready?(): Promise<void> | undefined };
 
-/** Every input's lines through one extractor whose reports go to `sink`. */
+/**
+ * Every input's lines through one extractor whose reports go to `sink`. Every input is opened
+ * (and sniffed) first: a missing or unreadable one is reported before any output.
+ */
 async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ inputs: InputSummaries; findings: LineFindings }> {
   const extractor = new ReportExtractor(sink);
   const inputs: InputSummaries = [];
-  const logs: (() => Promise<OpenedLog>)[] =
-    options.boot !== undefined
-      ? [() => openJournalBoot(options.boot ?? 0)]
-      : options.inputs.map((path) => () =>
-          isDump(options, path) ? import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path)) : openLog({ path, format: options.inputFormat }));
-  for (const open of logs) {
-    const log = await open();
+  const logs: OpenedLog[] = [];
+  if (options.boot !== undefined) logs.push(await openJournalBoot(options.boot));
+  for (const path of options.inputs) {
+    logs.push(await (isDump(options, path) ? import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path)) : openLog({ path, format: options.inputFormat })));
+  }
+  for (const log of logs) {
     extractor.beginInput(log.source, log.format);
     for await (const window of log.windows) {
       extractor.pushWindow(window, log.source);
@@ -66,19 +65,45 @@ function isDump(options: AnalyzeOptions, path: string): boolean {
 
 const RENDERERS = {
   text: (result: AnalysisResult, options: AnalyzeOptions) => renderText(result, { color: options.color }),
-  json: (result: AnalysisResult) => renderJson(result),
   markdown: (result: AnalysisResult) => renderMarkdown(result),
   html: (result: AnalysisResult) => renderHtml(result),
 } as const;
 
-/** An analysis as the user asked to see it, and how many reports it holds (for the exit status). */
-export interface RenderedAnalysis {
-  output: string;
-  reportCount: number;
+/** An analysis whose output goes to `write` as the user asked for it. */
+export interface WrittenAnalysis {
+  sink: RawReportSink;
+  /** Writes what is left; resolves to the number of reports. */
+  finish(inputs: InputSummaries, findings: LineFindings): Promise<number>;
 }
 
-export function renderAnalysis(result: AnalysisResult, options: AnalyzeOptions): RenderedAnalysis {
-  return { output: RENDERERS[options.format](result, options), reportCount: result.reports.length };
+/**
+ * `--json` is written as it goes (each report once its incident is diagnosed, then the rest):
+ * memory stays flat on a long log. The other formats lay out the whole analysis, so they are
+ * written at the end.
+ */
+export function writtenAnalysis(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (text: string) => void): WrittenAnalysis {
+  const format = options.format;
+  if (format === 'json') {
+    const writer = new JsonDocumentWriter(write, SCHEMA_VERSION);
+    const analysis = new StreamingAnalysis(options, knownIssues, (report) => writer.report(report));
+    return {
+      sink: analysis,
+      finish: async (inputs, findings) => {
+        writer.end(await analysis.finish(inputs, findings));
+        return writer.reportCount;
+      },
+    };
+  }
+  const reports: CrashReport[] = [];
+  const analysis = new StreamingAnalysis(options, knownIssues, (report) => reports.push(report));
+  return {
+    sink: analysis,
+    finish: async (inputs, findings) => {
+      const result: AnalysisResult = { schemaVersion: SCHEMA_VERSION, reports, ...(await analysis.finish(inputs, findings)) };
+      write(RENDERERS[format](result, options));
+      return reports.length;
+    },
+  };
 }
 
 /**
@@ -88,23 +113,25 @@ export function renderAnalysis(result: AnalysisResult, options: AnalyzeOptions):
 export const WORKER_MIN_INPUT_BYTES = 64 * 1024 * 1024;
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {
-  const { output, reportCount } = await analyzeAndRender(options);
-  out.write(output);
-  if (!options.exitCode) return EXIT.noCrash;
-  return reportCount > 0 ? EXIT.crashFound : EXIT.noCrash;
-}
-
-async function analyzeAndRender(options: AnalyzeOptions): Promise<RenderedAnalysis> {
+  const write = (text: string) => void out.write(text);
   const useWorker = options.decodeWorker ?? inputBytes(options) >= WORKER_MIN_INPUT_BYTES;
   const knownIssues = await loadRules(options);
-  const worker = useWorker ? startAnalyzeWorker(options, knownIssues) : undefined;
-  if (!worker) return renderAnalysis(await analyzeHere(options, knownIssues), options);
-  try {
-    const { inputs, findings } = await readInputs(options, worker);
-    return await worker.finish(findings, inputs);
-  } finally {
-    worker.stop();
+  const worker = useWorker ? startAnalyzeWorker(options, knownIssues, write) : undefined;
+  let reportCount: number;
+  if (worker) {
+    try {
+      const { inputs, findings } = await readInputs(options, worker);
+      reportCount = await worker.finish(findings, inputs);
+    } finally {
+      worker.stop();
+    }
+  } else {
+    const analysis = writtenAnalysis(options, knownIssues, write);
+    const { inputs, findings } = await readInputs(options, analysis.sink);
+    reportCount = await analysis.finish(inputs, findings);
   }
+  if (!options.exitCode) return EXIT.noCrash;
+  return reportCount > 0 ? EXIT.crashFound : EXIT.noCrash;
 }
 
 /** Bytes of the log files named (not dumps, not stdin or the journal, whose size is unknown). */

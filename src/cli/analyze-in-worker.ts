@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KnownIssueRule } from '../analysis/known-issues.js';
 import { KtError, type ErrorCode } from '../errors.js';
 import { toWire, type RawReportSink, type WireRawReport } from '../reports/collect-reports.js';
 import type { PrecursorEvent } from '../reports/crash-report.js';
 import type { LineFindings } from '../reports/extract-reports.js';
 import type { RawReport } from '../reports/segmenter.js';
-import type { RenderedAnalysis } from './analyze-command.js';
 import type { AnalyzeOptions } from './parse-args.js';
 import type { InputSummaries } from './streaming-analysis.js';
 
@@ -16,9 +15,10 @@ export type ToWorker =
   | { type: 'report'; report: WireRawReport; floor: number }
   | { type: 'precursor'; event: PrecursorEvent }
   | { type: 'finish'; findings: LineFindings; inputs: InputSummaries };
-/** Messages from it. */
+/** Messages from it, in order on one port: output as it is written, then how it ended. */
 export type FromWorker =
-  | { type: 'done'; rendered: RenderedAnalysis }
+  | { type: 'output'; text: string }
+  | { type: 'done'; reportCount: number }
   | { type: 'failed'; error: { message: string; code?: ErrorCode; stack?: string } };
 
 export interface WorkerData {
@@ -29,6 +29,8 @@ export interface WorkerData {
    * sees it without returning to the event loop (it reads files synchronously).
    */
   taken: Int32Array;
+  /** Where the worker sends FromWorker messages; the reader takes them between blocks, without the event loop. */
+  out: MessagePort;
 }
 
 /**
@@ -53,38 +55,38 @@ function workerFile(): string | undefined {
 
 /**
  * The decoding end of `ktriage analyze` on a second thread: the reader cuts reports out of the
- * log and sends each here as it closes; the worker decodes, diagnoses and renders them. Undefined
- * when there is no worker file to start.
+ * log and sends each here as it closes; the worker decodes and diagnoses them and writes the
+ * output (through `write`, on this thread). Undefined when there is no worker file to start.
  */
-export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[]): AnalyzeWorker | undefined {
+export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (text: string) => void): AnalyzeWorker | undefined {
   const file = workerFile();
-  return file ? new AnalyzeWorker(file, options, knownIssues) : undefined;
+  return file ? new AnalyzeWorker(file, options, knownIssues, write) : undefined;
 }
 
 export class AnalyzeWorker implements RawReportSink {
   private readonly worker: Worker;
+  private readonly fromWorker: MessagePort;
   private readonly taken = new Int32Array(new SharedArrayBuffer(4));
   private posted = 0;
   private failure: Error | undefined;
-  private readonly done: Promise<RenderedAnalysis>;
+  private settle: { resolve(reportCount: number): void; reject(error: Error): void } | undefined;
+  private readonly done: Promise<number>;
 
-  constructor(file: string, options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[]) {
-    const data: WorkerData = { options, knownIssues, taken: this.taken };
-    this.worker = new Worker(file, { workerData: data });
-    this.done = new Promise((resolve, reject) => {
-      const fail = (error: Error) => {
-        this.failure ??= error;
-        reject(this.failure);
-      };
-      this.worker.on('message', (message: FromWorker) => {
-        if (message.type === 'done') resolve(message.rendered);
-        else fail(asError(message.error));
-      });
-      this.worker.on('error', fail);
-      this.worker.on('exit', (code) => fail(new Error(`the analysis worker stopped (exit ${code}) before it was done`)));
-    });
+  constructor(
+    file: string,
+    options: AnalyzeOptions,
+    knownIssues: readonly KnownIssueRule[],
+    private readonly write: (text: string) => void,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    this.fromWorker = port1;
+    const data: WorkerData = { options, knownIssues, taken: this.taken, out: port2 };
+    this.worker = new Worker(file, { workerData: data, transferList: [port2] });
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Until finish() is awaited, a failure surfaces through ready().
     this.done.catch(() => undefined);
+    this.worker.on('error', (e: Error) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the analysis worker stopped (exit ${code}) before it was done`)));
   }
 
   take(raw: RawReport, floor: number): void {
@@ -97,10 +99,28 @@ export class AnalyzeWorker implements RawReportSink {
     if (!this.failure) this.post({ type: 'precursor', event });
   }
 
-  /** Undefined while the worker keeps up; else resolves once it has caught up (rejects if it failed). */
+  /**
+   * Writes what the worker has written so far; undefined while it keeps up, else resolves once it
+   * has caught up (rejects if it failed).
+   */
   ready(): Promise<void> | undefined {
+    this.drain();
     if (this.failure) return Promise.reject(this.failure);
     return this.backlog() < MAX_BACKLOG ? undefined : this.catchUp();
+  }
+
+  /** Hands over the rest of what the reader found; resolves to the number of reports once all is written. */
+  finish(findings: LineFindings, inputs: InputSummaries): Promise<number> {
+    if (!this.failure) this.post({ type: 'finish', findings, inputs });
+    this.drain();
+    this.fromWorker.on('message', (message: FromWorker) => this.handle(message));
+    return this.done;
+  }
+
+  stop(): void {
+    this.worker.removeAllListeners('exit');
+    this.fromWorker.close();
+    void this.worker.terminate();
   }
 
   private backlog(): number {
@@ -109,21 +129,26 @@ export class AnalyzeWorker implements RawReportSink {
 
   private async catchUp(): Promise<void> {
     while (this.backlog() >= MAX_BACKLOG / 2) {
-      // Awaiting returns to the event loop, where a failure message is heard.
+      // Awaiting returns to the event loop, where a failure is heard.
       await waitAsync(this.taken, 0, Atomics.load(this.taken, 0), CATCH_UP_POLL_MS).value;
+      this.drain();
       if (this.failure) throw this.failure;
     }
   }
 
-  /** Hands over the rest of what the reader found; resolves to the rendered analysis. */
-  finish(findings: LineFindings, inputs: InputSummaries): Promise<RenderedAnalysis> {
-    if (!this.failure) this.post({ type: 'finish', findings, inputs });
-    return this.done;
+  private drain(): void {
+    for (let m = receiveMessageOnPort(this.fromWorker); m; m = receiveMessageOnPort(this.fromWorker)) this.handle(m.message as FromWorker);
   }
 
-  stop(): void {
-    this.worker.removeAllListeners('exit');
-    void this.worker.terminate();
+  private handle(message: FromWorker): void {
+    if (message.type === 'output') this.write(message.text);
+    else if (message.type === 'done') this.settle?.resolve(message.reportCount);
+    else this.fail(asError(message.error));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.settle?.reject(this.failure);
   }
 
   private post(message: ToWorker): void {

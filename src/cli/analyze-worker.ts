@@ -1,32 +1,30 @@
 // The worker thread of `ktriage analyze` on big inputs (analyze-in-worker.ts starts it): takes
 // what the reader finds as it finds it, decodes and diagnoses as reports and incidents close,
-// and at the end renders the whole analysis.
+// and sends the output back as it is written.
 import { parentPort, workerData } from 'node:worker_threads';
 import { KtError } from '../errors.js';
 import { fromWire } from '../reports/collect-reports.js';
-import { renderAnalysis } from './analyze-command.js';
+import { writtenAnalysis } from './analyze-command.js';
 import type { FromWorker, ToWorker, WorkerData } from './analyze-in-worker.js';
-import { StreamingAnalysis } from './streaming-analysis.js';
 
-const port = parentPort;
-if (port) {
-  const { options, knownIssues, taken } = workerData as WorkerData;
-  const analysis = new StreamingAnalysis(options, knownIssues);
-  const reply = (message: FromWorker) => port.postMessage(message);
+if (parentPort) {
+  const { options, knownIssues, taken, out } = workerData as WorkerData;
+  const reply = (message: FromWorker) => out.postMessage(message);
+  const analysis = writtenAnalysis(options, knownIssues, (text) => reply({ type: 'output', text }));
   const fail = (e: unknown) => {
     const error = e instanceof KtError ? { message: e.message, code: e.code } : e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) };
     reply({ type: 'failed', error });
   };
-  port.on('message', (message: ToWorker) => {
+  parentPort.on('message', (message: ToWorker) => {
     try {
       if (message.type === 'report') {
-        analysis.take(fromWire(message.report), message.floor);
+        analysis.sink.take(fromWire(message.report), message.floor);
         Atomics.add(taken, 0, 1);
         Atomics.notify(taken, 0);
       } else if (message.type === 'precursor') {
-        analysis.precursor(message.event);
+        analysis.sink.precursor(message.event);
       } else {
-        analysis.finish(message.inputs, message.findings).then((result) => reply({ type: 'done', rendered: renderAnalysis(result, options) }), fail);
+        analysis.finish(message.inputs, message.findings).then((reportCount) => reply({ type: 'done', reportCount }), fail);
       }
     } catch (e) {
       fail(e);

@@ -1,6 +1,63 @@
-import type { AnalysisResult } from '../reports/crash-report.js';
+import type { AnalysisResult, CrashReport } from '../reports/crash-report.js';
 
-/** The `--json` document: the model as it is (docs/crash-report.schema.json). */
+/** Everything of the document but its reports: known once the whole input was read. */
+export type AnalysisTail = Omit<AnalysisResult, 'schemaVersion' | 'reports'>;
+
+/**
+ * The `--json` document: the model as it is (docs/crash-report.schema.json), its keys in the
+ * order JsonDocumentWriter writes them, so a document written whole and one written as the
+ * reports came are the same bytes.
+ */
 export function renderJson(result: AnalysisResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  let out = '';
+  const writer = new JsonDocumentWriter((text) => (out += text), result.schemaVersion);
+  for (const report of result.reports) writer.report(report);
+  writer.end(result);
+  return out;
+}
+
+/**
+ * Writes the `--json` document as it goes: the reports one by one as they are diagnosed (none is
+ * held once written), then the rest. `inputs` comes last: its line counts are known only then.
+ * Same text as JSON.stringify(document, null, 2).
+ */
+export class JsonDocumentWriter {
+  private reports = 0;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly schemaVersion: number,
+  ) {}
+
+  report(report: CrashReport): void {
+    // Nothing is written before the first report: an input that fails early leaves no half document.
+    const before = this.reports++ === 0 ? this.head() : ',';
+    this.write(`${before}\n    ${indent(JSON.stringify(report, null, 2), '    ')}`);
+  }
+
+  get reportCount(): number {
+    return this.reports;
+  }
+
+  end(tail: AnalysisTail): void {
+    this.write(this.reports === 0 ? `${this.head()}]` : '\n  ]');
+    for (const [key, value] of Object.entries(orderedTail(tail))) this.write(`,\n  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}`);
+    this.write('\n}\n');
+  }
+
+  private head(): string {
+    return `{\n  "schemaVersion": ${JSON.stringify(this.schemaVersion)},\n  "reports": [`;
+  }
+}
+
+/** The keys after `reports`, in document order. */
+function orderedTail(tail: AnalysisTail): AnalysisTail {
+  const ordered: AnalysisTail = { incidents: tail.incidents, precursors: tail.precursors, inputs: tail.inputs };
+  if (tail.precursorsDropped === undefined) return ordered;
+  return { incidents: tail.incidents, precursors: tail.precursors, precursorsDropped: tail.precursorsDropped, inputs: tail.inputs };
+}
+
+/** JSON text nested one level deeper (strings in JSON never hold a raw line break). */
+function indent(json: string, by: string): string {
+  return json.replaceAll('\n', `\n${by}`);
 }

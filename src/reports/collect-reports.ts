@@ -20,22 +20,26 @@ export interface CollectedReports {
   precursors: PrecursorEvent[];
 }
 
+export type IncidentListener = (incident: Incident, reports: readonly CrashReport[], precursors: readonly PrecursorEvent[]) => void;
+
 /**
  * Decodes raw reports as they close (their raw lines are not kept twice) and drops copies. A
  * report is placed in log order, given its id and linked into an incident once no report still
  * to come can precede it (the `floor` the extractor passes); `onIncidentClosed` then hears of
  * each incident as soon as nothing more can join it, with its reports and every storage event
- * that came before its end.
+ * that came before its end. With a listener, the reports are its to keep (`finish()` lists
+ * none): memory then stays flat on a long log.
  */
 export class ReportCollector implements RawReportSink {
   private readonly deduper = new ReportDeduper();
   /** Decoded and kept, not yet placed: by increasing order. */
   private readonly waiting: { order: number; report: CrashReport }[] = [];
   private readonly placed: CrashReport[] = [];
+  private placedCount = 0;
   private readonly precursors: PrecursorEvent[] = [];
   private readonly linker: IncidentLinker;
 
-  constructor(onIncidentClosed?: (incident: Incident, reports: readonly CrashReport[], precursors: readonly PrecursorEvent[]) => void) {
+  constructor(private readonly onIncidentClosed?: IncidentListener) {
     this.linker = new IncidentLinker(onIncidentClosed && ((incident, reports) => onIncidentClosed(incident, reports, this.precursors)));
   }
 
@@ -68,8 +72,8 @@ export class ReportCollector implements RawReportSink {
     let n = 0;
     while (n < this.waiting.length && (this.waiting[n] as { order: number }).order < floor) {
       const report = (this.waiting[n++] as { report: CrashReport }).report;
-      report.id = `r${this.placed.length + 1}`;
-      this.placed.push(report);
+      report.id = `r${++this.placedCount}`;
+      if (!this.onIncidentClosed) this.placed.push(report);
       this.linker.add(report);
     }
     if (n > 0) this.waiting.splice(0, n);

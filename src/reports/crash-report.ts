@@ -359,11 +359,14 @@ export interface Incident {
 /** What `ktriage analyze --json` prints. */
 export interface AnalysisResult {
   schemaVersion: number;
-  /** `dump`: for a crash dump, its container and page compression (`format` is then that of the log read out of it). */
-  inputs: { source: string; format: string; dump?: string; lines: number; partial?: string }[];
   reports: CrashReport[];
   incidents: Incident[];
   precursors: PrecursorEvent[];
   /** Storage events past the first 10,000, counted but not listed. */
   precursorsDropped?: number;
+  /**
+   * Last in the document: its line counts are known only at the end. `dump`: for a crash dump,
+   * its container and page compression (`format` is then that of the log read out of it).
+   */
+  inputs: { source: string; format: string; dump?: string; lines: number; partial?: string }[];
 }

@@ -10,7 +10,8 @@ import type { CrashReport, ReportKind } from './crash-report.js';
  * One report at a time, as they close: copies are dropped as they come, so they never pile up.
  */
 export class ReportDeduper {
-  private readonly seen = new Map<string, CrashReport[]>();
+  /** What telling a copy needs of each report kept, not the report (memory stays small on a long log). */
+  private readonly seen = new Map<string, KeptReport[]>();
   /** Unexpected reboots kept, by host and text: a copy is known before it is decoded. */
   private readonly reboots = new Set<string>();
 
@@ -26,29 +27,38 @@ export class ReportDeduper {
   isNew(report: CrashReport): boolean {
     const key = contentKey(report);
     const same = this.seen.get(key);
-    if (same?.some((earlier) => isCopy(earlier, report))) return false;
-    if (same) same.push(report);
-    else this.seen.set(key, [report]);
+    const kept = keptOf(report);
+    if (same?.some((earlier) => isCopy(earlier, kept))) return false;
+    if (same) same.push(kept);
+    else this.seen.set(key, [kept]);
     if (report.kind === 'unexpected-reboot') this.reboots.add(rebootKey(report.host, report.lines));
     return true;
   }
+}
+
+/** A kept report as isCopy reads it: the whole text only where the timestamp cannot tell. */
+interface KeptReport {
+  kind: CrashReport['kind'];
+  ts: number | undefined;
+  text: string | undefined;
+}
+
+function keptOf(report: CrashReport): KeptReport {
+  const needsText = report.kind === 'unexpected-reboot' || report.ts === undefined;
+  return { kind: report.kind, ts: report.ts, text: needsText ? report.lines.map((l) => l.text).join('\n') : undefined };
 }
 
 function rebootKey(host: string | undefined, lines: readonly { text: string }[]): string {
   return `${host ?? ''}\u0001${lines.map((l) => l.text).join('\n')}`;
 }
 
-function isCopy(a: CrashReport, b: CrashReport): boolean {
+function isCopy(a: KeptReport, b: KeptReport): boolean {
   // Every boot banner is stamped 0.000000: reboots are told apart by the lines before them.
-  if (a.kind === 'unexpected-reboot') return sameLines(a, b);
+  if (a.kind === 'unexpected-reboot') return a.text === b.text;
   if (a.ts !== undefined && b.ts !== undefined) return Math.abs(a.ts - b.ts) < 1e-6;
   if (a.ts !== undefined || b.ts !== undefined) return true;
   // Neither has a timestamp: only the whole text tells a repeat from a copy.
-  return sameLines(a, b);
-}
-
-function sameLines(a: CrashReport, b: CrashReport): boolean {
-  return a.lines.length === b.lines.length && a.lines.every((l, i) => l.text === b.lines[i]?.text);
+  return a.text === b.text;
 }
 
 function contentKey(report: CrashReport): string {
