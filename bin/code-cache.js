@@ -8,10 +8,13 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-/** `$XDG_CACHE_HOME/ktriage/code-cache`, else `~/.cache/ktriage/code-cache`; one subfolder per Node build. */
-function cacheDirectory(env) {
+/**
+ * `$XDG_CACHE_HOME/ktriage/code-cache`, else `~/.cache/ktriage/code-cache`; one subfolder per
+ * Node build and set of V8 flags (jit-tuning.js: V8 rejects code cached under other flags).
+ */
+function cacheDirectory(env, flagSet = '') {
   const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'ktriage', 'code-cache', `${process.version}-${process.arch}`);
+  return path.join(base, 'ktriage', 'code-cache', `${process.version}-${process.arch}${flagSet ? `-${flagSet}` : ''}`);
 }
 
 /** A short hash of a path (node:crypto alone would cost more start-up than the cache saves). */
@@ -22,15 +25,15 @@ function fnv1a(text) {
 }
 
 /** Compiles the `.cjs` files under `bundleRoot` with cached code; returns a function that saves what was compiled afresh. */
-function enableCodeCache(bundleRoot, env = process.env) {
+function enableCodeCache(bundleRoot, env = process.env, flagSet = '') {
   if (env.KTRIAGE_NO_CODE_CACHE) return () => {};
   const Module = require('node:module');
+  const dir = cacheDirectory(env, flagSet);
   if (typeof Module.enableCompileCache === 'function') {
-    Module.enableCompileCache(cacheDirectory(env));
+    Module.enableCompileCache(dir);
     return () => {};
   }
   const vm = require('node:vm');
-  const dir = cacheDirectory(env);
   // Installs (a checkout, a global install) keep apart, so one never evicts the other's code.
   const install = fnv1a(bundleRoot);
   const fresh = [];

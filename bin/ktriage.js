@@ -4,9 +4,11 @@
 'use strict';
 const path = require('node:path');
 const { enableCodeCache } = require('./code-cache.js');
+const { tuneJit } = require('./jit-tuning.js');
 
 const bundles = path.join(__dirname, '..', 'dist', 'bundles');
-const saveCodeCache = enableCodeCache(bundles + path.sep);
+const flagSet = tuneJit(process.argv[2]);
+const saveCodeCache = enableCodeCache(bundles + path.sep, process.env, flagSet);
 let cli;
 try {
   cli = require(path.join(bundles, 'cli', 'main.cjs'));

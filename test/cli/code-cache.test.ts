@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -17,7 +18,10 @@ function analyze(extraEnv: Record<string, string> = {}) {
   return JSON.parse(r.stdout) as { reports: { kind: string; title: string }[] };
 }
 
-const cacheDir = () => join(home, 'ktriage', 'code-cache', `${process.version}-${process.arch}`);
+const require = createRequire(import.meta.url);
+const { flagSetFor } = require('../../bin/jit-tuning.js') as { flagSetFor(command: string): string };
+const flagSet = flagSetFor('analyze');
+const cacheDir = () => join(home, 'ktriage', 'code-cache', `${process.version}-${process.arch}${flagSet ? `-${flagSet}` : ''}`);
 const cacheFiles = () => readdirSync(cacheDir()).filter((f) => f.endsWith('.bin')).sort();
 
 describe('compiled-code cache of the CLI bundles', () => {
