@@ -41,7 +41,14 @@ export class JsonDocumentWriter {
 
   end(tail: AnalysisTail): void {
     this.write(this.reports === 0 ? `${this.head()}]` : '\n  ]');
-    for (const [key, value] of Object.entries(orderedTail(tail))) this.write(`,\n  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}`);
+    for (const [key, value] of Object.entries(orderedTail(tail))) {
+      this.write(`,\n  ${JSON.stringify(key)}: `);
+      // An array an element at a time: a long log's incidents would be one string of megabytes.
+      if (Array.isArray(value) && value.length > 0) {
+        value.forEach((element, i) => this.write(`${i === 0 ? '[' : ','}\n    ${indent(JSON.stringify(element, null, 2), '    ')}`));
+        this.write('\n  ]');
+      } else this.write(indent(JSON.stringify(value, null, 2), '  '));
+    }
     this.write('\n}\n');
   }
 

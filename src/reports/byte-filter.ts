@@ -139,12 +139,22 @@ function rarestFingerprint(text: string): number {
   let best = 0;
   let bestScore = Infinity;
   for (let i = 0; i + FINGERPRINT_BYTES <= text.length && i <= MAX_FINGERPRINT_OFFSET; i++) {
-    let score = 0;
+    let score = COMMON_TRIGRAMS.has(text.slice(i, i + FINGERPRINT_BYTES)) ? COMMON_TRIGRAM_PENALTY : 0;
     for (let j = 0; j < FINGERPRINT_BYTES; j++) score += commonness(text.charCodeAt(i + j));
     if (score < bestScore) (best = i), (bestScore = score);
   }
   return best;
 }
+
+/**
+ * The most frequent trigrams of English text, which log messages are written in: rare letters
+ * do not make `for` rare (`forced readonly` fingerprinted on it stopped the scan 80,000 times in
+ * 64 MiB of boot output, on `orc` 950 times).
+ */
+const COMMON_TRIGRAMS: ReadonlySet<string> = new Set(
+  'the and ing ion tio ent ati for her ter hat tha ere ate his con res ver all ons nce men ith ted ers pro thi wit are ess not ive was ect rea com eve per int est sta cti ica ist ear ain one our iti rat'.split(' '),
+);
+const COMMON_TRIGRAM_PENALTY = 20;
 
 interface ScannerExports {
   memory: WebAssembly.Memory;

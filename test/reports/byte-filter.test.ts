@@ -86,6 +86,10 @@ describe('tables from the kind and precursor tables', () => {
     expect(tables?.literals.map((l) => l.text)).toEqual([' invoked oom-killer: ', ' error, dev ']);
     // The fingerprint avoids spaces and common letters.
     expect(tables?.literals.map((l) => l.text.slice(l.fingerprintAt, l.fingerprintAt + 3))).toEqual(['vok', 'or,']);
+    // Nor the words English is full of: `for` is no rarer for its `f`.
+    const forced = byteTables([/EXT4-fs \(\w+\): .*forced readonly/, /^BUG: /])?.literals[0];
+    expect(forced?.text).toBe('forced readonly');
+    expect(forced?.text.slice(forced.fingerprintAt, forced.fingerprintAt + 3)).toBe('orc');
   });
 
   it('gives up (every block read as before) when a trigger has nothing plain to look for', () => {
