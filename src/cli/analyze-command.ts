@@ -2,8 +2,10 @@ import { statSync } from 'node:fs';
 import { SCHEMA_VERSION, type AnalysisResult, type CrashReport } from '../reports/crash-report.js';
 import type { RawReportSink } from '../reports/collect-reports.js';
 import { ReportExtractor, type LineFindings } from '../reports/extract-reports.js';
+import { BYTE_FILTER } from '../reports/window-filter.js';
 import { loadBundledKnownIssues, loadKnownIssues, type KnownIssueRule } from '../analysis/known-issues.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
+import { READ_CHUNK_BYTES, READ_POOL } from '../logs/open-input.js';
 import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { EXIT } from '../errors.js';
@@ -37,26 +39,37 @@ type PacedSink = RawReportSink & { ready?(): Promise<void> | undefined };
  * (and sniffed) first: a missing or unreadable one is reported before any output.
  */
 async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ inputs: InputSummaries; findings: LineFindings }> {
-  const extractor = new ReportExtractor(sink);
-  const inputs: InputSummaries = [];
-  const logs: OpenedLog[] = [];
-  if (options.boot !== undefined) logs.push(await openJournalBoot(options.boot));
-  for (const path of options.inputs) {
-    logs.push(await (isDump(options, path) ? import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path)) : openLog({ path, format: options.inputFormat })));
-  }
-  for (const log of logs) {
-    extractor.beginInput(log.source, log.format);
-    for await (const window of log.windows) {
-      extractor.pushWindow(window, log.source);
-      const behind = sink.ready?.();
-      if (behind) await behind;
+  // The first log file is read where the byte scan looks: its blocks then need no copy.
+  const pool = BYTE_FILTER?.claimReadPool(READ_POOL, READ_CHUNK_BYTES);
+  try {
+    const extractor = new ReportExtractor(sink);
+    const inputs: InputSummaries = [];
+    const logs: OpenedLog[] = [];
+    if (options.boot !== undefined) logs.push(await openJournalBoot(options.boot));
+    let readBuffers = pool?.buffers;
+    for (const path of options.inputs) {
+      if (isDump(options, path)) logs.push(await import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path)));
+      else {
+        logs.push(await openLog({ path, format: options.inputFormat, readBuffers }));
+        readBuffers = undefined;
+      }
     }
-    const summary: InputSummaries[number] = { source: log.source, format: log.format, lines: log.stats.lines };
-    if (log.dump) summary.dump = log.dump;
-    if (log.stats.partial) summary.partial = log.stats.partial;
-    inputs.push(summary);
+    for (const log of logs) {
+      extractor.beginInput(log.source, log.format);
+      for await (const window of log.windows) {
+        extractor.pushWindow(window, log.source);
+        const behind = sink.ready?.();
+        if (behind) await behind;
+      }
+      const summary: InputSummaries[number] = { source: log.source, format: log.format, lines: log.stats.lines };
+      if (log.dump) summary.dump = log.dump;
+      if (log.stats.partial) summary.partial = log.stats.partial;
+      inputs.push(summary);
+    }
+    return { inputs, findings: extractor.finish() };
+  } finally {
+    pool?.release();
   }
-  return { inputs, findings: extractor.finish() };
 }
 
 function isDump(options: AnalyzeOptions, path: string): boolean {

@@ -19,9 +19,14 @@ export interface ByteInput {
   end: StreamEnd;
 }
 
-/** Opens a file (or stdin for `-`) and undoes gzip/zstd, recognised by magic bytes, not by name. */
-export async function openInput(path: string): Promise<ByteInput> {
-  const raw = path === '-' ? stdinChunks() : fileChunks(await openFile(path), path);
+/**
+ * Opens a file (or stdin for `-`) and undoes gzip/zstd, recognised by magic bytes, not by name.
+ * `readBuffers` (READ_POOL buffers of READ_CHUNK_BYTES) are where a file is read, when the
+ * consumer wants its bytes where it can use them without a copy (the byte scan's WebAssembly
+ * memory); they are the stream's until it is consumed.
+ */
+export async function openInput(path: string, readBuffers?: Buffer[]): Promise<ByteInput> {
+  const raw = path === '-' ? stdinChunks() : fileChunks(await openFile(path), path, readBuffers);
   const head = await readHead(raw, 10);
   const end: StreamEnd = {};
   const compression = compressionOf(head.head, path);
@@ -70,8 +75,9 @@ export const READ_POOL = 4;
  * and while `analyze` decodes in a worker thread both cores are busy (each read then waited
  * for one). The kernel's read-ahead still overlaps the disk with the parsing.
  */
-async function* fileChunks(fh: FileHandle, path: string): AsyncGenerator<Buffer> {
-  const pool = Array.from({ length: READ_POOL }, () => Buffer.allocUnsafe(READ_CHUNK_BYTES));
+async function* fileChunks(fh: FileHandle, path: string, readBuffers?: Buffer[]): AsyncGenerator<Buffer> {
+  const lent = readBuffers?.length === READ_POOL && readBuffers.every((b) => b.length === READ_CHUNK_BYTES);
+  const pool = lent ? readBuffers : Array.from({ length: READ_POOL }, () => Buffer.allocUnsafe(READ_CHUNK_BYTES));
   let turn = 0;
   try {
     for (;;) {

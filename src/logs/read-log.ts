@@ -11,6 +11,8 @@ export interface LogInput {
   path: string;
   /** Default `auto`: sniffed from the first 64 KiB after decompression. */
   format?: InputFormat;
+  /** Where to read a file's bytes (READ_POOL buffers of READ_CHUNK_BYTES), when the consumer can use them there without a copy; the log's until it is consumed. */
+  readBuffers?: Buffer[];
 }
 
 export interface LogStats {
@@ -53,7 +55,7 @@ export async function openLog(input: LogInput): Promise<OpenedLog> {
   if (!(INPUT_FORMATS as readonly string[]).includes(wanted)) {
     throw new KtError('KT_E_USAGE', `unknown input format '${wanted}' (one of ${INPUT_FORMATS.join(', ')})`);
   }
-  const bytes = await openInput(input.path);
+  const bytes = await openInput(input.path, input.readBuffers);
   const head = await readHead(bytes.chunks, SNIFF_BYTES);
   const sniffed = sniffFormat(head.head, bytes.source);
   const format = wanted === 'auto' ? sniffed : wanted;

@@ -8,8 +8,16 @@ import { addBytes, coversBytes, hasByte, isAllBytes, prefixByteSets, requiredLit
  * Conservative: "may start" only sends that line on to be read and tested exactly.
  */
 export interface ByteFilter {
-  /** Takes a block of whole lines to scan (false when larger than the scanner takes). */
+  /**
+   * Takes a block of whole lines to scan (false when larger than the scanner takes). A block
+   * that lies in the read pool is scanned where it is; any other is copied in.
+   */
   load(bytes: Uint8Array): boolean;
+  /**
+   * Buffers in the scanner's own memory for a reader to read into, so that its blocks need no
+   * copy: one set at a time (undefined while another reader holds it, or when too few fit).
+   */
+  claimReadPool(count: number, bytes: number): ReadPool | undefined;
   /**
    * The loaded block from byte `from` (a line start) on: `lineFeeds` when nothing can start
    * there (and every byte is printable ASCII, tab, LF or CR); else `mayStartFrom`: no line before
@@ -17,6 +25,12 @@ export interface ByteFilter {
    * next few), or holds another byte.
    */
   scan(from: number): ByteScan;
+}
+
+/** Read buffers lent by a ByteFilter; give them back once the reading is done. */
+export interface ReadPool {
+  buffers: Buffer[];
+  release(): void;
 }
 
 export type ByteScan = { lineFeeds: number; mayStartFrom?: undefined } | { mayStartFrom: number; lineFeeds?: undefined };
@@ -158,14 +172,19 @@ const COMMON_TRIGRAM_PENALTY = 20;
 
 interface ScannerExports {
   memory: WebAssembly.Memory;
-  scan(start: number, len: number): number;
+  scan(base: number, start: number, len: number): number;
   prefixTables: WebAssembly.Global;
   lineStartClasses: WebAssembly.Global;
   teddyTables: WebAssembly.Global;
   literals: WebAssembly.Global;
   input: WebAssembly.Global;
   inputCapacity: WebAssembly.Global;
+  readPool: WebAssembly.Global;
+  readPoolBytes: WebAssembly.Global;
 }
+
+/** What the scanner writes after a block (its padding): a block scanned in place gets them back. */
+const PADDING_BYTES = 48;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -199,16 +218,33 @@ export function compileByteFilter(tables: ByteTables): ByteFilter {
   // A literal is found by its fingerprint, up to this far into it: it may start that much
   // before the 16 bytes the scanner stopped at.
   const lookBack = Math.max(0, ...tables.literals.map((l) => l.fingerprintAt));
+  const pool = { at: x.readPool.value as number, bytes: x.readPoolBytes.value as number, lent: false };
+  const saved = new Uint8Array(PADDING_BYTES);
+  let base = input;
   let length = 0;
   return {
     load(bytes) {
-      if (bytes.length > capacity) return false;
-      memory.set(bytes, input);
+      if (bytes.buffer === x.memory.buffer && bytes.byteOffset >= pool.at && bytes.byteOffset + bytes.length <= pool.at + pool.bytes) {
+        base = bytes.byteOffset;
+      } else {
+        if (bytes.length > capacity) return false;
+        memory.set(bytes, input);
+        base = input;
+      }
       length = bytes.length;
       return true;
     },
+    claimReadPool(count, bytes) {
+      if (pool.lent || count * bytes > pool.bytes) return undefined;
+      pool.lent = true;
+      const buffers = Array.from({ length: count }, (_, i) => Buffer.from(x.memory.buffer, pool.at + i * bytes, bytes));
+      return { buffers, release: () => void (pool.lent = false) };
+    },
     scan(from) {
-      const n = x.scan(from, length);
+      const end = base + length;
+      if (base !== input) saved.set(memory.subarray(end, end + PADDING_BYTES));
+      const n = x.scan(base, from, length);
+      if (base !== input) memory.set(saved, end);
       return n >= 0 ? { lineFeeds: n } : { mayStartFrom: Math.max(from, -1 - n - lookBack) };
     },
   };

@@ -3,13 +3,16 @@
 ;; extractor keeps, and counts the block's line feeds. It only has to be conservative: a line
 ;; it flags is read and tested exactly; lines it clears are never decoded.
 ;;
-;; scan(start, len), the block's bytes [start, len) at `input` (start is a line start):
+;; scan(base, start, len), the block's bytes [start, len) at address `base` (start is a line
+;; start; the block was copied to `input`, or was read into `readPool` and is scanned in place):
 ;;   >= 0: the number of LFs, and nothing can start there;
 ;;   < 0: something may start in the 16 bytes from V = -1 - result, or in a literal that
 ;;        starts before V but has its fingerprint from V on (the caller knows how far back);
 ;;        or a byte there is not printable ASCII, tab, LF or CR (the line must be read to know).
+;; It writes 48 bytes of padding after the block: a caller scanning in place keeps what was there.
 (module
-  (memory (export "memory") 18)
+  ;; 18 pages of tables and the copy area, then 4 MiB of read buffers and a page of slack.
+  (memory (export "memory") 83)
 
 ;; Sixteen tables of 256 i64 masks: bit j of table k at byte b is set when alternative
   ;; group j can have b at position k of its match (after a `]` or `] `).
@@ -26,6 +29,11 @@
   (global $input (export "input") i32 (i32.const 36864))
   ;; 18 pages less the tables and 64 bytes of padding.
   (global (export "inputCapacity") i32 (i32.const 1142720))
+  ;; Where a reader may read blocks to scan in place (no copy): 4 MiB from page 18.
+  (global (export "readPool") i32 (i32.const 1179648))
+  (global (export "readPoolBytes") i32 (i32.const 4194304))
+  ;; The address of the block being scanned.
+  (global $base (mut i32) (i32.const 0))
 
   ;; 1 when the line starting at $q has no console prefix: `(?:<\d{1,3}>)?[^[<\s]`.
   (func $unprefixedLine (param $q i32) (result i32)
@@ -86,16 +94,17 @@
 
   ;; The result for a candidate found in the vector at $at.
   (func $candidate (param $at i32) (result i32)
-    (i32.sub (i32.const -1) (i32.sub (local.get $at) (global.get $input))))
+    (i32.sub (i32.const -1) (i32.sub (local.get $at) (global.get $base))))
 
-  (func (export "scan") (param $start i32) (param $len i32) (result i32)
+  (func (export "scan") (param $blockAt i32) (param $start i32) (param $len i32) (result i32)
     (local $p i32) (local $end i32) (local $lines i32) (local $m i32) (local $q i32)
     (local $mask i64) (local $table i32)
     (local $v v128) (local $v1 v128) (local $v2 v128) (local $low4 v128) (local $breaks v128)
     (local $t v128)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
-    (local.set $p (i32.add (global.get $input) (local.get $start)))
-    (local.set $end (i32.add (global.get $input) (local.get $len)))
+    (global.set $base (local.get $blockAt))
+    (local.set $p (i32.add (local.get $blockAt) (local.get $start)))
+    (local.set $end (i32.add (local.get $blockAt) (local.get $len)))
     ;; Spaces after the block: whole vectors can be read, and they start and match nothing.
     (v128.store (local.get $end) (i8x16.splat (i32.const 32)))
     (v128.store offset=16 (local.get $end) (i8x16.splat (i32.const 32)))
@@ -192,7 +201,7 @@
             (v128.store (global.get $scratch) (local.get $t))
             (if (call $literalFound (local.get $p)
                   (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))
-                  (i32.add (global.get $input) (local.get $start)) (local.get $end))
+                  (i32.add (local.get $blockAt) (local.get $start)) (local.get $end))
               (then (return (call $candidate (local.get $p)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $vector)))

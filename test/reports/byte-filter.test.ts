@@ -220,4 +220,41 @@ describe('the committed WebAssembly', () => {
     expect(a.scan(0)).toEqual({ mayStartFrom: 0 });
     expect(b.scan(0)).toEqual({ lineFeeds: 0 });
   });
+
+  it('scans blocks read into its pool where they are, leaving the bytes after them as they were', () => {
+    const tables = byteTables([/^BUG: /, / invoked oom-killer: /]);
+    const f = compileByteFilter(tables as NonNullable<typeof tables>);
+    const pool = f.claimReadPool(4, 1 << 20);
+    expect(pool?.buffers).toHaveLength(4);
+    // One lender at a time; the pool is lent again once given back.
+    expect(f.claimReadPool(4, 1 << 20)).toBeUndefined();
+    const [first, second] = pool?.buffers as Buffer[];
+    const text = readFileSync(join(FIXTURES, 'reports', 'x86-clean-boot-poweroff.log'), 'latin1');
+    const blocks = ['[ 1.0] ok\n[ 2.0] fine\n', `[ 1.0] ok\n[ 2.0] a invoked oom-killer: gfp\n`, '[ 1.0] ok\n[ 2.0] BUG: x\n', text.slice(0, 60_000)];
+    for (const block of blocks) {
+      const bytes = Buffer.from(block, 'latin1');
+      // In place: at the very end of a pool buffer (the next one's bytes follow), and mid-buffer.
+      for (const at of [(first as Buffer).length - bytes.length, 1000]) {
+        (second as Buffer).fill(0x42, 0, 64);
+        bytes.copy(first as Buffer, at);
+        (first as Buffer).fill(0x41, at + bytes.length, Math.min(at + bytes.length + 64, (first as Buffer).length));
+        const view = (first as Buffer).subarray(at, at + bytes.length);
+        const after = Buffer.from((first as Buffer).subarray(at + bytes.length, at + bytes.length + 64));
+        expect(f.load(view)).toBe(true);
+        const inPlace = f.scan(0);
+        expect((first as Buffer).subarray(at + bytes.length, at + bytes.length + 64)).toEqual(after);
+        expect((second as Buffer).subarray(0, 64)).toEqual(Buffer.alloc(64, 0x42));
+        expect(view.toString('latin1')).toBe(block);
+        expect(f.load(Buffer.from(bytes))).toBe(true);
+        expect(inPlace).toEqual(f.scan(0));
+      }
+    }
+    expect(f.load(Buffer.from(blocks[0] as string, 'latin1')) && f.scan(0)).toEqual({ lineFeeds: 2 });
+    pool?.release();
+    const again = f.claimReadPool(4, 1 << 20);
+    expect(again).toBeDefined();
+    again?.release();
+    // More than its 4 MiB: none.
+    expect(f.claimReadPool(8, 1 << 20)).toBeUndefined();
+  });
 });
