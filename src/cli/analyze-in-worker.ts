@@ -4,6 +4,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { KnownIssueRule } from '../analysis/known-issues.js';
 import { KtError, type ErrorCode } from '../errors.js';
 import { toWire, type RawReportSink, type WireRawReport } from '../reports/collect-reports.js';
+import { rebootKey } from '../reports/dedupe-reports.js';
 import type { PrecursorEvent } from '../reports/crash-report.js';
 import type { LineFindings } from '../reports/extract-reports.js';
 import type { RawReport } from '../reports/segmenter.js';
@@ -74,6 +75,7 @@ export class AnalyzeWorker implements RawReportSink {
   private readonly fromWorker: MessagePort;
   private readonly taken = new Int32Array(new SharedArrayBuffer(4));
   private posted = 0;
+  private readonly rebootsSent = new Set<string>();
   private failure: Error | undefined;
   private settle: { resolve(reportCount: number): void; reject(error: Error): void } | undefined;
   private readonly done: Promise<number>;
@@ -96,13 +98,18 @@ export class AnalyzeWorker implements RawReportSink {
   }
 
   take(raw: RawReport, floor: number): void {
-    if (this.failure) return;
+    if (this.failure || this.isRebootSent(raw)) return;
     this.posted++;
     this.post({ type: 'report', report: toWire(raw), floor });
   }
 
   precursor(event: PrecursorEvent): void {
     if (!this.failure) this.post({ type: 'precursor', event });
+  }
+
+  /** Reports handed to the worker so far. */
+  get handedOver(): number {
+    return this.posted;
   }
 
   /**
@@ -127,6 +134,19 @@ export class AnalyzeWorker implements RawReportSink {
     this.worker.removeAllListeners('exit');
     this.fromWorker.close();
     void this.worker.terminate();
+  }
+
+  /**
+   * An unexpected reboot that repeats one already handed over: the worker would drop it as a copy
+   * (ReportDeduper.isKnownReboot) once it had crossed over, and a console of many boots holds
+   * tens of thousands per GiB.
+   */
+  private isRebootSent(raw: RawReport): boolean {
+    if (raw.kind !== 'unexpected-reboot') return false;
+    const key = rebootKey(raw.header.host, raw.lines);
+    if (this.rebootsSent.has(key)) return true;
+    this.rebootsSent.add(key);
+    return false;
   }
 
   private backlog(): number {

@@ -48,7 +48,8 @@ function keptOf(report: CrashReport): KeptReport {
   return { kind: report.kind, ts: report.ts, text: needsText ? report.lines.map((l) => l.text).join('\n') : undefined };
 }
 
-function rebootKey(host: string | undefined, lines: readonly { text: string }[]): string {
+/** What tells one unexpected reboot from another: its host and its lines (the last ones of the boot before). */
+export function rebootKey(host: string | undefined, lines: readonly { text: string }[]): string {
   return `${host ?? ''}\u0001${lines.map((l) => l.text).join('\n')}`;
 }
 

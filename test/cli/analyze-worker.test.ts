@@ -3,7 +3,7 @@
  * either way): the answer must not depend on where it was computed.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,5 +125,24 @@ describe('analyze in a worker thread', () => {
     const doc = JSON.parse(run(['--json', log], '1').stdout) as { reports: { kind: string }[]; incidents: unknown[] };
     expect(doc.reports.map((r) => r.kind)).toEqual(['kasan', 'panic', 'warning', 'panic']);
     expect(doc.incidents).toHaveLength(2);
+  });
+
+  it('hands over an unexpected reboot once: its repeats (a console of many boots) stay on this side', async () => {
+    // A real boot's first 200 lines (no shutdown), four times over: three reboots, one text.
+    const boot = readFileSync(join(FIXTURES, 'reports', 'x86-clean-boot-poweroff.log'), 'latin1').split('\n').slice(0, 200).join('\n');
+    const path = join(mkdtempSync(join(tmpdir(), 'ktriage-reboots-')), 'boots.log');
+    writeFileSync(path, `${[boot, boot, boot, boot].join('\n')}\n`, 'latin1');
+    const opts = options([path]);
+    let output = '';
+    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (text) => (output += text));
+    const extractor = new ReportExtractor(worker);
+    const log = await openLog({ path });
+    extractor.beginInput(log.source, log.format);
+    for await (const window of log.windows) extractor.pushWindow(window, log.source);
+    await worker.finish(extractor.finish(), [{ source: log.source, format: log.format, lines: log.stats.lines }]);
+    worker.stop();
+    expect(worker.handedOver).toBe(1);
+    expect(output).toBe(renderJson(await analyze(opts)));
+    expect((JSON.parse(output) as { reports: { kind: string }[] }).reports.map((r) => r.kind)).toEqual(['unexpected-reboot']);
   });
 });
