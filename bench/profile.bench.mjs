@@ -5,7 +5,7 @@
 // `node --cpu-prof` (profile kept in bench/out/prof/) and prints the functions with the most
 // self time, mapped back to src/*.ts lines through dist/'s source maps, plus self time per file.
 // FILE defaults to the quarter-size input the throughput benchmark builds
-// (bench/out/big-0.25gib.log; run `npm run bench` first). --profile summarises an existing
+// (bench/out/big-0.25gib.log; run `npm run bench` first), one summary per thread. --profile summarises an existing
 // .cpuprofile instead of running ktriage; --text profiles the text renderer instead of --json;
 // --no-inline turns off V8's inlining, which otherwise charges a callee's time to its caller.
 
@@ -50,9 +50,16 @@ export async function run(args) {
     if (r.status !== 0) throw new Error(`ktriage exited with status ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
     const bytes = fs.statSync(file).size;
     console.log(`${(r.wallMs / 1000).toFixed(2)} s wall (profiler on), ${(bytes / 1e6 / (r.wallMs / 1000)).toFixed(0)} MB/s, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB`);
+    // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile): inputs of 64 MiB
+    // and more are decoded on a worker thread.
     const created = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
-    if (created.length !== 1) throw new Error(`expected one new .cpuprofile in ${dir}, found ${created.length}`);
-    profile = path.join(dir, created[0]);
+    if (created.length === 0) throw new Error(`no new .cpuprofile in ${dir}`);
+    const thread = (f) => Number(f.split('.')[4]);
+    for (const f of created.sort((a, b) => thread(a) - thread(b))) {
+      console.log(`== ${thread(f) === 0 ? 'main thread' : `worker thread ${thread(f)}`}: ${path.relative(REPO_ROOT, path.join(dir, f))}\n`);
+      console.log(`${summarise(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), top)}\n`);
+    }
+    return 0;
   }
   console.log(`profile: ${path.relative(REPO_ROOT, profile)}\n`);
   console.log(summarise(JSON.parse(fs.readFileSync(profile, 'utf8')), top));
