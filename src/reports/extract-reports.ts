@@ -1,8 +1,8 @@
 import type { LogLine } from '../logs/log-line.js';
 import type { LogWindow } from '../logs/log-stream.js';
-import type { CollectedReports, RawReportSink } from './collect-reports.js';
+import type { RawReportSink } from './collect-reports.js';
 import { matchPrecursor } from './precursors.js';
-import { CONTEXT_LINES, ReportSegmenter, type RawReport } from './segmenter.js';
+import { CONTEXT_LINES, ReportSegmenter } from './segmenter.js';
 import { BYTE_FILTER, WINDOW_FILTER } from './window-filter.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
@@ -52,8 +52,6 @@ export interface LineFindings {
   /** Precursor events beyond MAX_PRECURSORS, counted but not kept. */
   precursorsDropped?: number;
 }
-
-export type Extraction = CollectedReports & LineFindings;
 
 /**
  * Formats that show the kernel's last words before a reset, so a boot that follows silence is

@@ -9,21 +9,11 @@ export const INCIDENT_GAP_SECONDS = 120;
 export const INCIDENT_GAP_LINES = 400;
 
 /**
- * Groups reports (already in log order) into incidents: consecutive reports of one stream
- * (host and boot) close in time, ending at the first fatal report. The first report of an
- * incident is its first cause.
- */
-export function linkIncidents(reports: readonly CrashReport[]): Incident[] {
-  const linker = new IncidentLinker();
-  for (const report of reports) linker.add(report);
-  linker.closeAll();
-  return linker.incidents;
-}
-
-/**
- * linkIncidents one report at a time: an incident is closed (handed to `onClose` with its
- * reports) as soon as a report of its stream does not follow it, so it can be diagnosed while
- * the rest of the log is still being read.
+ * Groups reports, given in log order, into incidents: consecutive reports of one stream (host
+ * and boot) close in time, ending at the first fatal report. The first report of an incident is
+ * its first cause. An incident is closed (handed to `onClose` with its reports) as soon as a
+ * report of its stream does not follow it, so it can be diagnosed while the rest of the log is
+ * still being read.
  */
 export class IncidentLinker {
   readonly incidents: Incident[] = [];
