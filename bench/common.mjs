@@ -159,14 +159,14 @@ export const hasGnuTime = () => fs.existsSync(TIME_BIN);
  * (the child's ru_maxrss) when /usr/bin/time exists, else from polling VmHWM in
  * /proc/PID/status every 10 ms (can miss a short final spike; GNU time cannot).
  */
-export async function measure(argv, { stdoutPath = '/dev/null', cwd = REPO_ROOT } = {}) {
+export async function measure(argv, { stdoutPath = '/dev/null', cwd = REPO_ROOT, env = process.env } = {}) {
   const outFd = fs.openSync(stdoutPath, 'w');
   try {
     if (hasGnuTime()) {
       const tfile = path.join(os.tmpdir(), `ktriage-bench-time-${process.pid}.txt`);
       const t0 = process.hrtime.bigint();
       const r = spawnSync(TIME_BIN, ['-f', '%e %U %S %M', '-o', tfile, ...argv], {
-        cwd, stdio: ['ignore', outFd, 'pipe'], maxBuffer: 64 << 20,
+        cwd, env, stdio: ['ignore', outFd, 'pipe'], maxBuffer: 64 << 20,
       });
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       const tline = fs.readFileSync(tfile, 'utf8').trim().split('\n').pop() ?? '';
@@ -174,16 +174,16 @@ export async function measure(argv, { stdoutPath = '/dev/null', cwd = REPO_ROOT 
       const [, userS, sysS, maxRss] = tline.split(/\s+/).map(Number);
       return { wallMs, userS, sysS, maxRssKiB: maxRss, status: r.status, stderr: String(r.stderr ?? '') };
     }
-    return await measureByPolling(argv, outFd, cwd);
+    return await measureByPolling(argv, outFd, cwd, env);
   } finally {
     fs.closeSync(outFd);
   }
 }
 
-function measureByPolling(argv, outFd, cwd) {
+function measureByPolling(argv, outFd, cwd, env) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', outFd, 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ['ignore', outFd, 'pipe'] });
     let hwm = 0;
     const err = [];
     child.stderr.on('data', (b) => err.push(b));

@@ -48,6 +48,8 @@ export async function run(args) {
   const tools = {
     'node -e 0': () => ['node', '-e', '0'],
     ktriage: (d) => ['node', snap.bin, 'vmcore', 'dmesg', d],
+    // A flattened dump's record index is cached after the first run (src/vmcore/flattened-index-cache.ts): the first run's cost.
+    'ktriage, no index cache': (d) => ['node', snap.bin, 'vmcore', 'dmesg', d],
     'vmcore-dmesg': (d) => ['vmcore-dmesg', d],
     'makedumpfile': (d) => ['makedumpfile', '--dump-dmesg', d, path.join(out, 'mdf-dmesg.txt')],
     ...(haveDrgn ? { drgn: (d) => ['drgn', '-q', '-c', d, '-s', VMLINUX, drgnScript] } : {}),
@@ -64,7 +66,8 @@ export async function run(args) {
         if (name === 'drgn' && i >= Math.min(o.runs, 3)) continue; // ~0.5 s a run: 3 are enough
         const key = `${name}|${name === 'node -e 0' ? '-' : d}`;
         const stdoutPath = path.join(out, 'vmcore-bench.out');
-        const m = await measure(argv(d), { stdoutPath });
+        const env = name === 'ktriage, no index cache' ? { ...process.env, KTRIAGE_NO_DUMP_INDEX_CACHE: '1' } : process.env;
+        const m = await measure(argv(d), { stdoutPath, env });
         const produced = name === 'makedumpfile'
           ? fs.existsSync(path.join(out, 'mdf-dmesg.txt')) && fs.statSync(path.join(out, 'mdf-dmesg.txt')).size > 0
           : name === 'node -e 0' || fs.statSync(stdoutPath).size > 0;
@@ -86,7 +89,7 @@ export async function run(args) {
     if (!r.ok) return 'fails';
     return `${fmtMs(median(r.wall))} / ${Math.max(...r.rss).toFixed(0)} MiB`;
   };
-  const rows = [['dump', ...Object.keys(tools).filter((t) => t !== 'node -e 0'), 'ktriage ÷ node -e 0', 'cpu ÷ node -e 0 cpu', 'ktriage ÷ vmcore-dmesg', 'ktriage ÷ drgn']];
+  const rows = [['dump', ...Object.keys(tools).filter((t) => t !== 'node -e 0'), 'ktriage ÷ node -e 0', 'cpu ÷ node -e 0 cpu', 'no index cache ÷ node -e 0', 'ktriage ÷ vmcore-dmesg', 'ktriage ÷ drgn']];
   for (const d of dumps) {
     const k = median(results.get(`ktriage|${d}`).wall);
     const ratio = (name) => {
@@ -94,7 +97,8 @@ export async function run(args) {
       return r && r.ok ? `${(k / median(r.wall)).toFixed(2)}×` : '-';
     };
     const kCpu = median(results.get(`ktriage|${d}`).cpu);
-    rows.push([path.basename(d), ...Object.keys(tools).filter((t) => t !== 'node -e 0').map((t) => cell(t, d)), `${(k / node).toFixed(2)}×`, `${(kCpu / nodeCpu).toFixed(2)}×`, ratio('vmcore-dmesg'), ratio('drgn')]);
+    const uncached = median(results.get(`ktriage, no index cache|${d}`).wall);
+    rows.push([path.basename(d), ...Object.keys(tools).filter((t) => t !== 'node -e 0').map((t) => cell(t, d)), `${(k / node).toFixed(2)}×`, `${(kCpu / nodeCpu).toFixed(2)}×`, `${(uncached / node).toFixed(2)}×`, ratio('vmcore-dmesg'), ratio('drgn')]);
   }
   console.log(`whole command, median wall / peak RSS (node -e 0: ${fmtMs(node)} wall, ${fmtMs(nodeCpu)} cpu / ${Math.max(...results.get('node -e 0|-').rss).toFixed(0)} MiB); cpu = user+sys, steadier on a busy machine`);
   console.log(table(rows));

@@ -48,7 +48,10 @@ async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ i
     if (options.boot !== undefined) logs.push(await openJournalBoot(options.boot));
     let readBuffers = pool?.buffers;
     for (const path of options.inputs) {
-      if (isDump(options, path)) logs.push(await import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path)));
+      if (isDump(options, path)) {
+        const indexCacheDir = options.dumpIndexCache;
+        logs.push(await import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path, indexCacheDir ? { indexCacheDir } : {})));
+      }
       else {
         logs.push(await openLog({ path, format: options.inputFormat, readBuffers }));
         readBuffers = undefined;

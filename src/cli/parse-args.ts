@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INPUT_FORMATS, type InputFormat } from '../logs/log-line.js';
 import { KtError } from '../errors.js';
-import { defaultCacheDir } from '../symbols/answer-cache.js';
+import { defaultCacheDir, dumpIndexCacheDir } from '../cache-dir.js';
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
    * inputs of 64 MiB and more use the worker.
    */
   decodeWorker?: boolean;
+  /** Where a flattened dump's record index is kept between runs (none with KTRIAGE_NO_DUMP_INDEX_CACHE=1). */
+  dumpIndexCache?: string;
 }
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -114,6 +116,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   if (values['debug-dir'] !== undefined) options.debugDirs = values['debug-dir'];
   if (values['system-map'] !== undefined) options.systemMap = values['system-map'];
   if (values.disassemble) options.disassemble = true;
+  const indexCache = dumpIndexCacheDir(env);
+  if (indexCache) options.dumpIndexCache = indexCache;
   const worker = env['KTRIAGE_ANALYZE_WORKER'];
   if (worker === '0' || worker === '1') options.decodeWorker = worker === '1';
   if (values.boot !== undefined) {

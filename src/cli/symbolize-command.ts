@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
 import { annotateTrace, moduleNamesIn } from '../symbols/annotate-trace.js';
 import { SymbolFile, formatAddr2Line, type AddressInfo } from '../symbols/symbol-file.js';
-import { defaultCacheDir } from '../symbols/answer-cache.js';
+import { defaultCacheDir } from '../cache-dir.js';
 import { DEFAULT_DEBUG_DIRS, findByBuildId } from '../symbols/build-id-files.js';
 import { debuginfodUrls, fetchDebuginfo } from '../symbols/debuginfod-client.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
+import { dumpIndexCacheDir } from '../cache-dir.js';
 import { formatDmesg } from '../vmcore/dmesg-text.js';
 import { readKernelLog } from '../vmcore/kernel-log.js';
 import { openVmcore, type Vmcore } from '../vmcore/open-vmcore.js';
@@ -26,8 +27,9 @@ options of 'vmcore dmesg':
 
 export async function runVmcore(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === 'dmesg') return runDmesg(rest, out, err);
-  if (sub === 'info') return runInfo(rest, out);
+  const indexCacheDir = dumpIndexCacheDir(env);
+  if (sub === 'dmesg') return runDmesg(rest, out, err, indexCacheDir);
+  if (sub === 'info') return runInfo(rest, out, indexCacheDir);
   const options = parseAnalyzeArgs(argv, env, isTty);
   for (const path of options.inputs) {
     if (dumpFormatOf(path) === undefined) {
@@ -49,7 +51,7 @@ function parseDumpArgs(argv: string[], options: NonNullable<ParseArgsConfig['opt
   return { values: parsed.values, path: parsed.positionals[0] as string };
 }
 
-function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, indexCacheDir: string | undefined): number {
   const { values, path } = parseDumpArgs(argv, { style: { type: 'string', default: 'vmcore-dmesg' } });
   const style = values['style'];
   if (style !== 'vmcore-dmesg' && style !== 'makedumpfile') throw new KtError('KT_E_USAGE', `--style is vmcore-dmesg or makedumpfile, not '${String(style)}'`);
@@ -57,7 +59,7 @@ function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writab
   const progress = process.stderr.isTTY ? terminalProgress(process.stderr) : undefined;
   let core: Vmcore | undefined;
   try {
-    core = openVmcore(path, progress ? { progress: progress.sink } : {});
+    core = openVmcore(path, { ...(progress ? { progress: progress.sink } : {}), ...(indexCacheDir ? { indexCacheDir } : {}) });
     log = readKernelLog(core);
   } finally {
     core?.close();
@@ -68,10 +70,10 @@ function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writab
   return EXIT.noCrash;
 }
 
-async function runInfo(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+async function runInfo(argv: string[], out: NodeJS.WritableStream, indexCacheDir: string | undefined): Promise<number> {
   const { values, path } = parseDumpArgs(argv, { json: { type: 'boolean', default: false } });
   const { vmcoreFacts } = await import('../vmcore/vmcore-info.js'); // not loaded for `vmcore dmesg`
-  const core = openVmcore(path);
+  const core = openVmcore(path, indexCacheDir ? { indexCacheDir } : {});
   let facts: VmcoreFacts;
   try {
     let log: PrintkLog | undefined;

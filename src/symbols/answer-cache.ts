@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from './symbol-file.js';
 
@@ -21,12 +20,6 @@ interface CacheFile {
 
 /** Entries kept per file: a full day of triage, not an unbounded copy of the DWARF. */
 const MAX_ANSWERS = 200_000;
-
-/** `$XDG_CACHE_HOME/ktriage`, else `~/.cache/ktriage`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['XDG_CACHE_HOME'] || path.join(env['HOME'] || os.homedir(), '.cache');
-  return path.join(base, 'ktriage');
-}
 
 /**
  * What was already resolved for one build of a kernel or module, on disk and keyed by its GNU

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { KtError } from '../errors.js';
 
 /**
@@ -36,9 +36,13 @@ export class FileSource implements ByteSource {
   private fd: number | undefined;
   onRead: ((offset: number, length: number) => void) | undefined;
 
+  /** The file as opened (its size, and what tells it from another for the dump-index cache). */
+  readonly stat: Stats;
+
   constructor(readonly name: string, fd: number) {
     this.fd = fd;
-    this.size = fstatSync(fd).size;
+    this.stat = fstatSync(fd);
+    this.size = this.stat.size;
   }
 
   static open(path: string): FileSource {
@@ -51,11 +55,12 @@ export class FileSource implements ByteSource {
       if (code === 'EACCES' || code === 'EPERM') throw new KtError('KT_E_UNREADABLE', `${path}: permission denied`);
       throw new KtError('KT_E_UNREADABLE', `${path}: cannot be read (${code ?? String(e)})`);
     }
-    if (fstatSync(fd).isDirectory()) {
-      closeSync(fd);
+    const file = new FileSource(path, fd);
+    if (file.stat.isDirectory()) {
+      file.close();
       throw new KtError('KT_E_UNREADABLE', `${path}: is a directory, not a dump`);
     }
-    return new FileSource(path, fd);
+    return file;
   }
 
   read(offset: number, length: number): Buffer {

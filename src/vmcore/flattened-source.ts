@@ -1,5 +1,6 @@
 import { KtError } from '../errors.js';
 import { readExact, type ByteSource } from './byte-source.js';
+import type { FlattenedIndex, FlattenedRecord } from './flattened-index-cache.js';
 import type { ProgressSink } from './progress.js';
 
 const SIGNATURE = 'makedumpfile';
@@ -10,14 +11,15 @@ const MAX_RECORD = 1 << 30;
 /** The index costs ~100 bytes a record: beyond this many, reassembling first is cheaper. */
 const MAX_RECORDS = 1 << 20;
 
-interface Rec {
-  /** Where the bytes belong in the reassembled file. */
-  target: number;
-  size: number;
-  /** Where they are in the flattened file. */
-  at: number;
-  /** File order: a later record wins where two overlap. */
+/** A record in the index: file order decides which of two overlapping records wins (the later). */
+interface Rec extends FlattenedRecord {
   order: number;
+}
+
+/** Where a record index may be kept between runs (FlattenedIndexCache, bound to one file). */
+export interface IndexStore {
+  load(): FlattenedIndex | undefined;
+  save(index: FlattenedIndex): void;
 }
 
 /**
@@ -45,7 +47,7 @@ export class FlattenedSource implements ByteSource {
   /** byTarget[i..] … prefix maximum of target+size, to find every record that overlaps a read. */
   private readonly maxEnd: number[];
 
-  constructor(private readonly file: ByteSource, progress?: ProgressSink) {
+  constructor(private readonly file: ByteSource, progress?: ProgressSink, store?: IndexStore) {
     this.name = file.name;
     const head = readExact(file, 0, 32, 'flattened header');
     if (head.toString('latin1', 0, SIGNATURE.length) !== SIGNATURE) {
@@ -53,12 +55,33 @@ export class FlattenedSource implements ByteSource {
     }
     const type = head.readBigInt64BE(16);
     if (type !== 1n) throw new KtError('KT_E_DUMP_UNSUPPORTED', `${file.name}: flattened header type ${type}, expected 1`);
-    const recs: Rec[] = [];
+    const stored = store?.load();
+    let index = stored && this.plausible(stored) ? stored : undefined;
+    if (!index) {
+      index = this.indexRecords(progress);
+      store?.save(index);
+    }
+    this.truncated = index.truncated;
+    this.records = index.records.length;
+    this.byTarget = index.records.map((r, order): Rec => ({ ...r, order })).sort((a, b) => a.target - b.target || a.order - b.order);
+    this.maxEnd = [];
+    let max = 0;
+    for (const r of this.byTarget) {
+      max = Math.max(max, r.target + r.size);
+      this.maxEnd.push(max);
+    }
+    this.size = max;
+  }
+
+  /** Every record header, one read each, in file order. */
+  private indexRecords(progress: ProgressSink | undefined): FlattenedIndex {
+    const file = this.file;
+    const records: FlattenedRecord[] = [];
     let pos = HEADER_BYTES;
     let truncated: string | undefined = `the record stream ends at byte ${file.size} without its end marker`;
     const h = Buffer.alloc(RECORD_HEADER);
     while (pos + RECORD_HEADER <= file.size) {
-      if ((recs.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
+      if ((records.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
       if (file.readInto(h, pos) < RECORD_HEADER) break;
       const target = s64BigEndian(h, 0);
       const size = s64BigEndian(h, 8);
@@ -69,29 +92,32 @@ export class FlattenedSource implements ByteSource {
       if (target < 0 || size < 0 || size > MAX_RECORD || target > Number.MAX_SAFE_INTEGER - MAX_RECORD) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: flattened record at byte ${pos} has offset ${target} and size ${size}`);
       }
-      if (recs.length >= MAX_RECORDS) {
+      if (records.length >= MAX_RECORDS) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: more than ${MAX_RECORDS} flattened records; reassemble it first (makedumpfile -R)`);
       }
-      const rec: Rec = { target, size, at: pos + RECORD_HEADER, order: recs.length };
-      if (rec.at + rec.size > file.size) {
+      const record: FlattenedRecord = { target, size, at: pos + RECORD_HEADER };
+      if (record.at + record.size > file.size) {
         truncated = `the record at byte ${pos} is cut short`;
-        rec.size = file.size - rec.at;
-        recs.push(rec);
+        record.size = file.size - record.at;
+        records.push(record);
         break;
       }
-      recs.push(rec);
-      pos = rec.at + rec.size;
+      records.push(record);
+      pos = record.at + record.size;
     }
-    this.truncated = truncated;
-    this.records = recs.length;
-    this.byTarget = recs.sort((a, b) => a.target - b.target || a.order - b.order);
-    this.maxEnd = [];
-    let max = 0;
-    for (const r of this.byTarget) {
-      max = Math.max(max, r.target + r.size);
-      this.maxEnd.push(max);
+    return { records, truncated };
+  }
+
+  /** A stored index as indexing this file could have made it: records in the file, in order, of sane sizes. */
+  private plausible(index: FlattenedIndex): boolean {
+    if (index.records.length > MAX_RECORDS) return false;
+    let next = HEADER_BYTES + RECORD_HEADER;
+    for (const r of index.records) {
+      const whole = [r.target, r.size, r.at].every(Number.isSafeInteger);
+      if (!whole || r.at !== next || r.target < 0 || r.size < 0 || r.size > MAX_RECORD || r.target > Number.MAX_SAFE_INTEGER - MAX_RECORD || r.at + r.size > this.file.size) return false;
+      next = r.at + r.size + RECORD_HEADER;
     }
-    this.size = max;
+    return true;
   }
 
   read(offset: number, length: number): Buffer {

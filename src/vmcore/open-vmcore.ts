@@ -2,7 +2,8 @@ import { KtError } from '../errors.js';
 import { FileSource, type ByteSource } from './byte-source.js';
 import { ElfCore } from './elf-core.js';
 import { parseNotes, type ElfNote } from './elf-notes.js';
-import { FlattenedSource } from './flattened-source.js';
+import { FlattenedIndexCache } from './flattened-index-cache.js';
+import { FlattenedSource, type IndexStore } from './flattened-source.js';
 import { KdumpCompressed } from './kdump-compressed.js';
 import type { PhysicalMemory } from './physical-memory.js';
 import type { ProgressSink } from './progress.js';
@@ -29,6 +30,8 @@ export interface OpenOptions {
   onFile?: (file: FileSource) => void;
   /** Told how far the long steps are (indexing a flattened file, reading the ring). */
   progress?: ProgressSink;
+  /** Where a flattened dump's record index is kept between runs (FlattenedIndexCache); none when absent. */
+  indexCacheDir?: string;
 }
 
 /** Opens a dump file of any supported format. Throws KtError (KT_E_BAD_DUMP, KT_E_DUMP_UNSUPPORTED, …). */
@@ -36,21 +39,23 @@ export function openVmcore(path: string, options: OpenOptions = {}): Vmcore {
   const file = FileSource.open(path);
   options.onFile?.(file);
   try {
-    return openOn(file, path, options.progress);
+    const cache = options.indexCacheDir === undefined ? undefined : new FlattenedIndexCache(options.indexCacheDir);
+    const store: IndexStore | undefined = cache && { load: () => cache.load(file), save: (index) => cache.save(file, index) };
+    return openOn(file, path, options.progress, store);
   } catch (e) {
     file.close();
     throw e;
   }
 }
 
-function openOn(file: FileSource, source: string, progress: ProgressSink | undefined): Vmcore {
+function openOn(file: FileSource, source: string, progress: ProgressSink | undefined, indexStore: IndexStore | undefined): Vmcore {
   const format = sniffDump(file.read(0, DUMP_MAGIC_BYTES));
   const damaged: string[] = [];
   let memory: PhysicalMemory;
   if (format === 'elf') memory = new ElfCore(file);
   else if (format === 'kdump-compressed') memory = new KdumpCompressed(file, format);
   else if (format === 'kdump-flattened') {
-    const flat = new FlattenedSource(file, progress);
+    const flat = new FlattenedSource(file, progress, indexStore);
     if (flat.truncated) damaged.push(flat.truncated);
     memory = new KdumpCompressed(flat, format);
   } else {

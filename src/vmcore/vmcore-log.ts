@@ -4,7 +4,7 @@ import type { LogLine } from '../logs/log-line.js';
 import { batchesOf, linesOf, type LogWindow } from '../logs/log-stream.js';
 import { formatDmesg } from './dmesg-text.js';
 import { readKernelLog } from './kernel-log.js';
-import { openVmcore } from './open-vmcore.js';
+import { openVmcore, type OpenOptions } from './open-vmcore.js';
 import type { PrintkRecord } from './printk-ringbuffer.js';
 export { dumpFormatOf } from './sniff-dump.js';
 
@@ -15,8 +15,8 @@ export { dumpFormatOf } from './sniff-dump.js';
  * 5.10+ kernels even without CONFIG_PRINTK_CALLER). A damaged dump yields what could be read,
  * marked partial.
  */
-export async function openVmcoreLog(path: string): Promise<OpenedLog> {
-  const core = openVmcore(path);
+export async function openVmcoreLog(path: string, options: OpenOptions = {}): Promise<OpenedLog> {
+  const core = openVmcore(path, options);
   const { format, compression } = core.memory;
   const dump = compression === 'none' ? `${format} dump` : `${format} dump, ${compression} pages`;
   let text: Buffer;
