@@ -1,6 +1,6 @@
 import { KtError } from '../errors.js';
 import { readExact, type ByteSource } from './byte-source.js';
-import type { FlattenedIndex, FlattenedRecord } from './flattened-index-cache.js';
+import type { FlattenedIndex } from './flattened-index-cache.js';
 import type { ProgressSink } from './progress.js';
 
 const SIGNATURE = 'makedumpfile';
@@ -10,11 +10,6 @@ const RECORD_HEADER = 16;
 const MAX_RECORD = 1 << 30;
 /** The index costs ~100 bytes a record: beyond this many, reassembling first is cheaper. */
 const MAX_RECORDS = 1 << 20;
-
-/** A record in the index: file order decides which of two overlapping records wins (the later). */
-interface Rec extends FlattenedRecord {
-  order: number;
-}
 
 /** Where a record index may be kept between runs (FlattenedIndexCache, bound to one file). */
 export interface IndexStore {
@@ -43,9 +38,13 @@ export class FlattenedSource implements ByteSource {
   readonly records: number;
   /** Set when the record stream stops before its end marker (a cut-short file). */
   readonly truncated: string | undefined;
-  private readonly byTarget: Rec[];
-  /** byTarget[i..] … prefix maximum of target+size, to find every record that overlaps a read. */
-  private readonly maxEnd: number[];
+  /** The records sorted by target (then file order: a later record wins where two overlap), as columns. */
+  private readonly target: Float64Array;
+  private readonly recordSize: Float64Array;
+  private readonly at: Float64Array;
+  private readonly order: Uint32Array;
+  /** Prefix maximum of target + size in that order, to find every record that overlaps a read. */
+  private readonly maxEnd: Float64Array;
 
   constructor(private readonly file: ByteSource, progress?: ProgressSink, store?: IndexStore) {
     this.name = file.name;
@@ -62,29 +61,39 @@ export class FlattenedSource implements ByteSource {
       store?.save(index);
     }
     this.truncated = index.truncated;
-    this.records = index.records.length;
-    this.byTarget = index.records.map((r, order): Rec => ({ ...r, order })).sort((a, b) => a.target - b.target || a.order - b.order);
-    this.maxEnd = [];
+    const n = index.target.length;
+    this.records = n;
+    const byTarget = Array.from({ length: n }, (_, i) => i).sort((a, b) => (index.target[a] as number) - (index.target[b] as number) || a - b);
+    this.order = Uint32Array.from(byTarget);
+    this.target = new Float64Array(n);
+    this.recordSize = new Float64Array(n);
+    this.at = new Float64Array(n);
+    this.maxEnd = new Float64Array(n);
     let max = 0;
-    for (const r of this.byTarget) {
-      max = Math.max(max, r.target + r.size);
-      this.maxEnd.push(max);
-    }
+    byTarget.forEach((k, i) => {
+      this.target[i] = index.target[k] as number;
+      this.recordSize[i] = index.size[k] as number;
+      this.at[i] = index.at[k] as number;
+      max = Math.max(max, (this.target[i] as number) + (this.recordSize[i] as number));
+      this.maxEnd[i] = max;
+    });
     this.size = max;
   }
 
   /** Every record header, one read each, in file order. */
   private indexRecords(progress: ProgressSink | undefined): FlattenedIndex {
     const file = this.file;
-    const records: FlattenedRecord[] = [];
+    const targets: number[] = [];
+    const sizes: number[] = [];
+    const ats: number[] = [];
     let pos = HEADER_BYTES;
     let truncated: string | undefined = `the record stream ends at byte ${file.size} without its end marker`;
     const h = Buffer.alloc(RECORD_HEADER);
     while (pos + RECORD_HEADER <= file.size) {
-      if ((records.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
+      if ((targets.length & 1023) === 0) progress?.('indexing flattened dump', pos, file.size);
       if (file.readInto(h, pos) < RECORD_HEADER) break;
       const target = s64BigEndian(h, 0);
-      const size = s64BigEndian(h, 8);
+      let size = s64BigEndian(h, 8);
       if (target === -1) {
         truncated = undefined;
         break;
@@ -92,56 +101,70 @@ export class FlattenedSource implements ByteSource {
       if (target < 0 || size < 0 || size > MAX_RECORD || target > Number.MAX_SAFE_INTEGER - MAX_RECORD) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: flattened record at byte ${pos} has offset ${target} and size ${size}`);
       }
-      if (records.length >= MAX_RECORDS) {
+      if (targets.length >= MAX_RECORDS) {
         throw new KtError('KT_E_BAD_DUMP', `${file.name}: more than ${MAX_RECORDS} flattened records; reassemble it first (makedumpfile -R)`);
       }
-      const record: FlattenedRecord = { target, size, at: pos + RECORD_HEADER };
-      if (record.at + record.size > file.size) {
+      const at = pos + RECORD_HEADER;
+      const cut = at + size > file.size;
+      if (cut) {
         truncated = `the record at byte ${pos} is cut short`;
-        record.size = file.size - record.at;
-        records.push(record);
-        break;
+        size = file.size - at;
       }
-      records.push(record);
-      pos = record.at + record.size;
+      targets.push(target);
+      sizes.push(size);
+      ats.push(at);
+      if (cut) break;
+      pos = at + size;
     }
-    return { records, truncated };
+    return { target: Float64Array.from(targets), size: Float64Array.from(sizes), at: Float64Array.from(ats), truncated };
   }
 
-  /** A stored index as indexing this file could have made it: records in the file, in order, of sane sizes. */
+  /** A stored index as indexing this file could have made it: records in the file, one after another, of sane sizes. */
   private plausible(index: FlattenedIndex): boolean {
-    if (index.records.length > MAX_RECORDS) return false;
+    const n = index.target.length;
+    if (n > MAX_RECORDS || index.size.length !== n || index.at.length !== n) return false;
     let next = HEADER_BYTES + RECORD_HEADER;
-    for (const r of index.records) {
-      const whole = [r.target, r.size, r.at].every(Number.isSafeInteger);
-      if (!whole || r.at !== next || r.target < 0 || r.size < 0 || r.size > MAX_RECORD || r.target > Number.MAX_SAFE_INTEGER - MAX_RECORD || r.at + r.size > this.file.size) return false;
-      next = r.at + r.size + RECORD_HEADER;
+    for (let i = 0; i < n; i++) {
+      const target = index.target[i] as number;
+      const size = index.size[i] as number;
+      const at = index.at[i] as number;
+      if (!Number.isSafeInteger(target) || !Number.isSafeInteger(size) || at !== next) return false;
+      if (target < 0 || size < 0 || size > MAX_RECORD || target > Number.MAX_SAFE_INTEGER - MAX_RECORD || at + size > this.file.size) return false;
+      next = at + size + RECORD_HEADER;
     }
     return true;
   }
 
   read(offset: number, length: number): Buffer {
     const want = Math.max(0, Math.min(length, this.size - offset));
-    const out = Buffer.alloc(want);
     const end = offset + want;
     // Last record starting before `end`, then back while earlier ones may still reach `offset`.
     let lo = 0;
-    let hi = this.byTarget.length;
+    let hi = this.target.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.byTarget[mid] as Rec).target < end) lo = mid + 1;
+      if ((this.target[mid] as number) < end) lo = mid + 1;
       else hi = mid;
     }
-    const hits: Rec[] = [];
+    const hits: number[] = [];
     for (let i = lo - 1; i >= 0 && (this.maxEnd[i] as number) > offset; i--) {
-      const r = this.byTarget[i] as Rec;
-      if (r.target + r.size > offset) hits.push(r);
+      if ((this.target[i] as number) + (this.recordSize[i] as number) > offset) hits.push(i);
     }
-    hits.sort((a, b) => a.order - b.order);
-    for (const r of hits) {
-      const from = Math.max(offset, r.target);
-      const to = Math.min(end, r.target + r.size);
-      readExact(this.file, r.at + (from - r.target), to - from, 'flattened record data').copy(out, from - offset);
+    // The usual read lies in one record: served from it with no copy.
+    if (hits.length === 1) {
+      const i = hits[0] as number;
+      const target = this.target[i] as number;
+      if (target <= offset && target + (this.recordSize[i] as number) >= end) {
+        return readExact(this.file, (this.at[i] as number) + (offset - target), want, 'flattened record data');
+      }
+    }
+    const out = Buffer.alloc(want);
+    hits.sort((a, b) => (this.order[a] as number) - (this.order[b] as number));
+    for (const i of hits) {
+      const target = this.target[i] as number;
+      const from = Math.max(offset, target);
+      const to = Math.min(end, target + (this.recordSize[i] as number));
+      readExact(this.file, (this.at[i] as number) + (from - target), to - from, 'flattened record data').copy(out, from - offset);
     }
     return out;
   }

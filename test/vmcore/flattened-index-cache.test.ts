@@ -54,10 +54,12 @@ describe('flattened dump index cache', () => {
       good.subarray(0, good.length - 7), // cut short
       Buffer.concat([good.subarray(0, 12), Buffer.from([0xff, 0xff, 0xff, 0x7f]), good.subarray(16)]), // record count
     ];
-    // A record moved: the index no longer follows the file (its first record's data offset).
+    // A record moved: the index no longer follows the file (the first record's data offset, in
+    // the third column after the 56-byte header and the note padded to 8 bytes).
     const moved = Buffer.from(good);
-    const noteBytes = moved.readUInt32LE(48);
-    moved.writeDoubleLE(moved.readDoubleLE(52 + noteBytes + 16) + 8, 52 + noteBytes + 16);
+    const count = moved.readUInt32LE(12);
+    const firstAt = 56 + ((moved.readUInt32LE(48) + 7) & ~7) + 2 * count * 8;
+    moved.writeDoubleLE(moved.readDoubleLE(firstAt) + 8, firstAt);
     damages.push(moved);
     for (const damaged of damages) {
       writeFileSync(file, damaged);
