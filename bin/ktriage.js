@@ -6,6 +6,13 @@ const path = require('node:path');
 const { enableCodeCache } = require('./code-cache.js');
 const { tuneJit } = require('./jit-tuning.js');
 
+// A reader that went away (`ktriage analyze --json big.log | head`) ends the run quietly, with
+// status 0: `--json` is written as it goes, so that can happen long before the end.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const bundles = path.join(__dirname, '..', 'dist', 'bundles');
 const flagSet = tuneJit(process.argv[2]);
 const saveCodeCache = enableCodeCache(bundles + path.sep, process.env, flagSet);

@@ -1,6 +1,6 @@
 /** The command as a user runs it: output, exit status, and one clear line for bad input. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,5 +109,23 @@ describe('parseAnalyzeArgs', () => {
     expect(parseAnalyzeArgs(['--boot=0', '--json'], {}, false)).toMatchObject({ boot: 0, format: 'json' });
     expect(parseAnalyzeArgs(['x.log'], { NO_COLOR: '1' }, true).color).toBe(false);
     expect(parseAnalyzeArgs(['x.log'], {}, true).color).toBe(true);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('ends the run quietly with status 0 (`| head`), however much is left to write', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = join(ROOT, 'test', 'fixtures', 'reports');
+    const logs = readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => join(dir, f));
+    // Megabytes of JSON, far more than a pipe holds: writing on after the reader left fails with EPIPE.
+    for (const worker of ['0', '1']) {
+      const child = spawn('node', [BIN, 'analyze', '--json', ...logs], { env: { ...process.env, KTRIAGE_ANALYZE_WORKER: worker }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+    }
   });
 });
