@@ -112,18 +112,18 @@ export class ReportExtractor {
           // holds at the block's end is what reading the whole block leaves (a report starting at
           // the top of the next block looks back at them).
           const tail = linesBefore(bytes, bytes.length, CONTEXT_LINES, from);
-          if (tail > from) this.passOver(source, kernelWasUp(bytes, from, tail));
+          if (tail > from) this.passOver(source, () => kernelWasUp(bytes, from, tail));
           return this.pushAll(window.linesIn(tail, bytes.length));
         }
         window.lineFeeds = scan.lineFeeds;
         this.windowsSkipped++;
-        return this.passOver(source, kernelWasUp(bytes, 0, bytes.length));
+        return this.passOver(source, () => kernelWasUp(bytes, 0, bytes.length));
       }
       // Read that line (then scan again after it), with the lines before it that the segmenter
       // looks back at.
       const next = afterLines(bytes, scan.mayStartFrom, 1);
       const readFrom = linesBefore(bytes, lineStart(bytes, scan.mayStartFrom), CONTEXT_LINES, from);
-      if (readFrom > from) this.passOver(source, kernelWasUp(bytes, from, readFrom));
+      if (readFrom > from) this.passOver(source, () => kernelWasUp(bytes, from, readFrom));
       this.pushAll(window.linesIn(readFrom, next));
       from = next;
     }
@@ -133,7 +133,7 @@ export class ReportExtractor {
   private pushWindowByText(window: LogWindow, source: string): void {
     if (!this.hasOpenReport(source) && !window.opaque && !WINDOW_FILTER?.mayHold(window.text)) {
       this.windowsSkipped++;
-      return this.passOver(source, KERNEL_UP_TIMESTAMP.test(window.text));
+      return this.passOver(source, () => KERNEL_UP_TIMESTAMP.test(window.text));
     }
     this.pushAll(window.lines());
   }
@@ -142,9 +142,18 @@ export class ReportExtractor {
     for (const line of lines) this.push(line);
   }
 
-  private passOver(source: string, kernelWasUp: boolean): void {
-    if (kernelWasUp) this.upBeforeFirstLine.add(source);
-    for (const segmenter of this.segmenters.get(source)?.values() ?? []) segmenter.skipped(kernelWasUp);
+  /**
+   * Lines passed over unread. Whether they show the kernel running (a regex over their text) is
+   * asked only when some stream of the input does not know it yet: most blocks of a long log
+   * come after the boot's first timestamp.
+   */
+  private passOver(source: string, kernelWasUp: () => boolean): void {
+    const segmenters = this.segmenters.get(source);
+    let known = this.upBeforeFirstLine.has(source);
+    for (const segmenter of segmenters?.values() ?? []) known &&= segmenter.kernelKnownUp;
+    const up = !known && kernelWasUp();
+    if (up) this.upBeforeFirstLine.add(source);
+    for (const segmenter of segmenters?.values() ?? []) segmenter.skipped(up);
   }
 
   private hasOpenReport(source: string): boolean {

@@ -121,12 +121,17 @@ export class ReportSegmenter {
     this.previous = undefined;
   }
 
-  /** Input ended: emit what is open. */
   /** The order of the report still open, if any: no report this segmenter emits later comes before it. */
   get openOrder(): number | undefined {
     return this.open?.raw.order;
   }
 
+  /** This boot's kernel was seen running: whether skipped text shows it too no longer matters. */
+  get kernelKnownUp(): boolean {
+    return this.bootRan;
+  }
+
+  /** Input ended: emit what is open. */
   finish(): void {
     if (this.open) this.close('end-of-input');
     this.previous = undefined;
