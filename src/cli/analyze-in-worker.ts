@@ -26,8 +26,9 @@ export interface WorkerData {
   options: AnalyzeOptions;
   knownIssues: readonly KnownIssueRule[];
   /**
-   * Element 0: reports the worker has taken. Shared memory rather than messages, so the reader
-   * sees it without returning to the event loop (it reads files synchronously).
+   * Element 0: lines of the reports the worker has taken (wrapping at 2^31). Shared memory rather
+   * than messages, so the reader sees it without returning to the event loop (it reads files
+   * synchronously).
    */
   taken: Int32Array;
   /** Where the worker sends FromWorker messages; the reader takes them between blocks, without the event loop. */
@@ -35,10 +36,12 @@ export interface WorkerData {
 }
 
 /**
- * Reports handed over and not yet decoded, at most: when the reader finds reports faster than
- * the worker decodes them, it waits rather than queue them without bound.
+ * Lines of reports handed over and not yet decoded, at most: when the reader finds reports
+ * faster than the worker decodes them, it waits rather than queue them without bound (a few
+ * MB). Counted in lines, not reports: 64 reports, the first bound, were outrun while the worker
+ * started and warmed up, and the reader waited 0.1–0.3 s of a 1.8 s run.
  */
-const MAX_BACKLOG = 64;
+const MAX_BACKLOG_LINES = 50_000;
 /**
  * The worker's young generation, at most. V8 grows it (to 32 MiB of semi-spaces, plus large
  * strings) the longer a run allocates: peak memory then grew with the log although the worker
@@ -75,6 +78,8 @@ export class AnalyzeWorker implements RawReportSink {
   private readonly fromWorker: MessagePort;
   private readonly taken = new Int32Array(new SharedArrayBuffer(4));
   private posted = 0;
+  /** Lines of the reports posted (wrapping as the worker's Int32 count does). */
+  private postedLines = 0;
   private readonly rebootsSent = new Set<string>();
   private failure: Error | undefined;
   private settle: { resolve(reportCount: number): void; reject(error: Error): void } | undefined;
@@ -100,6 +105,7 @@ export class AnalyzeWorker implements RawReportSink {
   take(raw: RawReport, floor: number): void {
     if (this.failure || this.isRebootSent(raw)) return;
     this.posted++;
+    this.postedLines = (this.postedLines + raw.lines.length) | 0;
     this.post({ type: 'report', report: toWire(raw), floor });
   }
 
@@ -119,7 +125,7 @@ export class AnalyzeWorker implements RawReportSink {
   ready(): Promise<void> | undefined {
     this.drain();
     if (this.failure) return Promise.reject(this.failure);
-    return this.backlog() < MAX_BACKLOG ? undefined : this.catchUp();
+    return this.backlog() < MAX_BACKLOG_LINES ? undefined : this.catchUp();
   }
 
   /** Hands over the rest of what the reader found; resolves to the number of reports once all is written. */
@@ -150,11 +156,11 @@ export class AnalyzeWorker implements RawReportSink {
   }
 
   private backlog(): number {
-    return this.posted - Atomics.load(this.taken, 0);
+    return (this.postedLines - Atomics.load(this.taken, 0)) | 0;
   }
 
   private async catchUp(): Promise<void> {
-    while (this.backlog() >= MAX_BACKLOG / 2) {
+    while (this.backlog() >= MAX_BACKLOG_LINES / 2) {
       // Awaiting returns to the event loop, where a failure is heard.
       await waitAsync(this.taken, 0, Atomics.load(this.taken, 0), CATCH_UP_POLL_MS).value;
       this.drain();

@@ -19,7 +19,7 @@ if (parentPort) {
     try {
       if (message.type === 'report') {
         analysis.sink.take(fromWire(message.report), message.floor);
-        Atomics.add(taken, 0, 1);
+        Atomics.add(taken, 0, message.report.lines.length);
         Atomics.notify(taken, 0);
       } else if (message.type === 'precursor') {
         analysis.sink.precursor(message.event);

@@ -83,9 +83,11 @@ describe('analyze in a worker thread', () => {
     for await (const window of log.windows) extractor.pushWindow(window, log.source);
     extractor.finish();
     expect(raws.map((r) => r.kind)).toEqual(['warning', 'panic']);
-    // 300 copies of each, handed over at once: far more than the worker takes before the reader asks.
+    // 100,000 lines' worth of copies, handed over at once: twice what may be outstanding (50,000
+    // lines), far more than the worker takes before the reader asks.
     let waited = false;
-    for (let i = 0; i < 300; i++) for (const raw of raws) worker.take(raw, raw.order);
+    const linesPerPair = raws.reduce((n, r) => n + r.lines.length, 0);
+    for (let i = 0; i < Math.ceil(100_000 / linesPerPair); i++) for (const raw of raws) worker.take(raw, raw.order);
     const behind = worker.ready();
     if (behind) {
       waited = true;
