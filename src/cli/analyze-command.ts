@@ -34,29 +34,14 @@ async function loadRules(options: AnalyzeOptions): Promise<KnownIssueRule[]> {
 /** A sink that may fall behind: the reader waits on `ready()` before taking the next block. */
 type PacedSink = RawReportSink & { ready?(): Promise<void> | undefined };
 
-/**
- * Every input's lines through one extractor whose reports go to `sink`. Every input is opened
- * (and sniffed) first: a missing or unreadable one is reported before any output.
- */
+/** Every input's lines through one extractor whose reports go to `sink`. */
 async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ inputs: InputSummaries; findings: LineFindings }> {
   // The first log file is read where the byte scan looks: its blocks then need no copy.
   const pool = BYTE_FILTER?.claimReadPool(READ_POOL, READ_CHUNK_BYTES);
   try {
+    const logs = await openInputs(options, pool?.buffers);
     const extractor = new ReportExtractor(sink);
     const inputs: InputSummaries = [];
-    const logs: OpenedLog[] = [];
-    if (options.boot !== undefined) logs.push(await openJournalBoot(options.boot));
-    let readBuffers = pool?.buffers;
-    for (const path of options.inputs) {
-      if (isDump(options, path)) {
-        const indexCacheDir = options.dumpIndexCache;
-        logs.push(await import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path, indexCacheDir ? { indexCacheDir } : {})));
-      }
-      else {
-        logs.push(await openLog({ path, format: options.inputFormat, readBuffers }));
-        readBuffers = undefined;
-      }
-    }
     for (const log of logs) {
       extractor.beginInput(log.source, log.format);
       for await (const window of log.windows) {
@@ -73,6 +58,25 @@ async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ i
   } finally {
     pool?.release();
   }
+}
+
+/**
+ * Every input opened (and sniffed) before any is read: a missing or unreadable one is reported
+ * before any output. `readBuffers` go to the first log file.
+ */
+async function openInputs(options: AnalyzeOptions, readBuffers: Buffer[] | undefined): Promise<OpenedLog[]> {
+  if (options.boot !== undefined) return [await openJournalBoot(options.boot)];
+  const logs: OpenedLog[] = [];
+  for (const path of options.inputs) {
+    if (isDump(options, path)) {
+      const indexCacheDir = options.dumpIndexCache;
+      logs.push(await import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path, indexCacheDir ? { indexCacheDir } : {})));
+    } else {
+      logs.push(await openLog({ path, format: options.inputFormat, readBuffers }));
+      readBuffers = undefined;
+    }
+  }
+  return logs;
 }
 
 function isDump(options: AnalyzeOptions, path: string): boolean {
