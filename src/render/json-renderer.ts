@@ -31,8 +31,7 @@ export class JsonDocumentWriter {
 
   report(report: CrashReport): void {
     // Nothing is written before the first report: an input that fails early leaves no half document.
-    const before = this.reports++ === 0 ? this.head() : ',';
-    this.write(`${before}\n    ${indent(JSON.stringify(report, null, 2), '    ')}`);
+    this.write(`${this.reports++ === 0 ? this.head() : ','}${arrayElement(report)}`);
   }
 
   get reportCount(): number {
@@ -45,7 +44,7 @@ export class JsonDocumentWriter {
       this.write(`,\n  ${JSON.stringify(key)}: `);
       // An array an element at a time: a long log's incidents would be one string of megabytes.
       if (Array.isArray(value) && value.length > 0) {
-        value.forEach((element, i) => this.write(`${i === 0 ? '[' : ','}\n    ${indent(JSON.stringify(element, null, 2), '    ')}`));
+        value.forEach((element, i) => this.write(`${i === 0 ? '[' : ','}${arrayElement(element)}`));
         this.write('\n  ]');
       } else this.write(indent(JSON.stringify(value, null, 2), '  '));
     }
@@ -59,9 +58,13 @@ export class JsonDocumentWriter {
 
 /** The keys after `reports`, in document order. */
 function orderedTail(tail: AnalysisTail): AnalysisTail {
-  const ordered: AnalysisTail = { incidents: tail.incidents, precursors: tail.precursors, inputs: tail.inputs };
-  if (tail.precursorsDropped === undefined) return ordered;
-  return { incidents: tail.incidents, precursors: tail.precursors, precursorsDropped: tail.precursorsDropped, inputs: tail.inputs };
+  const dropped = tail.precursorsDropped === undefined ? {} : { precursorsDropped: tail.precursorsDropped };
+  return { incidents: tail.incidents, precursors: tail.precursors, ...dropped, inputs: tail.inputs };
+}
+
+/** An element of a top-level array, on its own lines after the `[` or `,` before it. */
+function arrayElement(value: unknown): string {
+  return `\n    ${indent(JSON.stringify(value, null, 2), '    ')}`;
 }
 
 /** JSON text nested one level deeper (strings in JSON never hold a raw line break). */

@@ -1,5 +1,6 @@
 import { KtError } from '../errors.js';
 import { ByteReader, stringAt } from './byte-reader.js';
+import { countAtMost } from '../sorted.js';
 import { SHT_SYMTAB, type ElfFile, type ElfSection } from './elf-file.js';
 
 export const STT_NOTYPE = 0;
@@ -284,15 +285,9 @@ export class SymbolTable {
   private candidates(sec: ElfSection, offset: number): number[] {
     const { offsets, index } = this.sectionIndex(sec);
     const eligible = this.columns().eligible;
-    let lo = 0;
-    let hi = offsets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((offsets[mid] as number) <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    // Entries [0, lo) are at or below the offset; the floor is the highest eligible one.
-    let top = lo - 1;
+    // Entries [0, above) are at or below the offset; the floor is the highest eligible one.
+    const above = countAtMost(offsets, offset);
+    let top = above - 1;
     while (top >= 0 && !eligible[index[top] as number]) top--;
     if (top < 0) return [];
     const floor = offsets[top] as number;
@@ -304,7 +299,7 @@ export class SymbolTable {
       out.push(i);
       maxEnd = Math.max(maxEnd, floor + (this.at(i).size || 1));
     }
-    for (let j = lo; j < offsets.length && (offsets[j] as number) < maxEnd; j++) if (eligible[index[j] as number]) out.push(index[j] as number);
+    for (let j = above; j < offsets.length && (offsets[j] as number) < maxEnd; j++) if (eligible[index[j] as number]) out.push(index[j] as number);
     return out.sort((a, b) => a - b);
   }
 
@@ -354,14 +349,7 @@ export class SymbolTable {
 
 /** Distance from `off` to the first value above it in `sorted` (undefined when none). */
 function nextAbove(sorted: Float64Array, off: number): number | undefined {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as number) <= off) lo = mid + 1;
-    else hi = mid;
-  }
-  const next = sorted[lo];
+  const next = sorted[countAtMost(sorted, off)];
   return next === undefined ? undefined : next - off;
 }
 

@@ -1,4 +1,5 @@
 import { KtError } from '../errors.js';
+import { countBelow } from '../sorted.js';
 import { readExact, type ByteSource } from './byte-source.js';
 import type { FlattenedIndex } from './flattened-index-cache.js';
 import type { ProgressSink } from './progress.js';
@@ -139,15 +140,8 @@ export class FlattenedSource implements ByteSource {
     const want = Math.max(0, Math.min(length, this.size - offset));
     const end = offset + want;
     // Last record starting before `end`, then back while earlier ones may still reach `offset`.
-    let lo = 0;
-    let hi = this.target.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.target[mid] as number) < end) lo = mid + 1;
-      else hi = mid;
-    }
     const hits: number[] = [];
-    for (let i = lo - 1; i >= 0 && (this.maxEnd[i] as number) > offset; i--) {
+    for (let i = countBelow(this.target, end) - 1; i >= 0 && (this.maxEnd[i] as number) > offset; i--) {
       if ((this.target[i] as number) + (this.recordSize[i] as number) > offset) hits.push(i);
     }
     // The usual read lies in one record: served from it with no copy.
