@@ -43,7 +43,7 @@ export type ByteScan = { lineFeeds: number; mayStartFrom?: undefined } | { maySt
 const PREFIX_POSITIONS = 16;
 /** Alternatives are tested in groups, one bit of an i64 each. */
 const MAX_GROUPS = 64;
-const MAX_LITERALS = 8;
+const MAX_LITERALS = 5;
 const LITERAL_ENTRY_BYTES = 64;
 const MAX_LITERAL_BYTES = LITERAL_ENTRY_BYTES - 2;
 const FINGERPRINT_BYTES = 3;
@@ -200,6 +200,13 @@ export function compileByteFilter(tables: ByteTables): ByteFilter {
     memory[(x.lineStartClasses.value as number) + b] = c === '<' ? 2 : /[^[<\s]/.test(c) ? 1 : 0;
   }
   const teddy = x.teddyTables.value as number;
+  // Bits 5-7 of the first byte's tables flag bytes other than printable ASCII, tab, LF and CR
+  // (by nibbles: 0x00-0x1f but those three, 0x7f, 0x80-0xff); set throughout the others'.
+  for (let n = 0; n < 16; n++) {
+    memory[teddy + n] = (n !== 9 && n !== 10 && n !== 13 ? 0x20 : 0) | 0x40 | (n === 15 ? 0x80 : 0);
+    memory[teddy + 16 + n] = (n === 0 ? 0x20 : 0) | (n === 1 || n >= 8 ? 0x40 : 0) | (n === 7 ? 0x80 : 0);
+    for (let j = 1; j < FINGERPRINT_BYTES; j++) memory[teddy + j * 32 + n] = memory[teddy + j * 32 + 16 + n] = 0xe0;
+  }
   tables.literals.forEach(({ text, fingerprintAt }, bucket) => {
     for (let j = 0; j < FINGERPRINT_BYTES; j++) {
       const c = text.charCodeAt(fingerprintAt + j);

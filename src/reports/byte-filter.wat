@@ -127,33 +127,20 @@
         (local.set $v2 (v128.load offset=2 (local.get $p)))
         (local.set $breaks (v128.or (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10)))
                                     (i8x16.eq (local.get $v) (i8x16.splat (i32.const 13)))))
-        (local.set $lines (i32.add (local.get $lines)
-          (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10)))))))
-        ;; Controls and bytes >= 0x80 (negative as i8), DEL (tab, LF and CR are fine): the
-        ;; lines there are read, whatever they hold.
-        (if (v128.any_true
-              (v128.andnot
-                (v128.or (i8x16.lt_s (local.get $v) (i8x16.splat (i32.const 32)))
-                         (i8x16.eq (local.get $v) (i8x16.splat (i32.const 127))))
-                (v128.or (local.get $breaks) (i8x16.eq (local.get $v) (i8x16.splat (i32.const 9))))))
-          (then (return (call $candidate (local.get $p)))))
-        ;; A line break followed by anything but `[`, space, tab, LF or CR: look closer.
-        (local.set $t (v128.andnot (local.get $breaks)
-          (v128.or
-            (v128.or (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 91)))
-                     (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 32))))
-            (v128.or
-              (v128.or (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 10)))
-                       (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 13))))
-              (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 9)))))))
-        (if (v128.any_true (local.get $t))
-          (then
-            (local.set $m (i8x16.bitmask (local.get $t)))
-            (loop $line
-              (if (call $unprefixedLine (i32.add (i32.add (local.get $p) (i32.ctz (local.get $m))) (i32.const 1)))
-                (then (return (call $candidate (local.get $p)))))
-              (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
-              (br_if $line (local.get $m)))))
+        ;; After each line break (one per line): count it if LF, and look closer at a line
+        ;; that starts with anything but `[` or white space.
+        (local.set $m (i8x16.bitmask (local.get $breaks)))
+        (block $breaksDone
+          (loop $break
+            (br_if $breaksDone (i32.eqz (local.get $m)))
+            (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (local.set $lines (i32.add (local.get $lines) (i32.eq (i32.load8_u (local.get $q)) (i32.const 10))))
+            (if (i32.load8_u (i32.add (global.get $lineStartClasses) (i32.load8_u offset=1 (local.get $q))))
+              (then
+                (if (call $unprefixedLine (i32.add (local.get $q) (i32.const 1)))
+                  (then (return (call $candidate (local.get $p)))))))
+            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            (br $break)))
         ;; After every `]` (and its space): the end of a `[ ts]` or caller-id prefix. The
         ;; prefix tables, inline: most positions fail on the first or second byte.
         (local.set $m (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 93)))))
@@ -198,6 +185,9 @@
               (i8x16.swizzle (local.get $hi2) (v128.and (i16x8.shr_u (local.get $v2) (i32.const 4)) (local.get $low4))))))
         (if (v128.any_true (local.get $t))
           (then
+            ;; Bits 5-7: a byte that is not printable ASCII, tab, LF or CR.
+            (if (v128.any_true (v128.and (local.get $t) (i8x16.splat (i32.const 0xe0))))
+              (then (return (call $candidate (local.get $p)))))
             (v128.store (global.get $scratch) (local.get $t))
             (if (call $literalFound (local.get $p)
                   (i32.xor (i8x16.bitmask (i8x16.eq (local.get $t) (v128.const i64x2 0 0))) (i32.const 0xffff))

@@ -155,6 +155,19 @@ describe('scanning a block', () => {
     expectReads(`${ok}[ 1.0] B\bBUG: x\n${ok}`, [4]);
   });
 
+  it('sends on exactly the lines holding a byte other than printable ASCII or tab, at any lane', () => {
+    const ok = '[ 1.000000] usb 1-1: new high-speed USB device\n'.repeat(3);
+    for (let b = 0; b < 256; b++) {
+      if (b === 10 || b === 13) continue;
+      const plain = (b >= 0x20 && b < 0x7f) || b === 9;
+      for (let lane = 0; lane < 16; lane++) {
+        const text = `${ok}[ 2.0] ${'x'.repeat(lane)}${String.fromCharCode(b)}y\n${ok}`;
+        if (plain) expect(scan(text), `byte ${b} lane ${lane}`).toEqual({ lineFeeds: 7 });
+        else expectReads(text, [3]);
+      }
+    }
+  });
+
   it('takes huge lines, and refuses blocks larger than its memory', () => {
     const line = `[ 1.0] ${'x'.repeat(300_000)} invoked oom-killer: x`;
     expectReads(`[ 1.0] ok\n${line}`, [1]);
