@@ -1,3 +1,5 @@
+import { addBytes, hasByte, noBytes, prefixByteSets, type ByteSet } from './regex-bytes.js';
+
 /** A cheap first test: does any of a table's patterns match this line? */
 export interface AnyOf {
   test(text: string): boolean;
@@ -41,6 +43,37 @@ export function anyOf(patterns: readonly RegExp[]): AnyOf {
       return f?.test(text) ?? false;
     },
   };
+}
+
+/**
+ * The rows of a table that a text can match, chosen by its first character, in table order: a
+ * decoder that tries a dozen `^`-anchored patterns on every line of a report then runs none on
+ * most lines. A row whose pattern has an unanchored alternative is offered for every text.
+ */
+export function rowsByFirstChar<Row>(rows: readonly Row[], patternOf: (row: Row) => RegExp): (text: string) => readonly Row[] {
+  const firstBytes = rows.map((row) => anchoredFirstBytes(patternOf(row)));
+  const offered = (code: number): Row[] =>
+    rows.filter((_, i) => {
+      const set = firstBytes[i];
+      return set === undefined || code > 255 || hasByte(set, code);
+    });
+  const byCode = Array.from({ length: 256 }, (_, code) => offered(code));
+  const wide = offered(256);
+  return (text) => {
+    const code = text.charCodeAt(0);
+    // An empty text (NaN) may match a pattern that can match nothing: every row.
+    return code < 256 ? (byCode[code] as Row[]) : code > 255 ? wide : rows;
+  };
+}
+
+/** The bytes a match of `pattern` can start with, when every alternative of it is `^`-anchored. */
+function anchoredFirstBytes(pattern: RegExp): ByteSet | undefined {
+  const out = noBytes();
+  for (const alt of tableAlternatives([pattern])) {
+    if (!alt.anchored) return undefined;
+    addBytes(out, prefixByteSets(alt.source, pattern.flags, 1)[0] as ByteSet);
+  }
+  return out;
 }
 
 /** A floating alternative led by this much plain text is cheap to search for. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { anyOf, firstChars, topLevelAlternatives } from '../../src/reports/any-of.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { anyOf, firstChars, rowsByFirstChar, topLevelAlternatives } from '../../src/reports/any-of.js';
+import { STACK_HEADERS } from '../../src/reports/decode/stack-headers.js';
 import { KIND_TABLE } from '../../src/reports/kinds.js';
 import { PRECURSOR_TABLE } from '../../src/reports/precursors.js';
 
@@ -41,5 +44,34 @@ describe('anyOf', () => {
       const fast = anyOf(table);
       for (const line of lines) expect(fast.test(line), line).toBe(table.some((re) => re.test(line)));
     }
+  });
+
+  it('rowsByFirstChar offers, in table order, every row that matches a line: each fixture line, trimmed or not', () => {
+    const fixtures = join(import.meta.dirname, '..', 'fixtures');
+    const lines = ['', ' ', 'Call Trace:', '\u00e9t\u00e9', '\u2028x', 'kfence-#7 freed by task 2:', 'OOPS: 1', 'oOPS', 'ab'];
+    for (const dir of ['reports', 'decode']) {
+      for (const f of readdirSync(join(fixtures, dir)).filter((n) => /\.(log|txt)$/.test(n))) {
+        for (const line of readFileSync(join(fixtures, dir, f), 'latin1').split('\n')) lines.push(line, line.trim());
+      }
+    }
+    const ipLike = [/^RIP: (?:([0-9a-f]{4}):)?/, /^pc ?: /, /^IP: (?=\[<)/, /^[Oo]ops/i, /^x|y/, /^(?:ab)?$/];
+    for (const [rows, patternOf] of [
+      [STACK_HEADERS, (r: (typeof STACK_HEADERS)[number]) => r.re],
+      [ipLike, (r: RegExp) => r],
+    ] as const) {
+      const rowsFor = rowsByFirstChar<unknown>(rows, patternOf as (r: unknown) => RegExp);
+      let offeredMatches = 0;
+      for (const line of lines) {
+        const matching = rows.filter((r) => (patternOf as (r: unknown) => RegExp)(r).test(line));
+        const offered = rowsFor(line);
+        expect(offered.filter((r) => matching.includes(r)), line).toEqual(matching);
+        expect(offered, line).toEqual(rows.filter((r) => offered.includes(r)));
+        offeredMatches += matching.length;
+      }
+      expect(offeredMatches).toBeGreaterThan(0);
+    }
+    // Most lines are offered no row at all: the point of the index.
+    const rowsFor = rowsByFirstChar(STACK_HEADERS, (r) => r.re);
+    expect(rowsFor(' ? __schedule+0x1a2/0x5b0')).toEqual([]);
   });
 });

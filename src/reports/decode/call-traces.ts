@@ -1,3 +1,4 @@
+import { rowsByFirstChar } from '../any-of.js';
 import type { CallTrace, FrameContext, StackFrame } from '../crash-report.js';
 import { parseFrameLine, type ParsedFrame } from './frame-line.js';
 import { parseInstructionPointer } from './instruction-pointer.js';
@@ -48,8 +49,10 @@ function fill(template: string | undefined, m: RegExpExecArray): string | undefi
   return template.replace(/\$(\d)/g, (_, g: string) => m[Number(g)] ?? '').trim();
 }
 
+const headersFor = rowsByFirstChar(STACK_HEADERS, (row) => row.re);
+
 function matchHeader(t: string): { row: StackHeaderRow; m: RegExpExecArray } | undefined {
-  for (const row of STACK_HEADERS) {
+  for (const row of headersFor(t)) {
     const m = row.re.exec(t);
     if (m) return { row, m };
   }

@@ -1,3 +1,4 @@
+import { rowsByFirstChar } from '../any-of.js';
 import type { CodeLocation, Registers } from '../crash-report.js';
 import { parseCodeLocation } from './code-location.js';
 
@@ -33,6 +34,8 @@ const IP_ROWS: readonly IpRow[] = [
   { prefix: /^ra ?: /, arch: 'riscv', role: 'lr' },
 ];
 
+const ipRowsFor = rowsByFirstChar(IP_ROWS, (row) => row.prefix);
+
 /** Fields that may follow the location on the same line. */
 const TRAILERS = [' RSP:', ' RSP ', ' EFLAGS:', ' lr :', ' lr:', ' psr:', ' pstate:', ' ra :', ' sp :', ' CTR:', ' LR:', ' SS:ESP', ' CPU:'];
 
@@ -60,7 +63,7 @@ function locate(text: string, segment: string | undefined, arch: Registers['arch
  */
 export function parseInstructionPointer(line: string): InstructionPointerLine | undefined {
   const t = line.trim();
-  for (const row of IP_ROWS) {
+  for (const row of ipRowsFor(t)) {
     const m = row.prefix.exec(t);
     if (!m) continue;
     const { head, tail } = cutAtTrailer(t.slice(m[0].length));
