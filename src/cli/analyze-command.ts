@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { SCHEMA_VERSION, type AnalysisResult, type CrashReport } from '../reports/crash-report.js';
 import type { RawReportSink } from '../reports/collect-reports.js';
 import { ReportExtractor, type LineFindings } from '../reports/extract-reports.js';
-import { BYTE_FILTER } from '../reports/window-filter.js';
+import { shippedTriggerFilters } from '../reports/window-filter.js';
 import { loadBundledKnownIssues, loadKnownIssues, type KnownIssueRule } from '../analysis/known-issues.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import { READ_CHUNK_BYTES, READ_POOL } from '../logs/open-input.js';
@@ -37,7 +37,7 @@ type PacedSink = RawReportSink & { ready?(): Promise<void> | undefined };
 /** Every input's lines through one extractor whose reports go to `sink`. */
 async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ inputs: InputSummaries; findings: LineFindings }> {
   // The first log file is read where the byte scan looks: its blocks then need no copy.
-  const pool = BYTE_FILTER?.claimReadPool(READ_POOL, READ_CHUNK_BYTES);
+  const pool = shippedTriggerFilters().bytes?.claimReadPool(READ_POOL, READ_CHUNK_BYTES);
   try {
     const logs = await openInputs(options, pool?.buffers);
     const extractor = new ReportExtractor(sink);

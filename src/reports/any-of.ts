@@ -51,18 +51,22 @@ export function anyOf(patterns: readonly RegExp[]): AnyOf {
  * most lines. A row whose pattern has an unanchored alternative is offered for every text.
  */
 export function rowsByFirstChar<Row>(rows: readonly Row[], patternOf: (row: Row) => RegExp): (text: string) => readonly Row[] {
-  const firstBytes = rows.map((row) => anchoredFirstBytes(patternOf(row)));
-  const offered = (code: number): Row[] =>
-    rows.filter((_, i) => {
-      const set = firstBytes[i];
+  // Built on first use: a thread that never decodes (or a table never consulted) pays nothing.
+  let firstBytes: (ByteSet | undefined)[] | undefined;
+  const offered = (code: number): Row[] => {
+    firstBytes ??= rows.map((row) => anchoredFirstBytes(patternOf(row)));
+    return rows.filter((_, i) => {
+      const set = (firstBytes as (ByteSet | undefined)[])[i];
       return set === undefined || code > 255 || hasByte(set, code);
     });
-  const byCode = Array.from({ length: 256 }, (_, code) => offered(code));
-  const wide = offered(256);
+  };
+  const byCode: (Row[] | undefined)[] = new Array(256).fill(undefined);
+  let wide: Row[] | undefined;
   return (text) => {
     const code = text.charCodeAt(0);
+    if (code < 256) return (byCode[code] ??= offered(code));
     // An empty text (NaN) may match a pattern that can match nothing: every row.
-    return code < 256 ? (byCode[code] as Row[]) : code > 255 ? wide : rows;
+    return code > 255 ? (wide ??= offered(256)) : rows;
   };
 }
 

@@ -3,7 +3,7 @@ import type { LogWindow } from '../logs/log-stream.js';
 import type { RawReportSink } from './collect-reports.js';
 import { matchPrecursor } from './precursors.js';
 import { CONTEXT_LINES, ReportSegmenter } from './segmenter.js';
-import { BYTE_FILTER, WINDOW_FILTER } from './window-filter.js';
+import { shippedTriggerFilters } from './window-filter.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
 const SKIMMABLE_FORMATS: ReadonlySet<string> = new Set(['console', 'vmcore-dmesg']);
@@ -81,21 +81,23 @@ export class ReportExtractor {
   private readonly upBeforeFirstLine = new Set<string>();
   /** Windows passed over unread (benchmarks read it). */
   windowsSkipped = 0;
+  private readonly filters = shippedTriggerFilters();
 
   /**
    * Reads a block of an input's lines, or passes over what cannot matter: when the input is a
    * console log and no report of it is open, lines that cannot start anything are passed over
-   * unread. The block's undecoded bytes (BYTE_FILTER) tell where the first line that may start
+   * unread. The block's undecoded bytes (the byte filter) tell where the first line that may start
    * something is: the lines before it are passed over (but the last few, which the segmenter
    * keeps as context), it is read, and while no report is open the rest is scanned again. Lines
    * with control or non-ASCII bytes are read too: only their LogLines tell what they hold. Without
-   * the byte filter, the block's text is tested as a whole (WINDOW_FILTER). Most of a multi-GB log
+   * the byte filter, the block's text is tested as a whole (the window filter). Most of a multi-GB log
    * is ordinary boot and runtime noise, and building its lines costs most.
    */
   pushWindow(window: LogWindow, source: string): void {
-    if (!WINDOW_FILTER || !SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '')) return this.pushAll(window.lines());
+    if (!this.filters.window || !SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '')) return this.pushAll(window.lines());
     const bytes = window.bytes;
-    if (!bytes || !BYTE_FILTER?.load(bytes)) return this.pushWindowByText(window, source);
+    const byteFilter = this.filters.bytes;
+    if (!bytes || !byteFilter?.load(bytes)) return this.pushWindowByText(window, source);
     let from = 0;
     while (from < bytes.length) {
       if (this.hasOpenReport(source)) {
@@ -105,7 +107,7 @@ export class ReportExtractor {
         from = end;
         continue;
       }
-      const scan = BYTE_FILTER.scan(from);
+      const scan = byteFilter.scan(from);
       if (scan.lineFeeds !== undefined) {
         if (from > 0) {
           // Part of the block was read: its last lines are read too, so that what the segmenter
@@ -131,7 +133,7 @@ export class ReportExtractor {
 
   /** The whole block's text tested by regex: passed over, or read. */
   private pushWindowByText(window: LogWindow, source: string): void {
-    if (!this.hasOpenReport(source) && !window.opaque && !WINDOW_FILTER?.mayHold(window.text)) {
+    if (!this.hasOpenReport(source) && !window.opaque && !this.filters.window?.mayHold(window.text)) {
       this.windowsSkipped++;
       return this.passOver(source, () => KERNEL_UP_TIMESTAMP.test(window.text));
     }

@@ -60,14 +60,26 @@ export function compileWindowFilter(patterns: readonly RegExp[] = TRIGGER_PATTER
   };
 }
 
-export const WINDOW_FILTER = compileWindowFilter();
+export interface TriggerFilters {
+  /** The test on a block's text; undefined when the trigger patterns do not allow one. */
+  window?: WindowFilter;
+  /**
+   * The same test on undecoded bytes (byte-filter.wat), run first: it passes over most blocks of a
+   * console log without making a string of them. Undefined when the regex filter could not be
+   * built or some trigger has no plain bytes to look for; then every block takes the regex path.
+   */
+  bytes?: ByteFilter;
+}
 
-/**
- * The same test on undecoded bytes (byte-filter.wat), run first: it passes over most blocks of a
- * console log without making a string of them. Undefined when the regex filter could not be
- * built or some trigger has no plain bytes to look for; then every block takes the regex path.
- */
-export const BYTE_FILTER: ByteFilter | undefined = (() => {
-  const tables = WINDOW_FILTER && byteTables(TRIGGER_PATTERNS);
-  return tables && compileByteFilter(tables);
-})();
+let triggerFilters: TriggerFilters | undefined;
+
+/** The filters of the shipped tables, built on first use (a thread that only decodes never needs them). */
+export function shippedTriggerFilters(): TriggerFilters {
+  if (!triggerFilters) {
+    const window = compileWindowFilter();
+    const tables = window && byteTables(TRIGGER_PATTERNS);
+    const bytes = tables && compileByteFilter(tables);
+    triggerFilters = { ...(window && { window }), ...(bytes && { bytes }) };
+  }
+  return triggerFilters;
+}

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze-command.js';
 import { READ_CHUNK_BYTES, READ_POOL } from '../../src/logs/open-input.js';
-import { BYTE_FILTER } from '../../src/reports/window-filter.js';
+import { shippedTriggerFilters } from '../../src/reports/window-filter.js';
+
+const BYTE_FILTER = shippedTriggerFilters().bytes;
 
 const LOGS = join(import.meta.dirname, '..', 'fixtures', 'logs');
 const options = (inputs: string[]) => ({ inputs, inputFormat: 'auto' as const, format: 'json' as const, knownIssues: [], exitCode: false, color: false });

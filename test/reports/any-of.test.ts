@@ -54,24 +54,25 @@ describe('anyOf', () => {
         for (const line of readFileSync(join(fixtures, dir, f), 'latin1').split('\n')) lines.push(line, line.trim());
       }
     }
-    const ipLike = [/^RIP: (?:([0-9a-f]{4}):)?/, /^pc ?: /, /^IP: (?=\[<)/, /^[Oo]ops/i, /^x|y/, /^(?:ab)?$/];
-    for (const [rows, patternOf] of [
-      [STACK_HEADERS, (r: (typeof STACK_HEADERS)[number]) => r.re],
-      [ipLike, (r: RegExp) => r],
-    ] as const) {
-      const rowsFor = rowsByFirstChar<unknown>(rows, patternOf as (r: unknown) => RegExp);
-      let offeredMatches = 0;
-      for (const line of lines) {
-        const matching = rows.filter((r) => (patternOf as (r: unknown) => RegExp)(r).test(line));
-        const offered = rowsFor(line);
-        expect(offered.filter((r) => matching.includes(r)), line).toEqual(matching);
-        expect(offered, line).toEqual(rows.filter((r) => offered.includes(r)));
-        offeredMatches += matching.length;
-      }
-      expect(offeredMatches).toBeGreaterThan(0);
-    }
+    const shapes = [/^RIP: (?:([0-9a-f]{4}):)?/, /^pc ?: /, /^IP: (?=\[<)/, /^[Oo]ops/i, /^x|y/, /^(?:ab)?$/];
+    expectSameMatches(STACK_HEADERS, (r) => r.re, lines);
+    expectSameMatches(shapes, (r) => r, lines);
     // Most lines are offered no row at all: the point of the index.
     const rowsFor = rowsByFirstChar(STACK_HEADERS, (r) => r.re);
     expect(rowsFor(' ? __schedule+0x1a2/0x5b0')).toEqual([]);
   });
 });
+
+/** The rows offered for each line hold every row that matches it, in table order. */
+function expectSameMatches<Row>(rows: readonly Row[], patternOf: (row: Row) => RegExp, lines: string[]): void {
+  const rowsFor = rowsByFirstChar(rows, patternOf);
+  let matches = 0;
+  for (const line of lines) {
+    const matching = rows.filter((r) => patternOf(r).test(line));
+    const offered = rowsFor(line);
+    expect(offered.filter((r) => matching.includes(r)), line).toEqual(matching);
+    expect(offered, line).toEqual(rows.filter((r) => offered.includes(r)));
+    matches += matching.length;
+  }
+  expect(matches).toBeGreaterThan(0);
+}

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byteTables, compileByteFilter, type ByteFilter } from '../../src/reports/byte-filter.js';
 import { hasByte, prefixByteSets, requiredLiteral, type ByteSet } from '../../src/reports/regex-bytes.js';
-import { BYTE_FILTER, WINDOW_FILTER } from '../../src/reports/window-filter.js';
+import { shippedTriggerFilters } from '../../src/reports/window-filter.js';
+
+const { bytes: BYTE_FILTER, window: WINDOW_FILTER } = shippedTriggerFilters();
 // @ts-expect-error: a plain .mjs build script, no types
 import { compileWat } from '../../scripts/build-wasm.mjs';
 

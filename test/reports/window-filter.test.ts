@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { openLog } from '../../src/logs/read-log.js';
 import { ReportCollector } from '../../src/reports/collect-reports.js';
 import { ReportExtractor } from '../../src/reports/extract-reports.js';
-import { WINDOW_FILTER } from '../../src/reports/window-filter.js';
+import { shippedTriggerFilters } from '../../src/reports/window-filter.js';
+
+const WINDOW_FILTER = shippedTriggerFilters().window;
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const logs = [
