@@ -133,7 +133,7 @@ export function writtenAnalysis(options: AnalyzeOptions, knownIssues: readonly K
 export const WORKER_MIN_INPUT_BYTES = 64 * 1024 * 1024;
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {
-  const write = (text: string) => void out.write(text);
+  const write = (output: string | Uint8Array) => void out.write(output);
   const useWorker = options.decodeWorker ?? inputBytes(options) >= WORKER_MIN_INPUT_BYTES;
   const knownIssues = await loadRules(options);
   const worker = useWorker ? startAnalyzeWorker(options, knownIssues, write) : undefined;

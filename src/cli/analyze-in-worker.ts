@@ -18,7 +18,7 @@ export type ToWorker =
   | { type: 'finish'; findings: LineFindings; inputs: InputSummaries };
 /** Messages from it, in order on one port: output as it is written, then how it ended. */
 export type FromWorker =
-  | { type: 'output'; text: string }
+  | { type: 'output'; bytes: Uint8Array }
   | { type: 'done'; reportCount: number }
   | { type: 'failed'; error: { message: string; code?: ErrorCode; stack?: string } };
 
@@ -68,7 +68,7 @@ function workerFile(): string | undefined {
  * log and sends each here as it closes; the worker decodes and diagnoses them and writes the
  * output (through `write`, on this thread). Undefined when there is no worker file to start.
  */
-export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (text: string) => void): AnalyzeWorker | undefined {
+export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (output: string | Uint8Array) => void): AnalyzeWorker | undefined {
   const file = workerFile();
   return file ? new AnalyzeWorker(file, options, knownIssues, write) : undefined;
 }
@@ -89,7 +89,7 @@ export class AnalyzeWorker implements RawReportSink {
     file: string,
     options: AnalyzeOptions,
     knownIssues: readonly KnownIssueRule[],
-    private readonly write: (text: string) => void,
+    private readonly write: (output: string | Uint8Array) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.fromWorker = port1;
@@ -173,7 +173,7 @@ export class AnalyzeWorker implements RawReportSink {
   }
 
   private handle(message: FromWorker): void {
-    if (message.type === 'output') this.write(message.text);
+    if (message.type === 'output') this.write(message.bytes);
     else if (message.type === 'done') this.settle?.resolve(message.reportCount);
     else this.fail(asError(message.error));
   }

@@ -10,7 +10,14 @@ import type { FromWorker, ToWorker, WorkerData } from './analyze-in-worker.js';
 if (parentPort) {
   const { options, knownIssues, taken, out } = workerData as WorkerData;
   const reply = (message: FromWorker) => out.postMessage(message);
-  const analysis = writtenAnalysis(options, knownIssues, (text) => reply({ type: 'output', text }));
+  // Output crosses as bytes in a buffer handed over whole: a string would be copied on the way
+  // and encoded again by the reader's write.
+  const encoder = new TextEncoder();
+  const writeOut = (text: string) => {
+    const bytes = encoder.encode(text);
+    out.postMessage({ type: 'output', bytes } satisfies FromWorker, [bytes.buffer]);
+  };
+  const analysis = writtenAnalysis(options, knownIssues, writeOut);
   const fail = (e: unknown) => {
     const error = e instanceof KtError ? { message: e.message, code: e.code } : e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) };
     reply({ type: 'failed', error });

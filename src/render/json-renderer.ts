@@ -62,10 +62,17 @@ function orderedTail(tail: AnalysisTail): AnalysisTail {
   return { incidents: tail.incidents, precursors: tail.precursors, ...dropped, inputs: tail.inputs };
 }
 
-/** An element of a top-level array, on its own lines after the `[` or `,` before it. */
+/**
+ * An element of a top-level array, on its own lines after the `[` or `,` before it: the value as
+ * JSON.stringify lays it out two arrays deep, which is the depth it has in the document (one
+ * pass, where re-indenting a report's text was a second).
+ */
 function arrayElement(value: unknown): string {
-  return `\n    ${indent(JSON.stringify(value, null, 2), '    ')}`;
+  const nested = JSON.stringify([[value]], null, 2);
+  return nested.slice(NESTED_OPENING.length, nested.length - NESTED_CLOSING.length);
 }
+const NESTED_OPENING = '[\n  [';
+const NESTED_CLOSING = '\n  ]\n]';
 
 /** JSON text nested one level deeper (strings in JSON never hold a raw line break). */
 function indent(json: string, by: string): string {

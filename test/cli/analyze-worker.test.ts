@@ -32,7 +32,7 @@ const options = (inputs: string[], extra: Partial<AnalyzeOptions> = {}): Analyze
 /** Reads `options.inputs` here and sends what it finds to a worker running the built bundle. */
 async function analyzeThroughWorker(opts: AnalyzeOptions) {
   let output = '';
-  const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (text) => (output += text));
+  const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()));
   const extractor = new ReportExtractor(worker);
   const inputs = [];
   try {
@@ -75,7 +75,7 @@ describe('analyze in a worker thread', () => {
   it('makes the reader wait while the worker is far behind, and still keeps every distinct report', async () => {
     const opts = options([join(FIXTURES, 'reports', 'x86-warning-panic-on-warn-lkdtm.log')]);
     let output = '';
-    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (text) => (output += text));
+    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()));
     const extractor = new ReportExtractor({ take: (raw: RawReport) => raws.push(raw), precursor: () => undefined });
     const raws: RawReport[] = [];
     const log = await openLog({ path: opts.inputs[0] as string });
@@ -136,7 +136,7 @@ describe('analyze in a worker thread', () => {
     writeFileSync(path, `${[boot, boot, boot, boot].join('\n')}\n`, 'latin1');
     const opts = options([path]);
     let output = '';
-    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (text) => (output += text));
+    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()));
     const extractor = new ReportExtractor(worker);
     const log = await openLog({ path });
     extractor.beginInput(log.source, log.format);
