@@ -41,13 +41,16 @@ function skipPattern(recipe: FrameRecipe): RegExp {
 
 export function pickFrame(lines: readonly string[], recipe: FrameRecipe): Picked {
   const skip = skipPattern(recipe);
-  const first = walk(lines, recipe.steps, skip);
-  const frames = first.length > 0 || !recipe.fallback ? first : walk(lines, recipe.fallback, skip);
+  // The default pick takes the first frame: the walk stops there instead of reading every stack.
+  const wanted = recipe.pick ? Infinity : 1;
+  const first = walk(lines, recipe.steps, skip, wanted);
+  const frames = first.length > 0 || !recipe.fallback ? first : walk(lines, recipe.fallback, skip, wanted);
   if (frames.length === 0) return { corrupted: 'no frame to blame' };
   return (recipe.pick ?? firstFrame)(frames);
 }
 
-function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp): string[] {
+/** The frames the steps yield, in order, up to `wanted` of them. */
+function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp, wanted: number): string[] {
   const frames: string[] = [];
   let i = 0;
   steps: for (const step of steps) {
@@ -63,6 +66,7 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp): s
         // Every name a frame line holds counts (an ARM line names two frames).
         const m = FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text);
         for (const name of m?.slice(1) ?? []) if (name !== undefined && !skip.test(name)) frames.push(name);
+        if (frames.length >= wanted) break steps;
       }
       continue;
     }
@@ -75,6 +79,7 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp): s
       // The first group that names a function not skipped is the frame (a step may offer several).
       const name = m.slice(1).find((g) => g !== undefined && !skip.test(g));
       if (name) frames.push(name);
+      if (frames.length >= wanted) break steps;
       continue steps;
     }
   }
