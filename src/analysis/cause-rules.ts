@@ -64,22 +64,33 @@ function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: s
 /** A 64-bit value that is a canonical kernel address except for exactly one flipped bit (47…63). */
 export function oneBitFromCanonical(hex: string): boolean {
   // KASAN's shadow of a small or user pointer (0xdffffc…) is one bit away too, and means no such thing.
-  if (hex.length !== 16 || /^dffff[c-f]/i.test(hex)) return false;
-  const top = BigInt(`0x${hex}`) >> 47n;
-  let ones = 0;
-  for (let i = 0n; i < 17n; i++) if ((top >> i) & 1n) ones++;
+  if (!HEX64.test(hex) || /^dffff[c-f]/i.test(hex)) return false;
+  const ones = bitCount(Number.parseInt(hex.slice(0, 8), 16) >>> 15);
   return ones === 16 || ones === 1;
 }
 
-/** A value that differs from a slab poison pattern (0x6b…, 0x5a…, 0xa5…, 0xcc…) in exactly one bit. */
+/** Slab poison patterns (0x6b…, 0x5a…, 0xa5…, 0xcc…), one 32-bit half each. */
+const POISON_WORDS = [0x6b6b6b6b, 0x5a5a5a5a, 0xa5a5a5a5, 0xcccccccc, 0xaaaaaaaa, 0xbbbbbbbb];
+
+/** A value that differs from a slab poison pattern in exactly one bit. */
 export function flippedPoison(hex: string): string | undefined {
-  if (hex.length !== 16) return undefined;
-  const value = BigInt(`0x${hex}`);
-  for (const byte of ['6b', '5a', 'a5', 'cc', 'aa', 'bb']) {
-    const diff = value ^ BigInt(`0x${byte.repeat(8)}`);
-    if (diff !== 0n && (diff & (diff - 1n)) === 0n) return `0x${byte.repeat(8)}`;
+  if (!HEX64.test(hex)) return undefined;
+  // Two 32-bit halves: plain numbers, where BigInt cost a parse and six allocations per register.
+  const high = Number.parseInt(hex.slice(0, 8), 16);
+  const low = Number.parseInt(hex.slice(8), 16);
+  for (const word of POISON_WORDS) {
+    if (bitCount(high ^ word) + bitCount(low ^ word) === 1) return `0x${word.toString(16).repeat(2)}`;
   }
   return undefined;
+}
+
+const HEX64 = /^[0-9a-f]{16}$/i;
+
+function bitCount(word: number): number {
+  let v = word >>> 0;
+  let ones = 0;
+  for (; v !== 0; v &= v - 1) ones++;
+  return ones;
 }
 
 function bitFlipEvidence(facts: IncidentFacts): { finding: string; reportId: string } | undefined {

@@ -23,5 +23,8 @@ describe('bit-flip evidence', () => {
     expect(flippedPoison('5a5a5a5a5a5a5a5b')).toBe('0x5a5a5a5a5a5a5a5a');
     expect(flippedPoison('6b6b6b6b6b6b4b4b')).toBeUndefined(); // two bits
     expect(flippedPoison('0000000000000000')).toBeUndefined();
+    expect(flippedPoison('cccccccdcccccccc')).toBe('0xcccccccccccccccc'); // in the high half
+    expect(flippedPoison('A5A5A5A5A5A5A5A4')).toBe('0xa5a5a5a5a5a5a5a5');
+    expect(flippedPoison('6b6b6b6b6b6b6b6')).toBeUndefined(); // not 64 bits
   });
 });
