@@ -17,10 +17,27 @@ export function watFiles(dir = src) {
   );
 }
 
+/**
+ * A .wat holding this line is built a second time as X.relaxed.wasm, every `i8x16.swizzle` made
+ * an `i8x16.relaxed_swizzle`: one pshufb on x86, without the saturating add that zeroes lanes
+ * whose index is 16 or more. Only for sources whose swizzle indices are always below 16, where
+ * both give the same bytes.
+ */
+export const RELAXED_MARKER = ';; build: also with relaxed swizzles';
+
+/** The wasm files built from a .wat: the baseline, and the relaxed build when the source asks for one. */
+export function wasmTargets(wat) {
+  const targets = [{ wasm: wat.replace(/\.wat$/, '.wasm'), relaxed: false }];
+  if (readFileSync(wat, 'utf8').includes(RELAXED_MARKER)) targets.push({ wasm: wat.replace(/\.wat$/, '.relaxed.wasm'), relaxed: true });
+  return targets;
+}
+
 /** The module's bytes as wabt assembles them (SIMD on; no names section, so the bytes are stable). */
-export async function compileWat(path) {
+export async function compileWat(path, { relaxed = false } = {}) {
   const wabt = await (await import('wabt')).default();
-  const module = wabt.parseWat(path, readFileSync(path, 'utf8'), { simd: true });
+  let text = readFileSync(path, 'utf8');
+  if (relaxed) text = text.replaceAll('i8x16.swizzle', 'i8x16.relaxed_swizzle');
+  const module = wabt.parseWat(path, text, { simd: true, relaxed_simd: relaxed });
   try {
     module.validate();
     return Buffer.from(module.toBinary({ log: false, write_debug_names: false }).buffer);
@@ -32,13 +49,14 @@ export async function compileWat(path) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const compile = process.argv.includes('--compile');
   for (const wat of watFiles()) {
-    const wasm = wat.replace(/\.wat$/, '.wasm');
-    if (compile) {
-      writeFileSync(wasm, await compileWat(wat));
-      console.log(`${relative(root, wat)} -> ${relative(root, wasm)}`);
+    for (const { wasm, relaxed } of wasmTargets(wat)) {
+      if (compile) {
+        writeFileSync(wasm, await compileWat(wat, { relaxed }));
+        console.log(`${relative(root, wat)} -> ${relative(root, wasm)}`);
+      }
+      const out = join(root, 'dist', relative(src, wasm));
+      mkdirSync(dirname(out), { recursive: true });
+      copyFileSync(wasm, out);
     }
-    const out = join(root, 'dist', relative(src, wasm));
-    mkdirSync(dirname(out), { recursive: true });
-    copyFileSync(wasm, out);
   }
 }

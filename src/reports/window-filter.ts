@@ -11,7 +11,7 @@ export interface WindowFilter {
 }
 
 /** Every pattern that can start something the extractor keeps. */
-const TRIGGER_PATTERNS: readonly RegExp[] = [
+export const TRIGGER_PATTERNS: readonly RegExp[] = [
   ...KIND_TABLE.map((row) => row.header),
   ...PRECURSOR_TABLE.map((row) => row.pattern),
   BOOT_BANNER,

@@ -4,15 +4,16 @@
  * source assembled.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byteTables, compileByteFilter, type ByteFilter } from '../../src/reports/byte-filter.js';
 import { hasByte, prefixByteSets, requiredLiteral, type ByteSet } from '../../src/reports/regex-bytes.js';
-import { shippedTriggerFilters } from '../../src/reports/window-filter.js';
+import { shippedTriggerFilters, TRIGGER_PATTERNS } from '../../src/reports/window-filter.js';
 
 const { bytes: BYTE_FILTER, window: WINDOW_FILTER } = shippedTriggerFilters();
 // @ts-expect-error: a plain .mjs build script, no types
-import { compileWat } from '../../scripts/build-wasm.mjs';
+import { compileWat, wasmTargets } from '../../scripts/build-wasm.mjs';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const SRC = join(import.meta.dirname, '..', '..', 'src', 'reports');
@@ -221,9 +222,37 @@ describe('scanning a block', () => {
 });
 
 describe('the committed WebAssembly', () => {
-  it('is byte-filter.wat assembled (npm run wasm regenerates it)', async () => {
-    const compiled: Buffer = await compileWat(join(SRC, 'byte-filter.wat'));
-    expect(Buffer.compare(compiled, readFileSync(join(SRC, 'byte-filter.wasm')))).toBe(0);
+  it('is byte-filter.wat assembled, with and without relaxed swizzles (npm run wasm regenerates both)', async () => {
+    const wat = join(SRC, 'byte-filter.wat');
+    const targets = (wasmTargets(wat) as { wasm: string; relaxed: boolean }[]).map((t) => [t.wasm.split('/').pop(), t.relaxed]);
+    expect(targets).toEqual([['byte-filter.wasm', false], ['byte-filter.relaxed.wasm', true]]);
+    for (const relaxed of [false, true]) {
+      const compiled: Buffer = await compileWat(wat, { relaxed });
+      const file = relaxed ? 'byte-filter.relaxed.wasm' : 'byte-filter.wasm';
+      expect(Buffer.compare(compiled, readFileSync(join(SRC, file))), file).toBe(0);
+    }
+  });
+
+  it('gives the same answers in its relaxed-swizzle build, on every fixture from every line start', () => {
+    // Node 20 takes relaxed SIMD behind a flag (the CLI sets it for analyze); Node 22 has it.
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    const relaxedBytes = readFileSync(join(SRC, 'byte-filter.relaxed.wasm'));
+    expect(WebAssembly.validate(relaxedBytes)).toBe(true);
+    const tables = byteTables(TRIGGER_PATTERNS) as NonNullable<ReturnType<typeof byteTables>>;
+    const baseline = compileByteFilter(tables, new WebAssembly.Module(readFileSync(join(SRC, 'byte-filter.wasm'))));
+    const relaxed = compileByteFilter(tables, new WebAssembly.Module(relaxedBytes));
+    let scans = 0;
+    for (const dir of ['reports', 'logs']) {
+      for (const f of readdirSync(join(FIXTURES, dir)).filter((n) => /\.(log|txt)$/.test(n))) {
+        const bytes = readFileSync(join(FIXTURES, dir, f));
+        if (!baseline.load(bytes) || !relaxed.load(bytes)) continue;
+        for (let from = 0; from < bytes.length; from = bytes.indexOf(10, from) + 1 || bytes.length) {
+          expect(relaxed.scan(from), `${f} from ${from}`).toEqual(baseline.scan(from));
+          scans++;
+        }
+      }
+    }
+    expect(scans).toBeGreaterThan(10_000);
   });
 
   it('has its own memory per filter', () => {
