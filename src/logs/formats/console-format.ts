@@ -18,6 +18,9 @@ const REPLACEMENT = 0xfffd;
  * prefix; such a line inherits the fields of its first line. With `unprefixedContinue` (vmcore
  * logs, where every record has a prefix) any line without one continues the previous record.
  */
+/** The last lines of a skipped window copied without allocating, when they are no longer than this. */
+const SKIPPED_TAIL_BYTES = 16 * 1024;
+
 export class ConsoleFormat extends TextFormat {
   private readonly prefix: KernelPrefix = newKernelPrefix();
   private readonly scratch: KernelPrefix = newKernelPrefix();
@@ -29,6 +32,7 @@ export class ConsoleFormat extends TextFormat {
   private contFacility: number | undefined;
   /** The last lines of the window skipped last, not parsed yet (see `skip`). */
   private skippedTail: TextWindow | undefined;
+  private tailBuffer: Buffer | undefined;
 
   constructor(
     source: string,
@@ -115,8 +119,15 @@ export class ConsoleFormat extends TextFormat {
     if (w.garbage) return super.skip(w, scanner);
     const n = scanner.skip(w, lineFeeds);
     const tail = w.lastLines(32);
-    // A copy: the read buffer is reused for later input.
-    this.skippedTail = new TextWindow(Buffer.from(tail.raw), tail.cutFirst);
+    // A copy: the read buffer is reused for later input. Into a buffer of this format's own
+    // when it fits: only the last skipped tail is ever parsed, and its lines are not kept.
+    const raw = tail.raw;
+    let copy: Buffer;
+    if (raw.length <= SKIPPED_TAIL_BYTES) {
+      this.tailBuffer ??= Buffer.allocUnsafe(SKIPPED_TAIL_BYTES);
+      copy = this.tailBuffer.subarray(0, raw.copy(this.tailBuffer));
+    } else copy = Buffer.from(raw);
+    this.skippedTail = new TextWindow(copy, tail.cutFirst);
     return n;
   }
 
