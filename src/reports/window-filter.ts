@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { tableAlternatives } from './any-of.js';
-import { byteTables, compileByteFilter, type ByteFilter } from './byte-filter.js';
+import { byteTables, compileByteFilter, loadByteTables, storedTablesKey, storeByteTables, type ByteFilter, type ByteTables } from './byte-filter.js';
 import { KIND_TABLE } from './kinds.js';
 import { PRECURSOR_TABLE } from './precursors.js';
 import { BOOT_BANNER, CLEAN_SHUTDOWN } from './report-body.js';
@@ -77,9 +78,28 @@ let triggerFilters: TriggerFilters | undefined;
 export function shippedTriggerFilters(): TriggerFilters {
   if (!triggerFilters) {
     const window = compileWindowFilter();
-    const tables = window && byteTables(TRIGGER_PATTERNS);
+    const tables = window && triggerByteTables();
     const bytes = tables && compileByteFilter(tables);
     triggerFilters = { ...(window && { window }), ...(bytes && { bytes }) };
   }
   return triggerFilters;
+}
+
+/** Where `npm run build` stores byteTables(TRIGGER_PATTERNS) (scripts/build-byte-tables.mjs). */
+const STORED_TABLES = new URL('./trigger-byte-tables.json', import.meta.url);
+
+/** The byte tables of the shipped triggers: as stored at build time for these patterns, else derived now. */
+function triggerByteTables(): ByteTables | undefined {
+  let text = '';
+  try {
+    text = readFileSync(STORED_TABLES, 'utf8');
+  } catch {
+    // Not built (tests run from sources): derive them.
+  }
+  return loadByteTables(text, storedTablesKey(TRIGGER_PATTERNS)) ?? byteTables(TRIGGER_PATTERNS);
+}
+
+/** The stored form of the shipped triggers' tables, for the build to write to STORED_TABLES. */
+export function storedTriggerTables(): string {
+  return storeByteTables(byteTables(TRIGGER_PATTERNS), storedTablesKey(TRIGGER_PATTERNS));
 }

@@ -4,10 +4,10 @@
  * source assembled.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { byteTables, compileByteFilter, type ByteFilter } from '../../src/reports/byte-filter.js';
+import { byteTables, compileByteFilter, loadByteTables, storeByteTables, storedTablesKey, type ByteFilter } from '../../src/reports/byte-filter.js';
 import { hasByte, prefixByteSets, requiredLiteral, type ByteSet } from '../../src/reports/regex-bytes.js';
 import { shippedTriggerFilters, TRIGGER_PATTERNS } from '../../src/reports/window-filter.js';
 
@@ -99,6 +99,24 @@ describe('tables from the kind and precursor tables', () => {
     expect(byteTables([/^BUG: /, /\d+ M/])).toBeUndefined();
     expect(byteTables([/^.*foo/])).toBeDefined(); // an anchored one with a loose start: by its text
     expect(byteTables([/^.*x/])).toBeUndefined();
+  });
+
+  it('stores its tables and loads them back only for the patterns they came from', () => {
+    const tables = byteTables(TRIGGER_PATTERNS) as NonNullable<ReturnType<typeof byteTables>>;
+    const key = storedTablesKey(TRIGGER_PATTERNS);
+    const loaded = loadByteTables(storeByteTables(tables, key), key);
+    expect(loaded?.literals).toEqual(tables.literals);
+    expect(Array.from(loaded?.prefixMasks ?? [])).toEqual(Array.from(tables.prefixMasks));
+    expect(loadByteTables(storeByteTables(tables, key), storedTablesKey([/^BUG: /]))).toBeUndefined();
+    expect(loadByteTables(storeByteTables(undefined, key), key)).toBeNull();
+    expect(loadByteTables('{"key":', key)).toBeUndefined();
+    expect(loadByteTables('', key)).toBeUndefined();
+    const truncated = JSON.parse(storeByteTables(tables, key)) as { tables: { prefixMasks: string } };
+    truncated.tables.prefixMasks = truncated.tables.prefixMasks.slice(0, 100);
+    expect(loadByteTables(JSON.stringify(truncated), key)).toBeUndefined();
+    // What `npm run build` stored beside the compiled module: the tables of today's patterns.
+    const built = readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'reports', 'trigger-byte-tables.json'), 'utf8');
+    expect(Array.from(loadByteTables(built, key)?.prefixMasks ?? [])).toEqual(Array.from(tables.prefixMasks));
   });
 
   it('is built for the shipped tables', () => {
