@@ -21,26 +21,40 @@ const ARM_FRAME_LINE = /^\s*\[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[^)]*\) from \[<[0-
 const UNRELIABLE = / \(unreliable\)\s*$/;
 
 /** Headings that start another stack (alloc/free stacks, a second trace): a `trace` step ends there. */
-const STACK_HEADINGS: readonly RegExp[] = [/Call Trace/, /Allocated:/, /Allocated by task \d+:/, /Freed:/, /Freed by task \d+:/, /[^k] backtrace:/];
+const STACK_HEADING = /Call Trace|Allocated:|Allocated by task \d+:|Freed:|Freed by task \d+:|[^k] backtrace:/;
 
 /** Lines that mean an unrelated stack was printed into the report (fault injection): stop reading. */
 const FOREIGN_STACK = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] )?should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/;
 
-/** One compiled skip pattern per recipe, built on first use. */
-const SKIP_PATTERNS = new WeakMap<FrameRecipe, RegExp>();
+/**
+ * Whether a recipe passes over a frame name, per recipe, built on first use. Answers are kept:
+ * a log's reports name the same functions again and again, and a test runs ~250 words.
+ */
+const SKIP_TESTS = new WeakMap<FrameRecipe, (name: string) => boolean>();
+const MAX_REMEMBERED_NAMES = 2_000;
 
-function skipPattern(recipe: FrameRecipe): RegExp {
-  let re = SKIP_PATTERNS.get(recipe);
-  if (!re) {
+function skipTest(recipe: FrameRecipe): (name: string) => boolean {
+  let test = SKIP_TESTS.get(recipe);
+  if (!test) {
     const words = [...(recipe.skipShared === false ? [] : SHARED_FRAMES), ...(recipe.skip ?? [])];
-    re = words.length ? new RegExp(words.join('|')) : /(?!)/;
-    SKIP_PATTERNS.set(recipe, re);
+    const re = words.length ? new RegExp(words.join('|')) : /(?!)/;
+    const known = new Map<string, boolean>();
+    test = (name) => {
+      let skipped = known.get(name);
+      if (skipped === undefined) {
+        skipped = re.test(name);
+        if (known.size >= MAX_REMEMBERED_NAMES) known.clear();
+        known.set(name, skipped);
+      }
+      return skipped;
+    };
+    SKIP_TESTS.set(recipe, test);
   }
-  return re;
+  return test;
 }
 
 export function pickFrame(lines: readonly string[], recipe: FrameRecipe): Picked {
-  const skip = skipPattern(recipe);
+  const skip = skipTest(recipe);
   // The default pick takes the first frame: the walk stops there instead of reading every stack.
   const wanted = recipe.pick ? Infinity : 1;
   const first = walk(lines, recipe.steps, skip, wanted);
@@ -50,7 +64,7 @@ export function pickFrame(lines: readonly string[], recipe: FrameRecipe): Picked
 }
 
 /** The frames the steps yield, in order, up to `wanted` of them. */
-function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp, wanted: number): string[] {
+function walk(lines: readonly string[], steps: readonly Step[], skip: (name: string) => boolean, wanted: number): string[] {
   const frames: string[] = [];
   let i = 0;
   steps: for (const step of steps) {
@@ -58,14 +72,14 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp, wa
       for (; i < lines.length; i++) {
         const text = lines[i] ?? '';
         if (FOREIGN_STACK.test(text)) break steps;
-        if (STACK_HEADINGS.some((re) => re.test(text))) {
+        if (STACK_HEADING.test(text)) {
           i++;
           continue steps;
         }
         if (UNRELIABLE.test(text)) continue;
         // Every name a frame line holds counts (an ARM line names two frames).
         const m = FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text);
-        for (const name of m?.slice(1) ?? []) if (name !== undefined && !skip.test(name)) frames.push(name);
+        for (const name of m?.slice(1) ?? []) if (name !== undefined && !skip(name)) frames.push(name);
         if (frames.length >= wanted) break steps;
       }
       continue;
@@ -77,7 +91,7 @@ function walk(lines: readonly string[], steps: readonly Step[], skip: RegExp, wa
       if (!m) continue;
       i++;
       // The first group that names a function not skipped is the frame (a step may offer several).
-      const name = m.slice(1).find((g) => g !== undefined && !skip.test(g));
+      const name = m.slice(1).find((g) => g !== undefined && !skip(g));
       if (name) frames.push(name);
       if (frames.length >= wanted) break steps;
       continue steps;
