@@ -1,3 +1,4 @@
+import { anyOf } from '../any-of.js';
 import type { ReportDetails } from '../crash-report.js';
 import { hexToNumber, stripHexPrefix } from './hex.js';
 import { esrClass, faultStatusName } from './esr-classes.js';
@@ -15,6 +16,11 @@ const ESR = /^ESR = 0x([0-9a-f]{1,16})/;
 const EC = /^EC = 0x([0-9a-f]{1,2}): ([^,]{1,60}), IL = (\d{1,2}) bits/;
 const FSC = /^FSC = 0x([0-9a-f]{1,2}): (.{1,80})$/;
 const WNR = /\bWnR = ([01])/;
+/** arm64 before the `Mem abort info:` lines printed the syndrome only here. */
+const INTERNAL_ERROR = /^Internal error: [^:]{1,40}: ([0-9a-f]{8,16}) \[#\d{1,4}\]/;
+const BETWEEN_RANGES = /address between user and kernel address ranges$/;
+/** Lines none of these can match are passed at once: most of a report (its frames and registers). */
+const ANY_ABORT_LINE = anyOf([UNABLE, INTERNAL_ERROR, ESR, EC, FSC, WNR, BETWEEN_RANGES]);
 
 /**
  * arm64/arm `Unable to handle kernel paging request at virtual address …` and the `Mem abort info:`
@@ -29,14 +35,14 @@ export function parseArmAbort(lines: readonly string[]): ArmAbort {
   let esrLine = false;
   for (const line of lines) {
     const t = line.trim();
+    if (!ANY_ABORT_LINE.test(t)) continue;
     const u = out.address === undefined ? UNABLE.exec(t) : null;
     if (u) {
       out.what = u[1] ?? '';
       out.address = stripHexPrefix(u[2] ?? '');
       continue;
     }
-    // arm64 before the `Mem abort info:` lines printed the syndrome only here.
-    const io = esr === undefined ? /^Internal error: [^:]{1,40}: ([0-9a-f]{8,16}) \[#\d{1,4}\]/.exec(t) : null;
+    const io = esr === undefined ? INTERNAL_ERROR.exec(t) : null;
     if (io) {
       esr = hexToNumber((io[1] ?? '').slice(-8));
       d.esr = io[1] ?? '';
@@ -65,7 +71,7 @@ export function parseArmAbort(lines: readonly string[]): ArmAbort {
     }
     const w = t.startsWith('CM = ') || t.includes('WnR =') ? WNR.exec(t) : null;
     if (w && d.write === undefined) d.write = w[1] === '1';
-    if (/address between user and kernel address ranges$/.test(t)) d.addressRegion = 'between user and kernel address ranges';
+    if (BETWEEN_RANGES.test(t)) d.addressRegion = 'between user and kernel address ranges';
   }
   if (esr !== undefined) explainEsr(esr, d);
   return out;

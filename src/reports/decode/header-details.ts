@@ -1,4 +1,5 @@
 import type { ReportDetails } from '../crash-report.js';
+import { anyOf } from '../any-of.js';
 import { toInt } from './hex.js';
 
 export interface HeaderDetails {
@@ -19,6 +20,8 @@ const TASK_IN_HEADER = /^BUG: (?:scheduling while atomic|using (?:__this_cpu_\w+
 /** might_sleep(): `in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 3658, name: syz-fuzzer`. */
 const MIGHT_SLEEP_TASK = /^in_atomic\(\): \d+, irqs_disabled\(\): \d+,.{0,40}? pid: (\d{1,10}), name: (.{1,64})$/;
 const GPF_ADDRESS = /general protection fault, probably for non-canonical address 0x([0-9a-f]{1,16})/;
+/** Lines none of these can match are passed at once: most of a report (its frames and registers). */
+const ANY_DETAIL = anyOf([WARNING_OLD, WARNING_NEW, KERNEL_BUG, LIST_CORRUPTION, STACK_GUARD, TASK_IN_HEADER, MIGHT_SLEEP_TASK, GPF_ADDRESS]);
 
 /**
  * What the report's own header lines say beyond their kind: where a WARNING or BUG() fired
@@ -31,6 +34,7 @@ export function parseHeaderDetails(lines: readonly string[]): HeaderDetails {
   const d = out.details;
   for (const line of lines) {
     const t = line.trim();
+    if (!ANY_DETAIL.test(t)) continue;
     const w = d.sourceFile === undefined ? WARNING_OLD.exec(t) : null;
     if (w) {
       out.cpu = toInt(w[1]);
