@@ -1,3 +1,4 @@
+import { anyOf } from '../any-of.js';
 import type { ReportDetails } from '../crash-report.js';
 import { toInt } from './hex.js';
 
@@ -15,6 +16,8 @@ const RCU = /(?:^|\s|rcu: )INFO: (rcu_\w{1,20}|rcu) (self-detected stall on CPU|
 const RCU_CPU = /^(?:rcu: )?\s*(\d{1,5})-[.\w!]{1,8}: \(/;
 const RCU_TIMING = /\((?:detected by (\d{1,5}), )?t=(\d{1,12}) jiffies,? g=(-?\d{1,20}),?(?: c=-?\d{1,20},?)? q=(\d{1,12})/;
 const RCU_STARVED = /kthread starved for (\d{1,12}) jiffies!/;
+/** Lines none of these can match are passed at once: most of a report (its frames and registers). */
+const ANY_LOCKUP_LINE = anyOf([SOFT, HARD, HUNG, RCU, RCU_CPU, RCU_TIMING, RCU_STARVED]);
 
 /**
  * Numbers of lockup and stall reports: soft lockup (`watchdog: BUG: soft lockup - CPU#1 stuck for 22s!
@@ -28,6 +31,7 @@ export function parseLockupDetails(lines: readonly string[]): ReportDetails {
   let rcuSeen = false;
   for (const line of lines) {
     const t = line.trim();
+    if (!ANY_LOCKUP_LINE.test(t)) continue;
     const s = d.stuckCpu === undefined ? SOFT.exec(t) : null;
     if (s) {
       d.stuckCpu = Number(s[1]);

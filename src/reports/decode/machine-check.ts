@@ -1,3 +1,4 @@
+import { anyOf } from '../any-of.js';
 import type { ReportDetails } from '../crash-report.js';
 import { hexToBigInt } from './hex.js';
 import { MCA_STATUS_BITS, mcaErrorClass } from './mce-codes.js';
@@ -9,6 +10,9 @@ const EDAC = /^EDAC (\S{1,40}): (\d{1,8}) (CE|UE) (.{1,80}?) on (\S{1,120}) \((.
 const GHES_SEVERITY = /\[Hardware Error\]: {1,4}event severity: (\w{1,20})/;
 const GHES_SECTION = /\[Hardware Error\]: {1,8}section_type: (.{1,60})$/;
 const GHES_ADDRESS = /\[Hardware Error\]: {1,8}physical_address: 0x([0-9a-f]{1,16})/;
+const MCE_REGISTER = /\b(?:TSC|ADDR|MISC) [0-9a-f]/;
+/** Lines none of these can match are passed at once: most of a report (its frames and registers). */
+const ANY_MCE_LINE = anyOf([MCE_BANK, MCE_REGISTER, PROCESSOR, EDAC, GHES_SEVERITY, GHES_SECTION, GHES_ADDRESS]);
 
 function decodeStatus(status: string, d: ReportDetails): void {
   const v = hexToBigInt(status);
@@ -33,6 +37,7 @@ export function parseMachineCheck(lines: readonly string[]): ReportDetails {
   let ue = 0;
   for (const line of lines) {
     const t = line.trim();
+    if (!ANY_MCE_LINE.test(t)) continue;
     const b = d.mceBank === undefined ? MCE_BANK.exec(t) : null;
     if (b) {
       d.mceCpu = Number(b[1]);
@@ -42,7 +47,7 @@ export function parseMachineCheck(lines: readonly string[]): ReportDetails {
       decodeStatus(d.mceStatus, d);
       continue;
     }
-    if (d.mceBank !== undefined && /\b(?:TSC|ADDR|MISC) [0-9a-f]/.test(t)) {
+    if (d.mceBank !== undefined && MCE_REGISTER.test(t)) {
       for (const m of t.matchAll(TSC_ADDR_MISC)) {
         const key = `mce${(m[1] ?? '').charAt(0)}${(m[1] ?? '').slice(1).toLowerCase()}`;
         if (d[key] === undefined) d[key] = m[2] ?? '';

@@ -1,3 +1,4 @@
+import { anyOf } from '../any-of.js';
 import type { PageFaultErrorCode } from '../crash-report.js';
 import { hexToNumber, stripHexPrefix } from './hex.js';
 import { pageFaultBit } from './page-fault-bits.js';
@@ -66,6 +67,12 @@ const ADDRESS_LINES: readonly { re: RegExp; kind: 'null-pointer' | 'paging-reque
   { re: /^BUG: unable to handle kernel NULL pointer dereference at ([0-9a-fA-Fx]{1,18}|\(null\))/, kind: 'null-pointer' },
   { re: /^BUG: unable to handle kernel paging request at ([0-9a-fA-Fx]{1,18})/, kind: 'paging-request' },
 ];
+const PF_ERROR_CODE = /^#PF: error_code\(0x([0-9a-f]{1,8})\)/;
+const LONE_CR2 = /^CR2: ([0-9a-f]{16})$/;
+const OOPS_CODE = /^(?:Oops: )?Oops: ([0-9a-f]{4}) \[#\d+\]/;
+const EXEC_HINT = /^kernel tried to execute NX-protected page|^unable to execute userspace code \(SMEP\?\)/;
+/** Lines none of these can match are passed at once: most of a report (its frames and registers). */
+const ANY_PAGE_FAULT_LINE = anyOf([...ADDRESS_LINES.map((l) => l.re), /^#PF/, LONE_CR2, OOPS_CODE, EXEC_HINT]);
 
 /**
  * The x86 page-fault lines of a report: the `BUG:` line with the address, `#PF:` lines (5.1+),
@@ -79,6 +86,7 @@ export function parsePageFaultLines(lines: readonly string[]): PageFaultLines {
   let loneCr2: string | undefined;
   for (const line of lines) {
     const t = line.trim();
+    if (!ANY_PAGE_FAULT_LINE.test(t)) continue;
     if (out.address === undefined) {
       for (const { re, kind } of ADDRESS_LINES) {
         const m = re.exec(t);
@@ -90,18 +98,18 @@ export function parsePageFaultLines(lines: readonly string[]): PageFaultLines {
     }
     if (t.startsWith('#PF: ')) {
       if (pfLines.length < 2) pfLines.push(t);
-      const m = /^#PF: error_code\(0x([0-9a-f]{1,8})\)/.exec(t);
+      const m = PF_ERROR_CODE.exec(t);
       if (m && code === undefined) code = hexToNumber(m[1] ?? '');
     } else if (t.startsWith('#PF error: ')) {
       if (pfLines.length < 2) pfLines.push(t);
       code ??= parseOldPageFaultError(t);
     }
     // x86 repeats the faulting address on a `CR2:` line of its own at the end of a page-fault oops.
-    const cr2 = loneCr2 === undefined ? /^CR2: ([0-9a-f]{16})$/.exec(t) : null;
+    const cr2 = loneCr2 === undefined ? LONE_CR2.exec(t) : null;
     if (cr2) loneCr2 = cr2[1];
-    const oops = /^(?:Oops: )?Oops: ([0-9a-f]{4}) \[#\d+\]/.exec(t);
+    const oops = OOPS_CODE.exec(t);
     if (oops && oopsCode === undefined) oopsCode = hexToNumber(oops[1] ?? '');
-    if (out.execHint === undefined && /^kernel tried to execute NX-protected page|^unable to execute userspace code \(SMEP\?\)/.test(t)) {
+    if (out.execHint === undefined && EXEC_HINT.test(t)) {
       out.execHint = t;
     }
   }
