@@ -27,27 +27,33 @@ const STACK_HEADING = /Call Trace|Allocated:|Allocated by task \d+:|Freed:|Freed
 const FOREIGN_STACK = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] )?should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/;
 
 /**
- * Whether a recipe passes over a frame name, per recipe, built on first use. Answers are kept:
- * a log's reports name the same functions again and again, and a test runs ~250 words.
+ * Whether a recipe passes over a frame name, per recipe, built on first use: SHARED_FRAMES is one
+ * regex for all recipes (~250 words: compiling it once per recipe cost more than the tests), the
+ * recipe's own words another. Answers for the shared words are kept: a log's reports name the
+ * same functions again and again.
  */
 const SKIP_TESTS = new WeakMap<FrameRecipe, (name: string) => boolean>();
-const MAX_REMEMBERED_NAMES = 2_000;
+let sharedSkip: RegExp | undefined;
+const sharedAnswers = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 4_000;
+
+function isSharedFrame(name: string): boolean {
+  let skipped = sharedAnswers.get(name);
+  if (skipped === undefined) {
+    sharedSkip ??= new RegExp(SHARED_FRAMES.join('|'));
+    skipped = sharedSkip.test(name);
+    if (sharedAnswers.size >= MAX_REMEMBERED_NAMES) sharedAnswers.clear();
+    sharedAnswers.set(name, skipped);
+  }
+  return skipped;
+}
 
 function skipTest(recipe: FrameRecipe): (name: string) => boolean {
   let test = SKIP_TESTS.get(recipe);
   if (!test) {
-    const words = [...(recipe.skipShared === false ? [] : SHARED_FRAMES), ...(recipe.skip ?? [])];
-    const re = words.length ? new RegExp(words.join('|')) : /(?!)/;
-    const known = new Map<string, boolean>();
-    test = (name) => {
-      let skipped = known.get(name);
-      if (skipped === undefined) {
-        skipped = re.test(name);
-        if (known.size >= MAX_REMEMBERED_NAMES) known.clear();
-        known.set(name, skipped);
-      }
-      return skipped;
-    };
+    const own = recipe.skip?.length ? new RegExp(recipe.skip.join('|')) : undefined;
+    const shared = recipe.skipShared !== false;
+    test = (name) => (shared && isSharedFrame(name)) || (own?.test(name) ?? false);
     SKIP_TESTS.set(recipe, test);
   }
   return test;
