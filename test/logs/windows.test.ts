@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../src/logs/log-line.js';
 import { openLog } from '../../src/logs/read-log.js';
+import { TextWindow } from '../../src/logs/split-lines.js';
 import { fixture, readAll } from './helpers.js';
 
 let dir: string;
@@ -100,5 +101,18 @@ describe('windows read in ranges', () => {
     for (const l of full.lines) byLine.set(l.origin.line, [...(byLine.get(l.origin.line) ?? []), l]);
     for (const l of got) expect(byLine.get(l.origin.line)).toContainEqual(l);
     expect(log.stats.lines).toBe(full.lines.length);
+  });
+
+  it('lastLines keeps the last n lines of a window, or all of it when it has no more', () => {
+    const w = (text: string) => new TextWindow(Buffer.from(text, 'latin1'), false);
+    const last = (text: string, n: number) => w(text).lastLines(n).raw.toString('latin1');
+    expect(last('a\nb\nc\nd', 2)).toBe('c\nd');
+    expect(last('a\nb\nc\nd', 3)).toBe('b\nc\nd');
+    expect(last('a\nb\nc\nd', 4)).toBe('a\nb\nc\nd');
+    expect(last('a\nb\nc\nd', 32)).toBe('a\nb\nc\nd');
+    expect(last('\nb', 1)).toBe('b');
+    expect(last('\nb', 2)).toBe('\nb');
+    expect(last('a\n\n', 1)).toBe('');
+    expect(last('', 1)).toBe('');
   });
 });
