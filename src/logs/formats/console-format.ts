@@ -138,8 +138,19 @@ export class ConsoleFormat extends TextFormat {
     const saved = this.out;
     this.out = [];
     this.contWidth = 0;
-    new LineScanner().scan(tail, this);
+    new LineScanner().scan(this.stateSetting(tail), this);
     this.out = saved;
+  }
+
+  /**
+   * The lines of a skipped tail that decide the continuation state: its last line alone when
+   * that is a plain line with a kernel prefix (it sets every field, whatever came before), else
+   * the whole tail. Parsing 32 lines on every resume cost more than the check.
+   */
+  private stateSetting(tail: TextWindow): TextWindow {
+    const last = tail.lastLines(1);
+    if (last === tail || last.raw[0] !== LBRACKET || last.garbage || last.hasCr) return tail;
+    return parseKernelPrefixBytes(last.raw, 0, this.scratch) >= 0 ? last : tail;
   }
 
   private push(
