@@ -83,14 +83,15 @@ export class TextWindow {
 
   /** The window of the last `n` lines of this one (this one when it has no more). */
   lastLines(n: number): TextWindow {
-    // A loop over the bytes: Buffer's lastIndexOf costs a native call per line, and this runs
-    // for every window passed over.
     const raw = this.raw;
-    let found = 0;
-    for (let i = raw.length - 1; i >= 0; i--) {
-      if (raw[i] === LF && ++found === n) return new TextWindow(raw.subarray(i + 1), false);
+    let pos = raw.length;
+    for (let k = 0; k < n; k++) {
+      // (Buffer's lastIndexOf reads a negative offset from the end: pos 0 has no line before it.)
+      const nl = pos > 0 ? raw.lastIndexOf(LF, pos - 1) : -1;
+      if (nl < 0) return this;
+      pos = nl;
     }
-    return this;
+    return new TextWindow(raw.subarray(pos + 1), false);
   }
 }
 

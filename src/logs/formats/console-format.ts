@@ -118,7 +118,7 @@ export class ConsoleFormat extends TextFormat {
   override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
     if (w.garbage) return super.skip(w, scanner);
     const n = scanner.skip(w, lineFeeds);
-    const tail = w.lastLines(32);
+    const tail = this.stateSetting(w);
     // A copy: the read buffer is reused for later input. Into a buffer of this format's own
     // when it fits: only the last skipped tail is ever parsed, and its lines are not kept.
     const raw = tail.raw;
@@ -138,19 +138,19 @@ export class ConsoleFormat extends TextFormat {
     const saved = this.out;
     this.out = [];
     this.contWidth = 0;
-    new LineScanner().scan(this.stateSetting(tail), this);
+    new LineScanner().scan(tail, this);
     this.out = saved;
   }
 
   /**
-   * The lines of a skipped tail that decide the continuation state: its last line alone when
-   * that is a plain line with a kernel prefix (it sets every field, whatever came before), else
-   * the whole tail. Parsing 32 lines on every resume cost more than the check.
+   * The last lines of a window that decide the continuation state: the last line alone when it
+   * is a plain line with a kernel prefix (it sets every field, whatever came before), else the
+   * last 32. Parsing 32 lines on every resume cost more than the check.
    */
-  private stateSetting(tail: TextWindow): TextWindow {
-    const last = tail.lastLines(1);
-    if (last === tail || last.raw[0] !== LBRACKET || last.garbage || last.hasCr) return tail;
-    return parseKernelPrefixBytes(last.raw, 0, this.scratch) >= 0 ? last : tail;
+  private stateSetting(w: TextWindow): TextWindow {
+    const last = w.lastLines(1);
+    if (last !== w && last.raw[0] === LBRACKET && !last.garbage && !last.hasCr && parseKernelPrefixBytes(last.raw, 0, this.scratch) >= 0) return last;
+    return w.lastLines(32);
   }
 
   private push(
