@@ -11,11 +11,13 @@ import type { RawReport } from '../reports/segmenter.js';
 import type { AnalyzeOptions } from './parse-args.js';
 import type { InputSummaries } from './streaming-analysis.js';
 
-/** Messages to the worker (analyze-worker.ts): the calls of a RawReportSink, then the end. */
-export type ToWorker =
-  | { type: 'report'; report: WireRawReport; floor: number }
-  | { type: 'precursor'; event: PrecursorEvent }
-  | { type: 'finish'; findings: LineFindings; inputs: InputSummaries };
+/** The calls of a RawReportSink, as data. */
+export type SinkCall = { type: 'report'; report: WireRawReport; floor: number } | { type: 'precursor'; event: PrecursorEvent };
+/**
+ * Messages to the worker (analyze-worker.ts): the sink's calls of a block of the log together
+ * (a message costs tens of microseconds whatever it holds), then the end.
+ */
+export type ToWorker = { type: 'calls'; calls: SinkCall[] } | { type: 'finish'; findings: LineFindings; inputs: InputSummaries };
 /** Messages from it, in order on one port: output as it is written, then how it ended. */
 export type FromWorker =
   | { type: 'output'; bytes: Uint8Array }
@@ -78,6 +80,8 @@ export class AnalyzeWorker implements RawReportSink {
   private readonly fromWorker: MessagePort;
   private readonly taken = new Int32Array(new SharedArrayBuffer(4));
   private posted = 0;
+  /** Calls not handed over yet: they go together once the reader is done with a block (ready). */
+  private calls: SinkCall[] = [];
   /** Lines of the reports posted (wrapping as the worker's Int32 count does). */
   private postedLines = 0;
   private readonly rebootsSent = new Set<string>();
@@ -106,11 +110,11 @@ export class AnalyzeWorker implements RawReportSink {
     if (this.failure || this.isRebootSent(raw)) return;
     this.posted++;
     this.postedLines = (this.postedLines + raw.lines.length) | 0;
-    this.post({ type: 'report', report: toWire(raw), floor });
+    this.calls.push({ type: 'report', report: toWire(raw), floor });
   }
 
   precursor(event: PrecursorEvent): void {
-    if (!this.failure) this.post({ type: 'precursor', event });
+    if (!this.failure) this.calls.push({ type: 'precursor', event });
   }
 
   /** Reports handed to the worker so far. */
@@ -123,6 +127,7 @@ export class AnalyzeWorker implements RawReportSink {
    * has caught up (rejects if it failed).
    */
   ready(): Promise<void> | undefined {
+    this.send();
     this.drain();
     if (this.failure) return Promise.reject(this.failure);
     return this.backlog() < MAX_BACKLOG_LINES ? undefined : this.catchUp();
@@ -130,6 +135,7 @@ export class AnalyzeWorker implements RawReportSink {
 
   /** Hands over the rest of what the reader found; resolves to the number of reports once all is written. */
   finish(findings: LineFindings, inputs: InputSummaries): Promise<number> {
+    this.send();
     if (!this.failure) this.post({ type: 'finish', findings, inputs });
     this.drain();
     this.fromWorker.on('message', (message: FromWorker) => this.handle(message));
@@ -181,6 +187,13 @@ export class AnalyzeWorker implements RawReportSink {
   private fail(error: Error): void {
     this.failure ??= error;
     this.settle?.reject(this.failure);
+  }
+
+  /** Hands over the calls made since the last time. */
+  private send(): void {
+    if (this.calls.length === 0) return;
+    if (!this.failure) this.post({ type: 'calls', calls: this.calls });
+    this.calls = [];
   }
 
   private post(message: ToWorker): void {

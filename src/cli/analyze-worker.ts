@@ -24,12 +24,14 @@ if (parentPort) {
   };
   parentPort.on('message', (message: ToWorker) => {
     try {
-      if (message.type === 'report') {
-        analysis.sink.take(fromWire(message.report), message.floor);
-        Atomics.add(taken, 0, message.report.lines.length);
-        Atomics.notify(taken, 0);
-      } else if (message.type === 'precursor') {
-        analysis.sink.precursor(message.event);
+      if (message.type === 'calls') {
+        for (const call of message.calls) {
+          if (call.type === 'report') {
+            analysis.sink.take(fromWire(call.report), call.floor);
+            Atomics.add(taken, 0, call.report.lines.length);
+            Atomics.notify(taken, 0);
+          } else analysis.sink.precursor(call.event);
+        }
       } else {
         analysis.finish(message.inputs, message.findings).then((reportCount) => reply({ type: 'done', reportCount }), fail);
       }
