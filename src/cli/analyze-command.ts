@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { SCHEMA_VERSION, type AnalysisResult, type CrashReport } from '../reports/crash-report.js';
 import type { RawReportSink } from '../reports/collect-reports.js';
 import { ReportExtractor, type LineFindings } from '../reports/extract-reports.js';
@@ -13,7 +14,7 @@ import { JsonDocumentWriter } from '../render/json-renderer.js';
 import { renderText } from '../render/text-renderer.js';
 import { renderMarkdown } from '../render/markdown-renderer.js';
 import { renderHtml } from '../render/html-renderer.js';
-import { startAnalyzeWorker } from './analyze-in-worker.js';
+import { startAnalyzeWorker, type WorkerOutput } from './analyze-in-worker.js';
 import type { AnalyzeOptions } from './parse-args.js';
 import { StreamingAnalysis, type InputSummaries } from './streaming-analysis.js';
 
@@ -136,7 +137,7 @@ export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableSt
   const write = (output: string | Uint8Array) => void out.write(output);
   const useWorker = options.decodeWorker ?? inputBytes(options) >= WORKER_MIN_INPUT_BYTES;
   const knownIssues = await loadRules(options);
-  const worker = useWorker ? startAnalyzeWorker(options, knownIssues, write) : undefined;
+  const worker = useWorker ? startAnalyzeWorker(options, knownIssues, workerOutput(out, write)) : undefined;
   let reportCount: number;
   if (worker) {
     try {
@@ -153,6 +154,18 @@ export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableSt
   if (!options.exitCode) return EXIT.noCrash;
   return reportCount > 0 ? EXIT.crashFound : EXIT.noCrash;
 }
+
+/** Straight into standard output when it is a file or /dev/null (see WorkerOutput), else through `write`. */
+function workerOutput(out: NodeJS.WritableStream, write: (output: string | Uint8Array) => void): WorkerOutput {
+  if (out !== process.stdout || isatty(STDOUT_FD)) return { write };
+  try {
+    const st = fstatSync(STDOUT_FD);
+    return st.isFile() || st.isCharacterDevice() ? { fd: STDOUT_FD } : { write };
+  } catch {
+    return { write };
+  }
+}
+const STDOUT_FD = 1;
 
 /** Bytes of the log files named (not dumps, not stdin or the journal, whose size is unknown). */
 function inputBytes(options: AnalyzeOptions): number {

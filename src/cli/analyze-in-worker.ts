@@ -35,7 +35,17 @@ export interface WorkerData {
   taken: Int32Array;
   /** Where the worker sends FromWorker messages; the reader takes them between blocks, without the event loop. */
   out: MessagePort;
+  /** A descriptor the worker writes its output to itself (see WorkerOutput); else output goes through `out`. */
+  outputFd?: number;
 }
+
+/**
+ * Where the worker's output goes: to `write` on this thread, or straight into `fd`, which the
+ * worker then writes itself. Only for a descriptor where a write never waits nor stops short (a
+ * regular file, /dev/null): it spares the reader, the busier thread, taking and writing the
+ * output (~40 ms per GiB of log with --json).
+ */
+export type WorkerOutput = { write: (output: string | Uint8Array) => void } | { fd: number };
 
 /**
  * Lines of reports handed over and not yet decoded, at most: when the reader finds reports
@@ -70,9 +80,9 @@ function workerFile(): string | undefined {
  * log and sends each here as it closes; the worker decodes and diagnoses them and writes the
  * output (through `write`, on this thread). Undefined when there is no worker file to start.
  */
-export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (output: string | Uint8Array) => void): AnalyzeWorker | undefined {
+export function startAnalyzeWorker(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], output: WorkerOutput): AnalyzeWorker | undefined {
   const file = workerFile();
-  return file ? new AnalyzeWorker(file, options, knownIssues, write) : undefined;
+  return file ? new AnalyzeWorker(file, options, knownIssues, output) : undefined;
 }
 
 export class AnalyzeWorker implements RawReportSink {
@@ -93,11 +103,12 @@ export class AnalyzeWorker implements RawReportSink {
     file: string,
     options: AnalyzeOptions,
     knownIssues: readonly KnownIssueRule[],
-    private readonly write: (output: string | Uint8Array) => void,
+    private readonly output: WorkerOutput,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.fromWorker = port1;
     const data: WorkerData = { options, knownIssues, taken: this.taken, out: port2 };
+    if ('fd' in output) data.outputFd = output.fd;
     this.worker = new Worker(file, { workerData: data, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Until finish() is awaited, a failure surfaces through ready().
@@ -179,7 +190,9 @@ export class AnalyzeWorker implements RawReportSink {
   }
 
   private handle(message: FromWorker): void {
-    if (message.type === 'output') this.write(message.bytes);
+    if (message.type === 'output') {
+      if ('write' in this.output) this.output.write(message.bytes);
+    }
     else if (message.type === 'done') this.settle?.resolve(message.reportCount);
     else this.fail(asError(message.error));
   }

@@ -1,6 +1,7 @@
 // The worker thread of `ktriage analyze` on big inputs (analyze-in-worker.ts starts it): takes
 // what the reader finds as it finds it, decodes and diagnoses as reports and incidents close,
 // and sends the output back as it is written.
+import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { KtError } from '../errors.js';
 import { fromWire } from '../reports/collect-reports.js';
@@ -8,15 +9,18 @@ import { writtenAnalysis } from './analyze-command.js';
 import type { FromWorker, ToWorker, WorkerData } from './analyze-in-worker.js';
 
 if (parentPort) {
-  const { options, knownIssues, taken, out } = workerData as WorkerData;
+  const { options, knownIssues, taken, out, outputFd } = workerData as WorkerData;
   const reply = (message: FromWorker) => out.postMessage(message);
   // Output crosses as bytes in a buffer handed over whole: a string would be copied on the way
   // and encoded again by the reader's write.
   const encoder = new TextEncoder();
-  const writeOut = (text: string) => {
-    const bytes = encoder.encode(text);
-    out.postMessage({ type: 'output', bytes } satisfies FromWorker, [bytes.buffer]);
-  };
+  const writeOut =
+    outputFd !== undefined
+      ? (text: string) => writeAll(outputFd, Buffer.from(text))
+      : (text: string) => {
+          const bytes = encoder.encode(text);
+          out.postMessage({ type: 'output', bytes } satisfies FromWorker, [bytes.buffer]);
+        };
   const analysis = writtenAnalysis(options, knownIssues, writeOut);
   const fail = (e: unknown) => {
     const error = e instanceof KtError ? { message: e.message, code: e.code } : e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) };
@@ -39,4 +43,8 @@ if (parentPort) {
       fail(e);
     }
   });
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
 }

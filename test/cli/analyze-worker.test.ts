@@ -3,7 +3,7 @@
  * either way): the answer must not depend on where it was computed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ const options = (inputs: string[], extra: Partial<AnalyzeOptions> = {}): Analyze
 /** Reads `options.inputs` here and sends what it finds to a worker running the built bundle. */
 async function analyzeThroughWorker(opts: AnalyzeOptions) {
   let output = '';
-  const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()));
+  const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), { write: (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
   const extractor = new ReportExtractor(worker);
   const inputs = [];
   try {
@@ -75,7 +75,7 @@ describe('analyze in a worker thread', () => {
   it('makes the reader wait while the worker is far behind, and still keeps every distinct report', async () => {
     const opts = options([join(FIXTURES, 'reports', 'x86-warning-panic-on-warn-lkdtm.log')]);
     let output = '';
-    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()));
+    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), { write: (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
     const extractor = new ReportExtractor({ take: (raw: RawReport) => raws.push(raw), precursor: () => undefined });
     const raws: RawReport[] = [];
     const log = await openLog({ path: opts.inputs[0] as string });
@@ -129,6 +129,32 @@ describe('analyze in a worker thread', () => {
     expect(doc.incidents).toHaveLength(2);
   });
 
+  it('writes straight into standard output when it is a file or /dev/null, and the same bytes as through the reader', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktriage-worker-'));
+    const log = join(FIXTURES, 'logs', 'syzkaller-391-348-concatenated.log.gz');
+    const toFile = (name: string, worker: '0' | '1', args: string[]) => {
+      const file = join(dir, name);
+      const fd = openSync(file, 'w');
+      try {
+        const r = spawnSync('node', [BIN, 'analyze', ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '', KTRIAGE_ANALYZE_WORKER: worker } });
+        return { status: r.status, stderr: r.stderr, out: readFileSync(file, 'utf8') };
+      } finally {
+        closeSync(fd);
+      }
+    };
+    for (const format of [['--json'], ['--format', 'text']]) {
+      const inWorker = toFile('worker.out', '1', [...format, '--exit-code', log]);
+      const here = toFile('here.out', '0', [...format, '--exit-code', log]);
+      expect(inWorker.stderr).toBe('');
+      expect(inWorker.status).toBe(1);
+      expect(inWorker.out.length).toBeGreaterThan(1000);
+      expect(inWorker.out).toBe(here.out);
+    }
+    const devNull = spawnSync('node', [BIN, 'analyze', '--json', log], { stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8', env: { ...process.env, KTRIAGE_ANALYZE_WORKER: '1' } });
+    expect(devNull.status).toBe(0);
+    expect(devNull.stderr).toBe('');
+  });
+
   it('hands over an unexpected reboot once: its repeats (a console of many boots) stay on this side', async () => {
     // A real boot's first 200 lines (no shutdown), four times over: three reboots, one text.
     const boot = readFileSync(join(FIXTURES, 'reports', 'x86-clean-boot-poweroff.log'), 'latin1').split('\n').slice(0, 200).join('\n');
@@ -136,7 +162,7 @@ describe('analyze in a worker thread', () => {
     writeFileSync(path, `${[boot, boot, boot, boot].join('\n')}\n`, 'latin1');
     const opts = options([path]);
     let output = '';
-    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()));
+    const worker = new AnalyzeWorker(WORKER, opts, await loadBundledKnownIssues(), { write: (chunk) => (output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()) });
     const extractor = new ReportExtractor(worker);
     const log = await openLog({ path });
     extractor.beginInput(log.source, log.format);
