@@ -14,8 +14,8 @@ import type { InputSummaries } from './streaming-analysis.js';
 /** The calls of a RawReportSink, as data. */
 export type SinkCall = { type: 'report'; report: WireRawReport; floor: number } | { type: 'precursor'; event: PrecursorEvent };
 /**
- * Messages to the worker (analyze-worker.ts): the sink's calls of a block of the log together
- * (a message costs tens of microseconds whatever it holds), then the end.
+ * Messages to the worker (analyze-worker.ts): the sink's calls made while the reader went
+ * through one block of the log, together in one message; then the end.
  */
 export type ToWorker = { type: 'calls'; calls: SinkCall[] } | { type: 'finish'; findings: LineFindings; inputs: InputSummaries };
 /** Messages from it, in order on one port: output as it is written, then how it ended. */

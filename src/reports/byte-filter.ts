@@ -43,6 +43,7 @@ export type ByteScan = { lineFeeds: number; mayStartFrom?: undefined } | { maySt
 const PREFIX_POSITIONS = 16;
 /** Alternatives are tested in groups, one bit of an i64 each. */
 const MAX_GROUPS = 64;
+/** Teddy's buckets are bits 0-4 of its table bytes: bits 5-7 flag bytes that are not printable ASCII. */
 const MAX_LITERALS = 5;
 const LITERAL_ENTRY_BYTES = 64;
 const MAX_LITERAL_BYTES = LITERAL_ENTRY_BYTES - 2;
