@@ -4,7 +4,6 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { KnownIssueRule } from '../analysis/known-issues.js';
 import { KtError, type ErrorCode } from '../errors.js';
 import { toWire, type RawReportSink, type WireRawReport } from '../reports/collect-reports.js';
-import { rebootKey } from '../reports/dedupe-reports.js';
 import type { PrecursorEvent } from '../reports/crash-report.js';
 import type { LineFindings } from '../reports/extract-reports.js';
 import type { RawReport } from '../reports/segmenter.js';
@@ -94,7 +93,6 @@ export class AnalyzeWorker implements RawReportSink {
   private calls: SinkCall[] = [];
   /** Lines of the reports posted (wrapping as the worker's Int32 count does). */
   private postedLines = 0;
-  private readonly rebootsSent = new Set<string>();
   private failure: Error | undefined;
   private settle: { resolve(reportCount: number): void; reject(error: Error): void } | undefined;
   private readonly done: Promise<number>;
@@ -118,7 +116,7 @@ export class AnalyzeWorker implements RawReportSink {
   }
 
   take(raw: RawReport, floor: number): void {
-    if (this.failure || this.isRebootSent(raw)) return;
+    if (this.failure) return;
     this.posted++;
     this.postedLines = (this.postedLines + raw.lines.length) | 0;
     this.calls.push({ type: 'report', report: toWire(raw), floor });
@@ -157,19 +155,6 @@ export class AnalyzeWorker implements RawReportSink {
     this.worker.removeAllListeners('exit');
     this.fromWorker.close();
     void this.worker.terminate();
-  }
-
-  /**
-   * An unexpected reboot that repeats one already handed over: the worker would drop it as a copy
-   * (ReportDeduper.isKnownReboot) once it had crossed over, and a console of many boots holds
-   * tens of thousands per GiB.
-   */
-  private isRebootSent(raw: RawReport): boolean {
-    if (raw.kind !== 'unexpected-reboot') return false;
-    const key = rebootKey(raw.header.host, raw.lines);
-    if (this.rebootsSent.has(key)) return true;
-    this.rebootsSent.add(key);
-    return false;
   }
 
   private backlog(): number {

@@ -44,10 +44,8 @@ export class ReportCollector implements RawReportSink {
   }
 
   take(raw: RawReport, floor: number): void {
-    if (!this.deduper.isKnownReboot(raw.kind, raw.header.host, raw.lines)) {
-      const report = buildReport(raw, '');
-      if (this.deduper.isNew(report)) this.wait(raw.order, report);
-    }
+    const report = buildReport(raw, '');
+    if (this.deduper.isNew(report)) this.wait(raw.order, report);
     this.place(floor);
   }
 

@@ -1,4 +1,4 @@
-import type { CrashReport, ReportKind } from './crash-report.js';
+import type { CrashReport } from './crash-report.js';
 
 /**
  * Drops reports captured twice: a console capture and the journal of the same boot given
@@ -12,18 +12,6 @@ import type { CrashReport, ReportKind } from './crash-report.js';
 export class ReportDeduper {
   /** What telling a copy needs of each report kept, not the report (memory stays small on a long log). */
   private readonly seen = new Map<string, KeptReport[]>();
-  /** Unexpected reboots kept, by host and text: a copy is known before it is decoded. */
-  private readonly reboots = new Set<string>();
-
-  /**
-   * True for an unexpected reboot whose lines repeat one already kept, which isNew would drop
-   * once decoded: a console of many boots holds thousands, and decoding each cost most of the
-   * time spent on such a log.
-   */
-  isKnownReboot(kind: ReportKind, host: string | undefined, lines: readonly { text: string }[]): boolean {
-    return kind === 'unexpected-reboot' && this.reboots.has(rebootKey(host, lines));
-  }
-
   isNew(report: CrashReport): boolean {
     const key = contentKey(report);
     const same = this.seen.get(key);
@@ -31,7 +19,6 @@ export class ReportDeduper {
     if (same?.some((earlier) => isCopy(earlier, kept))) return false;
     if (same) same.push(kept);
     else this.seen.set(key, [kept]);
-    if (report.kind === 'unexpected-reboot') this.reboots.add(rebootKey(report.host, report.lines));
     return true;
   }
 }
@@ -48,7 +35,11 @@ function keptOf(report: CrashReport): KeptReport {
   return { kind: report.kind, ts: report.ts, text: needsText ? report.lines.map((l) => l.text).join('\n') : undefined };
 }
 
-/** What tells one unexpected reboot from another: its host and its lines (the last ones of the boot before). */
+/**
+ * What tells one unexpected reboot from another: its host and its lines (the last ones of the
+ * boot before). The extractor hands on one reboot per key (a repeat would be dropped here as a
+ * copy once decoded).
+ */
 export function rebootKey(host: string | undefined, lines: readonly { text: string }[]): string {
   return `${host ?? ''}\u0001${lines.map((l) => l.text).join('\n')}`;
 }

@@ -1,8 +1,9 @@
 import type { LogLine } from '../logs/log-line.js';
 import type { LogWindow } from '../logs/log-stream.js';
 import type { RawReportSink } from './collect-reports.js';
+import { rebootKey } from './dedupe-reports.js';
 import { matchPrecursor } from './precursors.js';
-import { CONTEXT_LINES, ReportSegmenter } from './segmenter.js';
+import { CONTEXT_LINES, ReportSegmenter, type RawReport } from './segmenter.js';
 import { shippedTriggerFilters } from './window-filter.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
@@ -79,6 +80,8 @@ export class ReportExtractor {
 
   /** Inputs whose kernel was seen up in text passed over before their first line was read. */
   private readonly upBeforeFirstLine = new Set<string>();
+  /** Unexpected reboots handed on, by host and lines (see emit). */
+  private readonly rebootsEmitted = new Set<string>();
   /** Windows passed over unread (benchmarks read it). */
   windowsSkipped = 0;
   private readonly filters = shippedTriggerFilters();
@@ -180,7 +183,7 @@ export class ReportExtractor {
     let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
-      segmenter = new ReportSegmenter((raw) => this.sink.take(raw, this.floor()), { detectUnexpectedReboot });
+      segmenter = new ReportSegmenter((raw) => this.emit(raw), { detectUnexpectedReboot });
       if (this.upBeforeFirstLine.has(line.origin.source)) segmenter.skipped(true);
       byHost.set(host, segmenter);
     }
@@ -192,6 +195,20 @@ export class ReportExtractor {
         this.sink.precursor(precursor);
       } else this.droppedPrecursors++;
     }
+  }
+
+  /**
+   * Hands a closed report on, unless it is an unexpected reboot whose host and lines repeat one
+   * handed on before: the deduper would drop it as a copy once decoded, and a console of many
+   * boots holds tens of thousands per GiB.
+   */
+  private emit(raw: RawReport): void {
+    if (raw.kind === 'unexpected-reboot') {
+      const key = rebootKey(raw.header.host, raw.lines);
+      if (this.rebootsEmitted.has(key)) return;
+      this.rebootsEmitted.add(key);
+    }
+    this.sink.take(raw, this.floor());
   }
 
   /**

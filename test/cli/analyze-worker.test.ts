@@ -155,7 +155,7 @@ describe('analyze in a worker thread', () => {
     expect(devNull.stderr).toBe('');
   });
 
-  it('hands over an unexpected reboot once: its repeats (a console of many boots) stay on this side', async () => {
+  it('hands over an unexpected reboot once: its repeats (a console of many boots) never leave the reader', async () => {
     // A real boot's first 200 lines (no shutdown), four times over: three reboots, one text.
     const boot = readFileSync(join(FIXTURES, 'reports', 'x86-clean-boot-poweroff.log'), 'latin1').split('\n').slice(0, 200).join('\n');
     const path = join(mkdtempSync(join(tmpdir(), 'ktriage-reboots-')), 'boots.log');

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze-command.js';
 import type { CrashReport } from '../../src/reports/crash-report.js';
 import { ReportDeduper } from '../../src/reports/dedupe-reports.js';
+import { ReportExtractor } from '../../src/reports/extract-reports.js';
+import { openLog } from '../../src/logs/read-log.js';
 
 /** The reports a fresh deduper keeps, in order. */
 const dedupeReports = (reports: CrashReport[]) => {
@@ -33,24 +35,35 @@ describe('ReportDeduper', () => {
     expect(dedupeReports([withoutTs, otherTask])).toHaveLength(2);
   });
 
-  it('a machine that rebooted the same way again and again: one unexpected-reboot report, copies known before decoding', async () => {
+  it('a machine that rebooted the same way again and again: one unexpected-reboot report, the repeats never leave the extractor', async () => {
     const boot = readFileSync(join(LOGS, 'dmesg-plain.txt'), 'utf8'); // a boot with no crash
+    const lines = boot.split('\n');
+    // The same boot once more, but its last line says something else: another way to go down.
+    const otherEnd = [...lines.slice(0, -2), 'random: crng reseeded on system resumption', ''].join('\n');
     const dir = mkdtempSync(join(tmpdir(), 'kt-reboots-'));
     try {
-      const file = join(dir, 'console.log');
-      writeFileSync(file, boot.repeat(4)); // four boots, none shut down
-      const result = await run([file]);
+      const same = join(dir, 'same.log');
+      writeFileSync(same, boot.repeat(4)); // four boots, none shut down
+      const result = await run([same]);
       expect(result.reports.map((r) => r.kind)).toEqual(['unexpected-reboot']);
-      const reboot = result.reports[0] as CrashReport;
-      const deduper = new ReportDeduper();
-      expect(deduper.isKnownReboot('unexpected-reboot', undefined, reboot.lines)).toBe(false);
-      expect(deduper.isNew(reboot)).toBe(true);
-      expect(deduper.isKnownReboot('unexpected-reboot', undefined, reboot.lines)).toBe(true);
-      expect(deduper.isKnownReboot('unexpected-reboot', 'other-host', reboot.lines)).toBe(false);
-      expect(deduper.isKnownReboot('unexpected-reboot', undefined, reboot.lines.slice(1))).toBe(false);
-      expect(deduper.isKnownReboot('panic', undefined, reboot.lines)).toBe(false);
+      expect(await rebootsHandedOn(same)).toBe(1);
+      const two = join(dir, 'two.log');
+      writeFileSync(two, boot + otherEnd + boot + boot);
+      expect((await run([two])).reports.map((r) => r.kind)).toEqual(['unexpected-reboot', 'unexpected-reboot']);
+      expect(await rebootsHandedOn(two)).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+/** Unexpected-reboot reports the extractor hands to its sink, reading `path`. */
+async function rebootsHandedOn(path: string): Promise<number> {
+  let reboots = 0;
+  const extractor = new ReportExtractor({ take: (raw) => void (reboots += raw.kind === 'unexpected-reboot' ? 1 : 0), precursor: () => undefined });
+  const log = await openLog({ path });
+  extractor.beginInput(log.source, log.format);
+  for await (const window of log.windows) extractor.pushWindow(window, log.source);
+  extractor.finish();
+  return reboots;
+}
