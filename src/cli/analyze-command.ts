@@ -11,7 +11,7 @@ import { openLog, type OpenedLog } from '../logs/read-log.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { EXIT } from '../errors.js';
 import { JsonDocumentWriter } from '../render/json-renderer.js';
-import { renderText } from '../render/text-renderer.js';
+import { renderTextOf, textReport, type TextReport } from '../render/text-renderer.js';
 import { renderMarkdown } from '../render/markdown-renderer.js';
 import { renderHtml } from '../render/html-renderer.js';
 import { startAnalyzeWorker, type WorkerOutput } from './analyze-in-worker.js';
@@ -85,7 +85,6 @@ function isDump(options: AnalyzeOptions, path: string): boolean {
 }
 
 const RENDERERS = {
-  text: (result: AnalysisResult, options: AnalyzeOptions) => renderText(result, { color: options.color }),
   markdown: (result: AnalysisResult) => renderMarkdown(result),
   html: (result: AnalysisResult) => renderHtml(result),
 } as const;
@@ -99,8 +98,8 @@ export interface WrittenAnalysis {
 
 /**
  * `--json` is written as it goes (each report once its incident is diagnosed, then the rest):
- * memory stays flat on a long log. The other formats lay out the whole analysis, so they are
- * written at the end.
+ * memory stays flat on a long log. The text view is written at the end but keeps each report
+ * only as the lines it shows; Markdown and HTML lay out the whole analysis at the end.
  */
 export function writtenAnalysis(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (text: string) => void): WrittenAnalysis {
   const format = options.format;
@@ -115,13 +114,26 @@ export function writtenAnalysis(options: AnalyzeOptions, knownIssues: readonly K
       },
     };
   }
+  if (format === 'text') {
+    // Each report laid out as it comes: the view is written at the end, but holds no report.
+    const textOptions = { color: options.color };
+    const laidOut: TextReport[] = [];
+    const analysis = new StreamingAnalysis(options, knownIssues, (report) => laidOut.push(textReport(report, textOptions)));
+    return {
+      sink: analysis,
+      finish: async (inputs, findings) => {
+        write(renderTextOf(await analysis.finish(inputs, findings), laidOut, textOptions));
+        return laidOut.length;
+      },
+    };
+  }
   const reports: CrashReport[] = [];
   const analysis = new StreamingAnalysis(options, knownIssues, (report) => reports.push(report));
   return {
     sink: analysis,
     finish: async (inputs, findings) => {
       const result: AnalysisResult = { schemaVersion: SCHEMA_VERSION, reports, ...(await analysis.finish(inputs, findings)) };
-      write(RENDERERS[format](result, options));
+      write(RENDERERS[format](result));
       return reports.length;
     },
   };

@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident, ResolvedLocation } from '../reports/crash-report.js';
-import { earlierSameCrash, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
+import { earlierSameCrash, frameText, inputKind, reportFacts, whereText } from './report-facts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -11,51 +11,83 @@ type Paint = (code: string, s: string) => string;
 /** How many frames of the main call trace the summary shows. */
 const FRAMES_SHOWN = 12;
 
+/**
+ * What the text view keeps of a report: a few fields and its lines already laid out, not the
+ * report itself (a long log's reports would all be held until the end).
+ */
+export interface TextReport {
+  id: string;
+  kind: string;
+  title: string;
+  /** Where it starts (`input:line [ts]`), for an incident that repeats an earlier one. */
+  at?: string;
+  block: string[];
+}
+
+/** The rest of the analysis, known once the whole input was read. */
+type TextTail = Pick<AnalysisResult, 'incidents' | 'precursors' | 'inputs'>;
+
 /** The default terminal view: incidents first cause first, each report's decoded fields. */
 export function renderText(result: AnalysisResult, options: TextOptions): string {
-  const paint: Paint = options.color ? (code, s) => `\u001b[${code}m${s}\u001b[0m` : (_c, s) => s;
+  return renderTextOf(result, result.reports.map((r) => textReport(r, options)), options);
+}
+
+/** A report laid out for the text view, as soon as it is diagnosed. */
+export function textReport(r: CrashReport, options: TextOptions): TextReport {
+  const first = r.lines[0];
+  const out: TextReport = { id: r.id, kind: r.kind, title: r.title, block: renderReport(r, painter(options)) };
+  if (first) out.at = whereText(first.source, first.line, r.ts);
+  return out;
+}
+
+/** The text view from its reports, laid out as they came, and the rest of the analysis. */
+export function renderTextOf(tail: TextTail, reports: readonly TextReport[], options: TextOptions): string {
+  const paint = painter(options);
   const out: string[] = [];
-  const byId = new Map(result.reports.map((r) => [r.id, r]));
-  const lineCount = result.inputs.reduce((n, i) => n + i.lines, 0);
-  for (const input of result.inputs) {
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const lineCount = tail.inputs.reduce((n, i) => n + i.lines, 0);
+  for (const input of tail.inputs) {
     if (input.partial) out.push(paint('33', `warning: ${input.source} read only in part: ${input.partial}`));
   }
-  const sources = result.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ');
-  if (result.reports.length === 0) {
+  const sources = tail.inputs.map((i) => `${i.source}: ${inputKind(i)}`).join(', ');
+  if (reports.length === 0) {
     out.push(`No kernel crash report found in ${lineCount} lines (${sources}).`);
   } else {
-    out.push(paint('1', `${result.reports.length} report(s) in ${result.incidents.length} incident(s)`) + ` in ${lineCount} lines (${sources})`);
+    out.push(paint('1', `${reports.length} report(s) in ${tail.incidents.length} incident(s)`) + ` in ${lineCount} lines (${sources})`);
   }
   // The same crash again (the first cause in the same bucket) is one line, not the whole answer again.
-  const repeats = earlierSameCrash(result.incidents);
-  for (const incident of result.incidents) {
+  const repeats = earlierSameCrash(tail.incidents);
+  for (const incident of tail.incidents) {
     const seen = repeats.get(incident.id);
     if (seen) {
       const first = byId.get(incident.firstCause);
-      const at = first?.lines[0];
       const kinds = incident.reportIds.map((id) => byId.get(id)?.kind).join(' → ');
-      out.push('', `Incident ${incident.id}${incident.host ? ` on ${incident.host}` : ''}: ${kinds}, the same crash as ${seen.id} (${first?.title ?? ''})${at ? ` at ${whereText(at.source, at.line, first?.ts)}` : ''}`);
+      out.push('', `Incident ${incident.id}${incident.host ? ` on ${incident.host}` : ''}: ${kinds}, the same crash as ${seen.id} (${first?.title ?? ''})${first?.at ? ` at ${first.at}` : ''}`);
       continue;
     }
     out.push('', ...renderIncident(incident, byId, paint));
   }
-  if (result.precursors.length > 0) {
-    out.push('', paint('1', `Storage and filesystem warnings (${result.precursors.length}):`));
-    for (const p of result.precursors.slice(0, 20)) out.push(`  ${whereText(p.source, p.line, p.ts)}  ${p.kind}: ${p.text}`);
-    if (result.precursors.length > 20) out.push(`  … and ${result.precursors.length - 20} more (--json lists them all)`);
+  if (tail.precursors.length > 0) {
+    out.push('', paint('1', `Storage and filesystem warnings (${tail.precursors.length}):`));
+    for (const p of tail.precursors.slice(0, 20)) out.push(`  ${whereText(p.source, p.line, p.ts)}  ${p.kind}: ${p.text}`);
+    if (tail.precursors.length > 20) out.push(`  … and ${tail.precursors.length - 20} more (--json lists them all)`);
   }
   return `${out.join('\n')}\n`;
 }
 
-function renderIncident(incident: Incident, byId: Map<string, CrashReport>, paint: Paint): string[] {
-  const reports = incidentReports(incident, byId);
+function painter(options: TextOptions): Paint {
+  return options.color ? (code, s) => `\u001b[${code}m${s}\u001b[0m` : (_c, s) => s;
+}
+
+function renderIncident(incident: Incident, byId: ReadonlyMap<string, TextReport>, paint: Paint): string[] {
+  const reports = incident.reportIds.map((id) => byId.get(id)).filter((r): r is TextReport => r !== undefined);
   const host = incident.host ? ` on ${incident.host}` : '';
   const out = [paint('1;36', `Incident ${incident.id}${host}: ${reports.map((r) => r.kind).join(' → ')}`)];
   const d = incident.diagnosis;
   if (d) out.push(...renderAnswer(d, paint));
   const first = byId.get(incident.firstCause);
   if (first && reports.length > 1) out.push(`  first cause: ${first.id} ${first.kind}`);
-  for (const report of reports) out.push(...renderReport(report, paint));
+  for (const report of reports) out.push(...report.block);
   return out;
 }
 
