@@ -58,8 +58,8 @@ export function culpritFrameIndex(report: CrashReport, frames: readonly StackFra
 }
 
 /** The incident's reports in order (ids that name no report are skipped). */
-export function incidentReports(incident: Incident, byId: ReadonlyMap<string, CrashReport>): CrashReport[] {
-  return incident.reportIds.map((id) => byId.get(id)).filter((r): r is CrashReport => r !== undefined);
+export function incidentReports<R>(incident: Incident, byId: ReadonlyMap<string, R>): R[] {
+  return incident.reportIds.map((id) => byId.get(id)).filter((r): r is R => r !== undefined);
 }
 
 /**

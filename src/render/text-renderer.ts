@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident, ResolvedLocation } from '../reports/crash-report.js';
-import { earlierSameCrash, frameText, inputKind, reportFacts, whereText } from './report-facts.js';
+import { earlierSameCrash, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 
 export interface TextOptions {
   color: boolean;
@@ -80,7 +80,7 @@ function painter(options: TextOptions): Paint {
 }
 
 function renderIncident(incident: Incident, byId: ReadonlyMap<string, TextReport>, paint: Paint): string[] {
-  const reports = incident.reportIds.map((id) => byId.get(id)).filter((r): r is TextReport => r !== undefined);
+  const reports = incidentReports(incident, byId);
   const host = incident.host ? ` on ${incident.host}` : '';
   const out = [paint('1;36', `Incident ${incident.id}${host}: ${reports.map((r) => r.kind).join(' → ')}`)];
   const d = incident.diagnosis;
