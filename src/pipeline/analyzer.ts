@@ -63,7 +63,6 @@ export function createAnalyzer(options: AnalyzerOptions): Analyzer {
     inLogOrder: !live,
     keepIncidents: !live,
   });
-  if (live) analysis.clock = now;
   const sink = onPrecursor
     ? {
         take: (raw: Parameters<ReportAnalysis['take']>[0], floor: number) => analysis.take(raw, floor),

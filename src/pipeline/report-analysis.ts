@@ -67,11 +67,6 @@ export class ReportAnalysis implements RawReportSink {
     this.collector.settle(floor, now, quiet);
   }
 
-  /** The clock (ms) incidents are timed on for `settle`. */
-  set clock(now: () => number) {
-    this.collector.clock = now;
-  }
-
   /** Hands on the reports still held, then returns the rest of the analysis. */
   async finish(inputs: InputSummaries, findings: LineFindings): Promise<AnalysisTail> {
     const { incidents, precursors } = this.collector.finish();

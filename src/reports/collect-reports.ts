@@ -52,6 +52,8 @@ export class ReportCollector implements RawReportSink {
   private placedCount = 0;
   /** Placement number of each report placed (1, 2, …: log order across streams). */
   private readonly placement = new WeakMap<CrashReport, number>();
+  /** When each report's last line came (live sources): its incident is quiet from then on. */
+  private readonly endedAt = new WeakMap<CrashReport, number>();
   private precursors: PrecursorEvent[] = [];
   private readonly linker: IncidentLinker;
   private readonly onIncidentClosed: IncidentListener | undefined;
@@ -69,6 +71,7 @@ export class ReportCollector implements RawReportSink {
 
   take(raw: RawReport, floor: number): void {
     const report = buildReport(raw, '');
+    if (raw.endedAt !== undefined) this.endedAt.set(report, raw.endedAt);
     if (this.deduper.isNew(report)) this.wait(raw.order, report);
     this.place(floor);
   }
@@ -85,11 +88,6 @@ export class ReportCollector implements RawReportSink {
   settle(floor: number, now: number, quiet: number): void {
     this.place(floor);
     this.linker.closeIdle(now, quiet);
-  }
-
-  /** The clock the linker reads a placed report's arrival on (ms); the caller's. */
-  set clock(now: () => number) {
-    this.linker.clock = now;
   }
 
   finish(): CollectedReports {
@@ -112,7 +110,7 @@ export class ReportCollector implements RawReportSink {
       report.id = stableReportId(report);
       this.placement.set(report, ++this.placedCount);
       if (!this.onIncidentClosed) this.placed.push(report);
-      this.linker.add(report);
+      this.linker.add(report, this.endedAt.get(report));
     }
     if (n > 0) this.waiting.splice(0, n);
   }

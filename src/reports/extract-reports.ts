@@ -201,7 +201,8 @@ export class ReportExtractor {
     let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
-      segmenter = new ReportSegmenter((raw) => this.emit(raw), { detectUnexpectedReboot });
+      const created: ReportSegmenter = new ReportSegmenter((raw) => this.emit(raw, created), { detectUnexpectedReboot });
+      segmenter = created;
       if (this.upBeforeFirstLine.has(line.origin.source)) segmenter.skipped(true);
       byHost.set(host, segmenter);
     }
@@ -221,7 +222,9 @@ export class ReportExtractor {
    * handed on before: the deduper would drop it as a copy once decoded, and a console of many
    * boots holds tens of thousands per GiB.
    */
-  private emit(raw: RawReport): void {
+  private emit(raw: RawReport, from: ReportSegmenter): void {
+    const endedAt = this.lastLineAt.get(from);
+    if (endedAt !== undefined) raw.endedAt = endedAt;
     if (raw.kind === 'unexpected-reboot') {
       const key = rebootKey(raw.header.host, raw.lines);
       if (this.rebootsEmitted.has(key)) return;

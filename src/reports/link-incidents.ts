@@ -21,22 +21,19 @@ export const INCIDENT_GAP_LINES = 400;
 export class IncidentLinker {
   readonly incidents: Incident[] = [];
   private readonly openByStream = new Map<string, { incident: Incident; reports: CrashReport[]; lastArrival: number }>();
-  /** When a report arrives (ms, the caller's clock): read by closeIdle. */
-  clock: () => number = () => 0;
-
   constructor(
     private readonly onClose: (incident: Incident, reports: readonly CrashReport[]) => void = () => undefined,
     private readonly keep = true,
   ) {}
 
-  /** The next report in log order (its id set). */
-  add(report: CrashReport): void {
+  /** The next report in log order (its id set); `endedAt`: when its last line came (ms, live sources). */
+  add(report: CrashReport, endedAt = 0): void {
     const stream = `${report.host ?? ''}\u0000${report.boot ?? ''}\u0000${report.lines[0]?.source ?? ''}`;
     const open = this.openByStream.get(stream);
     if (open && follows(open.reports[open.reports.length - 1] as CrashReport, report)) {
       open.incident.reportIds.push(report.id);
       open.reports.push(report);
-      open.lastArrival = this.clock();
+      open.lastArrival = endedAt;
       return;
     }
     if (open) this.close(stream, open);
@@ -44,7 +41,7 @@ export class IncidentLinker {
     if (report.host !== undefined) incident.host = report.host;
     if (report.boot !== undefined) incident.boot = report.boot;
     if (this.keep) this.incidents.push(incident);
-    this.openByStream.set(stream, { incident, reports: [report], lastArrival: this.clock() });
+    this.openByStream.set(stream, { incident, reports: [report], lastArrival: endedAt });
   }
 
   /** Closes the incidents whose last report came `quiet` or more before `now`. */

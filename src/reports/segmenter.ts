@@ -18,6 +18,8 @@ export interface RawReport {
   order: number;
   /** The kind of the report whose header ended this one (`next-report`). */
   endedBy?: ReportKind;
+  /** When its last line came (ms, a live source's clock); unset for files. */
+  endedAt?: number;
   /** `quiet`: a live stream went quiet for the analyzer's quiet period with the report open. */
   endReason: 'end-marker' | 'next-report' | 'unrelated-lines' | 'too-long' | 'new-boot' | 'end-of-input' | 'quiet';
 }
