@@ -51,14 +51,24 @@ function fileSource(path: string): ByteSource {
     const code = (e as NodeJS.ErrnoException).code;
     throw new KtError(code === 'ENOENT' ? 'KT_E_NO_SUCH_FILE' : 'KT_E_UNREADABLE', `${path}: ${(e as Error).message}`);
   }
-  const size = fs.fstatSync(fd).size;
+  const st = fs.fstatSync(fd);
+  if (st.isDirectory()) {
+    fs.closeSync(fd);
+    throw new KtError('KT_E_UNREADABLE', `${path}: is a directory, not an ELF file`);
+  }
+  const size = st.size;
   return {
     size,
     read(offset, length) {
       const out = Buffer.allocUnsafe(length);
       let done = 0;
       while (done < length) {
-        const n = fs.readSync(fd, out, done, length - done, offset + done);
+        let n: number;
+        try {
+          n = fs.readSync(fd, out, done, length - done, offset + done);
+        } catch (e) {
+          throw new KtError('KT_E_UNREADABLE', `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
         if (n === 0) throw new KtError('KT_E_BAD_ELF', `${path}: file ends at ${offset + done}, expected ${length - done} more bytes`);
         done += n;
       }
