@@ -106,7 +106,9 @@ export async function* unzstdChunks(raw: AsyncIterable<Buffer>, end: StreamEnd, 
     const refused = frames.feed(chunk);
     if (refused !== undefined) {
       failure = refused;
-      return;
+      // The frames before the refused one are decoded.
+      chunk = chunk.subarray(0, Math.max(0, frames.frameStart - consumed));
+      final = false;
     }
     try {
       dec.push(chunk, final);

@@ -21,6 +21,8 @@ export class ZstdFrameWalker {
   private hasChecksum = false;
   /** Compressed bytes seen. */
   private offset = 0;
+  /** Where the frame being read began (its magic number), in compressed bytes. */
+  frameStart = 0;
   /** Set once the stream stops looking like zstd: the decoder says what is wrong then. */
   private lost = false;
 
@@ -34,11 +36,12 @@ export class ZstdFrameWalker {
         i += n;
         continue;
       }
+      if (this.step === 'magic' && this.head.length === 0) this.frameStart = this.offset + i;
       this.head.push(chunk[i] as number);
       i++;
       const problem = this.headerByte();
       if (problem !== undefined) {
-        this.offset += i;
+        this.offset += chunk.length;
         return problem;
       }
     }
@@ -102,10 +105,6 @@ export class ZstdFrameWalker {
     }
   }
 
-  /** Compressed bytes read when the last problem was found (or so far). */
-  get bytesRead(): number {
-    return this.offset;
-  }
 }
 
 /** Window_Descriptor: 2^(10 + exponent) plus eighths of that by the mantissa. */

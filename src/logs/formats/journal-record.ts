@@ -20,9 +20,11 @@ export type JournalRecord = Partial<Record<JournalField, string>>;
 /** The latest instant a JS Date holds (8.64e15 ms), in µs: a later stamp is damage, not a time. */
 const MAX_EPOCH_MICROS = 8.64e18;
 
-/** A journal number is decimal digits; anything else (`abc`, `1e300`, `-1`) is damage: no value. */
+/** A journal number is decimal digits, exact in a double; anything else (`abc`, `1e300`, `-1`, 2^64) is damage: no value. */
 function journalInteger(field: string | undefined): number | undefined {
-  return field !== undefined && /^\d{1,20}$/.test(field) ? Number(field) : undefined;
+  if (field === undefined || !/^\d{1,16}$/.test(field)) return undefined;
+  const n = Number(field);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /**
