@@ -64,7 +64,8 @@ export async function parseKnownIssues(text: string, source: string): Promise<Kn
   const { parse } = await import('yaml');
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    // Line breaks as LF first: YAML reads CR and CRLF as LF, but the parser is quadratic in a run of CRs.
+    doc = parse(text.replace(/\r\n?/g, '\n'), { maxAliasCount: 100 });
   } catch (e) {
     throw new KtError('KT_E_BAD_RULES', `${source}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -17,6 +17,8 @@ export interface ByteInput {
   chunks: AsyncIterable<Buffer>;
   /** Why the stream stopped before the end of the input; known once `chunks` is drained. */
   end: StreamEnd;
+  /** Closes the input when it will not be drained (an error after opening it). */
+  close(): Promise<void>;
 }
 
 /**
@@ -28,15 +30,25 @@ export interface ByteInput {
 export async function openInput(path: string, readBuffers?: Buffer[]): Promise<ByteInput> {
   const end: StreamEnd = {};
   const raw = untilReadError(path === '-' ? stdinChunks() : fileChunks(await openFile(path), path, readBuffers), end, path);
-  const head = await readHead(raw, 10);
-  const compression = compressionOf(head.head, path);
+  const close = async (): Promise<void> => {
+    await raw.return(undefined);
+  };
+  let head: Awaited<ReturnType<typeof readHead>>;
+  let compression: Compression;
+  try {
+    head = await readHead(raw, 10);
+    compression = compressionOf(head.head, path);
+  } catch (e) {
+    await close();
+    throw e;
+  }
   const chunks =
     compression === 'gzip'
       ? gunzipChunks(copies(head.chunks), end, path)
       : compression === 'zstd'
         ? unzstdChunks(copies(head.chunks), end, path)
         : head.chunks;
-  return { source: path, compression, chunks, end };
+  return { source: path, compression, chunks, end, close };
 }
 
 async function openFile(path: string): Promise<FileHandle> {
@@ -62,19 +74,24 @@ async function openFile(path: string): Promise<FileHandle> {
 async function* untilReadError(chunks: AsyncIterable<Buffer>, end: StreamEnd, path: string): AsyncGenerator<Buffer> {
   let bytes = 0;
   const it = chunks[Symbol.asyncIterator]();
-  for (;;) {
-    let r: IteratorResult<Buffer>;
-    try {
-      r = await it.next();
-    } catch (e) {
-      const err = e instanceof KtError ? e : fsError(e, path);
-      if (bytes === 0) throw err;
-      end.partial = `reading stopped after ${bytes} bytes: ${err.message}`;
-      return;
+  try {
+    for (;;) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        const err = e instanceof KtError ? e : fsError(e, path);
+        if (bytes === 0) throw err;
+        end.partial = `reading stopped after ${bytes} bytes: ${err.message}`;
+        return;
+      }
+      if (r.done) return;
+      bytes += r.value.length;
+      yield r.value;
     }
-    if (r.done) return;
-    bytes += r.value.length;
-    yield r.value;
+  } finally {
+    // Left early (the consumer stopped, or an error): the file is closed all the same.
+    await it.return?.(undefined);
   }
 }
 
