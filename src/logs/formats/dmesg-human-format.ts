@@ -31,6 +31,7 @@ export class DmesgHumanFormat extends TextFormat {
   private contWidth = 0;
 
   line(s: string, start: number, end: number, lineNo: number, truncated: boolean): void {
+    if (start === end) return; // not a record of this format; a flood of them cost ~1 µs each downstream
     const origin = { source: this.source, line: lineNo };
     let pos = start;
     let level: number | undefined;

@@ -14,6 +14,7 @@ const CALLER = /(?:^|,)caller=([TC]\d+)/;
  */
 export class KmsgFormat extends TextFormat {
   line(s: string, start: number, end: number, lineNo: number, truncated: boolean): void {
+    if (start === end) return; // not a record of this format; a flood of them cost ~1 µs each downstream
     if (s.charCodeAt(start) === 32) return; // KEY=value metadata of the previous record
     const origin = { source: this.source, line: lineNo };
     RECORD.lastIndex = start;
