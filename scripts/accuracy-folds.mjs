@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// scripts/accuracy-folds.mjs [--folds K] [--holdout F] [--show-misses] [--json FILE]
+// scripts/accuracy-folds.mjs [--folds K] [--holdout F] [--show-misses] [--json FILE] [--write-floor]
 //
 // Scores ktriage against the syzkaller report corpus in process (no process per file: the whole
 // corpus takes seconds), split into K folds by a stable hash of each file's upstream path. Rules
@@ -9,6 +9,10 @@
 //
 // Scores are score.mjs's own (../shared/corpus/score.mjs: norm, family, culpritCandidates):
 // crash found, false positives, family, culprit, exact title. Needs a built dist/ (npm run build).
+//
+// --write-floor records which files are right today in test/fixtures/corpus-floor.json: the
+// corpus test (test/analysis/corpus-floor.test.ts) fails when any of them goes wrong. Raise the
+// floor after an improvement; never lower it to let a regression through.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +26,19 @@ const REPORT_DIR = path.join(CORPUS_DIR, 'syzkaller', 'linux', 'report');
 export const DEFAULT_FOLDS = 5;
 /** The fold nobody tunes on. Fixed, so every session measures the same held-out files. */
 export const DEFAULT_HOLDOUT = 0;
+export const FLOOR_FILE = path.join(REPO_ROOT, 'test', 'fixtures', 'corpus-floor.json');
+
+/** The files each score counts as right, by name: what a later run must not lose. */
+export function floorOf(rows) {
+  const names = (test) => rows.filter(test).map((r) => r.name);
+  return {
+    detected: names((r) => r.crash && r.detected),
+    quiet: names((r) => !r.crash && !r.detected),
+    family: names((r) => r.familyMatch),
+    culprit: names((r) => r.culpritMatch),
+    exactTitle: names((r) => r.exact),
+  };
+}
 
 /** Fold of a corpus file: a stable hash of its upstream path, so folds never move. */
 export function foldOf(name, folds = DEFAULT_FOLDS) {
@@ -106,15 +123,16 @@ export function figuresTable(named) {
 }
 
 async function main(argv) {
-  let folds = DEFAULT_FOLDS, holdout = DEFAULT_HOLDOUT, showMisses = false, jsonOut;
+  let folds = DEFAULT_FOLDS, holdout = DEFAULT_HOLDOUT, showMisses = false, writeFloor = false, jsonOut;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--folds') folds = Number(argv[++i]);
     else if (a === '--holdout') holdout = Number(argv[++i]);
     else if (a === '--show-misses') showMisses = true;
     else if (a === '--json') jsonOut = argv[++i];
+    else if (a === '--write-floor') writeFloor = true;
     else {
-      console.log('usage: node scripts/accuracy-folds.mjs [--folds K] [--holdout F] [--show-misses] [--json FILE]');
+      console.log('usage: node scripts/accuracy-folds.mjs [--folds K] [--holdout F] [--show-misses] [--json FILE] [--write-floor]');
       return a === '-h' || a === '--help' ? 0 : 2;
     }
   }
@@ -138,6 +156,11 @@ async function main(argv) {
       const what = !r.detected ? 'missed' : `${r.exact ? '' : 'title'}${!r.exact && r.culpritEligible && !r.culpritMatch ? '+' : ''}${r.culpritEligible && !r.culpritMatch ? 'culprit' : ''}`;
       console.log(`  ${r.name} [${what}]\n      want: ${r.want}\n      got:  ${r.got?.title ?? '(nothing)'}${r.got ? `   culprit ${r.got.culprit || '(none)'}` : ''}`);
     }
+  }
+  if (writeFloor) {
+    const floor = Object.entries(floorOf(rows)).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+    fs.writeFileSync(FLOOR_FILE, `{\n${floor.join(',\n')}\n}\n`);
+    console.log(`\nwrote ${path.relative(REPO_ROOT, FLOOR_FILE)}`);
   }
   if (jsonOut) fs.writeFileSync(jsonOut, `${JSON.stringify({ folds, holdout, rows: rows.map(({ want, got, ...r }) => (r.fold === holdout ? r : { ...r, want, got })) }, null, 1)}\n`);
   return 0;
