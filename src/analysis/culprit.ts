@@ -15,7 +15,7 @@ export interface Culprit {
 }
 
 /** `in func+0x12/0x34` in a header (KASAN, KFENCE, KMSAN, KCSAN, UBSAN-less) or `at file:line func+0x…` (WARNING). */
-const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+|^BUG: KCSAN: [\w -]+? in ([\w.$]+)(?: \/ |$)/;
 
 /** lockdep names where the offending lock is taken: `(&buf->lock){+.+...}, at: [<…>] tty_buffer_flush+0xbb/0x3a0`. */
 const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
@@ -80,7 +80,8 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
       if (site && !isSkippedFrame(site)) candidates.push({ function: site, from: 'stack' });
     }
   }
-  const fromHeader = HEADER_FUNCTION.exec(report.header)?.[1];
+  const header = HEADER_FUNCTION.exec(report.header);
+  const fromHeader = header?.[1] ?? header?.[2];
   if (fromHeader) candidates.push({ function: fromHeader, from: 'header' });
   if (report.ip?.function && !IP_NOT_AT_FAULT.has(report.kind)) {
     const ip: Culprit = { function: report.ip.function, from: 'ip' };
@@ -92,7 +93,7 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
     if (frame.module) c.module = frame.module;
     candidates.push(c);
   }
-  const usable = candidates.filter((c) => !isSkippedFrame(c.function));
+  const usable = candidates.filter((c) => !isSkippedFrame(c.function, c.from === 'header'));
   const suspectModules = suspiciousModules(report);
   const chosen = usable.find((c) => c.module !== undefined && suspectModules.has(c.module)) ?? usable[0];
   if (!chosen) return undefined;

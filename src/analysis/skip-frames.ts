@@ -83,9 +83,14 @@ export function stripCompilerSuffix(name: string): string {
   return name.replace(COMPILER_SUFFIX, '');
 }
 
-export function isSkippedFrame(name: string): boolean {
+/**
+ * Whether the search over a whole trace passes over a frame: both scopes of the skip list. A
+ * function the header itself names (`data-race in find_next_bit / …`) is what the detector
+ * caught in the act: only the whole-name fallback groups apply to it.
+ */
+export function isSkippedFrame(name: string, namedByHeader = false): boolean {
   const bare = stripCompilerSuffix(name);
-  return bare.startsWith('0x') || FALLBACK.test(bare);
+  return bare.startsWith('0x') || FALLBACK.test(bare) || (!namedByHeader && isSharedFrame(bare));
 }
 
 /**
