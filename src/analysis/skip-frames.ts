@@ -65,15 +65,17 @@ const sharedAnswers = new Map<string, boolean>();
 const MAX_REMEMBERED_NAMES = 4_000;
 
 /**
- * The syscall-wrapper macros' decorations, reduced to the name syzbot titles use: the
- * architecture and SYSCALL_DEFINE prefixes go (`__x64_sys_read` and `__se_sys_read` are
- * `sys_read`; the old `SyS_read`/`SYSC_read` are `read`), `ksys_` helpers lose theirs
- * (`ksys_mount` is `mount`).
+ * The decorations the syscall-wrapper macros put around a syscall's name: the architecture's
+ * entry prefix (arch/ARCH/include/asm/syscall_wrapper.h: `__x64_`, `__ia32_`, `__arm64_`,
+ * `__riscv_`, `__s390x_`), SYSCALL_DEFINE's own layers (include/linux/syscalls.h: `__se_sys_`,
+ * `__do_sys_`, and `SyS_`/`SYSC_` before 4.17), the `__sys_`/`ksys_` helpers the entry points
+ * share with in-kernel callers, and the plain `sys_` of old kernels and 32-bit compat entries.
+ * As in syzbot's titles, one prefix is removed: the one that leaves the shortest name
+ * (`__do_sys_mremap` is `mremap`, `compat_SyS_mount` is `mount`, `__x64_sys_read` is `sys_read`).
  */
-const WRAPPER_PREFIXES: readonly [RegExp, string][] = [
-  [/^__(?:x64|ia32|arm64|riscv|s390x?|se|do)_(compat_)?sys_/, '$1sys_'],
-  [/^(compat_)?(?:SyS|SYSC)_/, '$1'],
-  [/^ksys_/, ''],
+const SYSCALL_PREFIXES: readonly string[] = [
+  'SYSC_', 'SyS_', 'sys_', '____sys_', '___sys_', '__sys_', '__se_sys_', '__do_sys_', 'compat_SYSC_', 'compat_SyS_',
+  '__x64_', '__ia32_', '__arm64_', '__riscv_', '__s390x_', '__s390_', '__se_', 'ksys_',
 ];
 
 /** Compiler clones: `.isra.0`, `.constprop.3`, `.part.0`, `.cold`, `.llvm.123…`. */
@@ -115,8 +117,11 @@ export function demangle(name: string): string {
   return m?.[2] && m[2].length >= length ? m[2].slice(0, length) : name;
 }
 
-/** `__x64_sys_ioctl` → `sys_ioctl`, the name syzbot-style titles use. */
+/** `__x64_sys_ioctl` → `sys_ioctl`, `__do_sys_openat2` → `openat2`: the name syzbot-style titles use. */
 export function stripWrapperPrefix(name: string): string {
-  for (const [re, to] of WRAPPER_PREFIXES) if (re.test(name)) return name.replace(re, to);
-  return name;
+  let shortest = name;
+  for (const prefix of SYSCALL_PREFIXES) {
+    if (name.startsWith(prefix) && name.length - prefix.length < shortest.length && name.length > prefix.length) shortest = name.slice(prefix.length);
+  }
+  return shortest;
 }
