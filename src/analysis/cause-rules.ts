@@ -3,6 +3,7 @@ import type { CauseCategory } from './diagnosis.js';
 import { describeModuleFlags, isForeignModule } from '../reports/decode/module-flags.js';
 import { escalationOf } from './escalations.js';
 import { allFrames, incidentText, initExitStatus, moduleFlags, taintLetters, type IncidentFacts } from './incident-facts.js';
+import { patternsOf, readBundledPatternList } from './pattern-list.js';
 
 /**
  * Evidence rules: each looks at an incident and, when it finds what it looks for, points at one
@@ -35,6 +36,30 @@ const HARDWARE_ERROR_LINE = /\[Hardware Error\]|Machine check events logged|NMI:
 /** Precursor kinds (src/reports/precursors.ts) that mean the device or its path failed. */
 const STORAGE_FAILURE = /^(?:ata-|block-io|buffer-io|scsi|nvme|md-raid|journal-abort)/;
 const FIRMWARE_BUG_LINE = /\[Firmware Bug\]|\[Firmware Warn\]|ACPI BIOS Error|ACPI Error: .*AE_/;
+/**
+ * Lines where the kernel itself blames the BIOS or firmware for what went wrong (dmar.c's "Your
+ * BIOS is broken", mtrr's "your BIOS has set up an incorrect mask", a chipset or CPU erratum
+ * worked around), as opposed to merely reporting a firmware table it did not like.
+ */
+const FIRMWARE_BLAMED_LINE = /[Yy]our BIOS (?:is broken|has set up an incorrect|is buggy|has corrupted)|\bBIOS (?:bug|is broken|is buggy)\b|[Bb]roken (?:BIOS|firmware)\b|[Ff]irmware (?:bug|is buggy|is broken)\b|\b(?:chipset|CPU|hardware) [Ee]rratum\b|\b[Ee]rratum #?\d+/;
+
+/** Where device drivers live, by module name and by function prefix (rules/driver-code.txt). */
+const DRIVER_CODE = readBundledPatternList('driver-code.txt', ['module', 'function']);
+const DRIVER_MODULE = patternsOf(DRIVER_CODE, 'module');
+const DRIVER_FUNCTION = patternsOf(DRIVER_CODE, 'function');
+/** A WARNING's or BUG's source file in a driver directory. */
+const DRIVER_SOURCE = /^(?:drivers|sound)\/(?!base\/|tty\/(?:tty_|n_tty|pty)|input\/(?:input|evdev)|pci\/(?:pci|probe|msi)|usb\/core\/|acpi\/acpica\/)/;
+
+/** The driver code a report blames, in words: its module, its function's prefix or its source file. */
+function driverCodeOf(report: CrashReport): string | undefined {
+  const module = report.culprit?.module ?? report.ip?.module;
+  if (module && DRIVER_MODULE.test(module)) return `module ${module} drives a device`;
+  const fn = report.culprit?.function;
+  if (fn && DRIVER_FUNCTION.test(fn)) return `${fn} is device-driver code`;
+  const file = report.details['sourceFile'];
+  if (typeof file === 'string' && DRIVER_SOURCE.test(file)) return `the report comes from ${file}, a device driver`;
+  return undefined;
+}
 
 /** The first report of the incident that is of one of `kinds`. */
 function firstOf(facts: IncidentFacts, kinds: ReadonlySet<ReportKind>): CrashReport | undefined {
@@ -230,6 +255,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => kindEvidence(f, new Set(['unexpected-reboot']), 'the machine restarted without the kernel logging a panic or a shutdown'),
     confirm: 'Check the power and the BMC/IPMI event log (`ipmitool sel elist`) or the hypervisor\'s events for a reset at that time; a hardware or hypervisor watchdog resets a hung machine this way.',
   },
+  lineRule('firmware-blamed-line', 'firmware', 0.75, FIRMWARE_BLAMED_LINE, 'the kernel blames the BIOS or firmware', 'Update the BIOS/UEFI and the device firmware to the vendor\'s latest release; the message names what the firmware set up wrong.'),
   lineRule('firmware-bug-line', 'firmware', 0.45, FIRMWARE_BUG_LINE, 'the kernel complained about the firmware', 'Compare the BIOS version in `Hardware name:` with the vendor\'s latest release notes; update the firmware.'),
   {
     id: 'taint-firmware',
@@ -245,13 +271,29 @@ export const CAUSE_RULES: readonly CauseRule[] = [
   // Drivers and modules
   {
     id: 'foreign-module-blamed',
-    category: 'driver',
+    category: 'third-party-driver',
     weight: 0.8,
     find: (f) => {
       const m = firstBlamedModule(f);
       return m && isForeignModule(m.flags) ? { finding: `the blamed code is in module ${m.name} (${m.flags.join('')}: ${describeModuleFlags(m.flags)})`, reportId: m.report.id } : undefined;
     },
     confirm: 'Reproduce without the module (unload or blacklist it) and check for a newer version of it built for this kernel.',
+  },
+  {
+    id: 'device-driver-blamed',
+    category: 'driver',
+    weight: 0.7,
+    find: (f) => {
+      for (const r of f.reports) {
+        const m = blamedModule(r, f);
+        // An out-of-tree or proprietary module is a third-party driver (foreign-module-blamed).
+        if (m && isForeignModule(m.flags)) return undefined;
+        const what = driverCodeOf(r);
+        if (what) return { finding: `the blamed code is a device driver: ${what}`, reportId: r.id };
+      }
+      return undefined;
+    },
+    confirm: 'Check the device\'s firmware and the driver\'s version (`modinfo MODULE`, `dmesg | grep MODULE`, `ethtool -i IFACE`) and whether a newer kernel fixes the driver.',
   },
   {
     id: 'in-tree-module-blamed',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { patternsOf, readBundledPatternList, type PatternGroup } from './pattern-list.js';
 
 /**
  * Frames no crash is blamed on, read from rules/skip-frames.txt: one pattern a line, in groups
@@ -6,46 +6,10 @@ import { readFileSync } from 'node:fs';
  * apply to every culprit search; `fallback` groups only to the search over a whole trace for
  * kinds without a recipe (recipes read waits, dispatchers and syscalls on purpose).
  */
-export interface SkipGroup {
-  name: string;
-  scope: 'every' | 'fallback';
-  /** Where the code lives and why it is skipped. */
-  reason: string;
-  patterns: string[];
-}
-
-export const SKIP_FRAMES_FILE = new URL('../../rules/skip-frames.txt', import.meta.url);
-
-const GROUP_LINE = /^\[([\w-]+)\] (every|fallback): (.+)$/;
-
-/** The groups of a skip list; a line that is neither a group heading nor a valid pattern is an error naming it. */
-export function parseSkipList(text: string, file: string): SkipGroup[] {
-  const groups: SkipGroup[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/\s+#.*$|^#.*$/, '').trim();
-    if (!line) return;
-    const heading = GROUP_LINE.exec(line);
-    if (heading) {
-      groups.push({ name: heading[1] ?? '', scope: heading[2] === 'every' ? 'every' : 'fallback', reason: heading[3] ?? '', patterns: [] });
-      return;
-    }
-    const group = groups[groups.length - 1];
-    if (!group) throw new Error(`${file}:${i + 1}: a pattern before the first [group] heading`);
-    try {
-      new RegExp(line);
-    } catch (err) {
-      throw new Error(`${file}:${i + 1}: not a regular expression: ${(err as Error).message}`);
-    }
-    group.patterns.push(line);
-  });
-  return groups;
-}
-
-export const SKIP_GROUPS: readonly SkipGroup[] = parseSkipList(readFileSync(SKIP_FRAMES_FILE, 'utf8'), 'rules/skip-frames.txt');
-
-const patternsOf = (scope: SkipGroup['scope']) => new RegExp(SKIP_GROUPS.filter((g) => g.scope === scope).flatMap((g) => g.patterns).join('|'));
-const EVERY = patternsOf('every');
-const FALLBACK = patternsOf('fallback');
+export type SkipGroup = PatternGroup<'every' | 'fallback'>;
+export const SKIP_GROUPS: readonly SkipGroup[] = readBundledPatternList('skip-frames.txt', ['every', 'fallback']);
+const EVERY = patternsOf(SKIP_GROUPS, 'every');
+const FALLBACK = patternsOf(SKIP_GROUPS, 'fallback');
 
 /**
  * Whether a frame is skipped in every culprit search. Answers are kept (bounded): a log's reports
