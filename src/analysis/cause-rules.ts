@@ -44,9 +44,10 @@ const FIRMWARE_BUG_LINE = /\[Firmware Bug\]|\[Firmware Warn\]|ACPI BIOS Error|AC
 const FIRMWARE_BLAMED_LINE = /[Yy]our BIOS (?:is broken|has set up an incorrect|is buggy|has corrupted)|\bBIOS (?:bug|is broken|is buggy)\b|[Bb]roken (?:BIOS|firmware)\b|[Ff]irmware (?:bug|is buggy|is broken)\b|\b(?:chipset|CPU|hardware) [Ee]rratum\b|\b[Ee]rratum #?\d+/;
 
 /** Where device drivers live, by module name and by function prefix (rules/driver-code.txt). */
-const DRIVER_CODE = readBundledPatternList('driver-code.txt', ['module', 'function']);
+const DRIVER_CODE = readBundledPatternList('driver-code.txt', ['module', 'function', 'third-party']);
 const DRIVER_MODULE = patternsOf(DRIVER_CODE, 'module');
 const DRIVER_FUNCTION = patternsOf(DRIVER_CODE, 'function');
+const THIRD_PARTY_MODULE = patternsOf(DRIVER_CODE, 'third-party');
 /** A WARNING's or BUG's source file in a driver directory. */
 const DRIVER_SOURCE = /^(?:drivers|sound)\/(?!base\/|tty\/(?:tty_|n_tty|pty)|input\/(?:input|evdev)|pci\/(?:pci|probe|msi)|usb\/core\/|acpi\/acpica\/)/;
 
@@ -70,14 +71,16 @@ function firstOf(facts: IncidentFacts, kinds: ReadonlySet<ReportKind>): CrashRep
  * The module a report blames (culprit, else the faulting instruction) and its flags, read from
  * any report of the incident: a panic that follows an oops may not repeat the module list.
  */
-function blamedModule(report: CrashReport, facts: IncidentFacts): { name: string; flags: string[] } | undefined {
+function blamedModule(report: CrashReport, facts: IncidentFacts): { name: string; flags: string[]; thirdParty: boolean } | undefined {
   const name = report.culprit?.module ?? report.ip?.module;
   if (!name) return undefined;
-  return { name, flags: [...new Set(facts.reports.flatMap((r) => moduleFlags(r, name)))] };
+  const flags = [...new Set(facts.reports.flatMap((r) => moduleFlags(r, name)))];
+  // Flagged out-of-tree, proprietary or unsigned, or a module that never was in the tree.
+  return { name, flags, thirdParty: isForeignModule(flags) || THIRD_PARTY_MODULE.test(name) };
 }
 
 /** The first module blamed by any report of the incident. */
-function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: string; flags: string[] } | undefined {
+function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: string; flags: string[]; thirdParty: boolean } | undefined {
   for (const report of facts.reports) {
     const m = blamedModule(report, facts);
     if (m) return { report, ...m };
@@ -255,7 +258,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => kindEvidence(f, new Set(['unexpected-reboot']), 'the machine restarted without the kernel logging a panic or a shutdown'),
     confirm: 'Check the power and the BMC/IPMI event log (`ipmitool sel elist`) or the hypervisor\'s events for a reset at that time; a hardware or hypervisor watchdog resets a hung machine this way.',
   },
-  lineRule('firmware-blamed-line', 'firmware', 0.75, FIRMWARE_BLAMED_LINE, 'the kernel blames the BIOS or firmware', 'Update the BIOS/UEFI and the device firmware to the vendor\'s latest release; the message names what the firmware set up wrong.'),
+  lineRule('firmware-blamed-line', 'firmware', 0.85, FIRMWARE_BLAMED_LINE, 'the kernel blames the BIOS or firmware', 'Update the BIOS/UEFI and the device firmware to the vendor\'s latest release; the message names what the firmware set up wrong.'),
   lineRule('firmware-bug-line', 'firmware', 0.45, FIRMWARE_BUG_LINE, 'the kernel complained about the firmware', 'Compare the BIOS version in `Hardware name:` with the vendor\'s latest release notes; update the firmware.'),
   {
     id: 'taint-firmware',
@@ -275,7 +278,9 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     weight: 0.8,
     find: (f) => {
       const m = firstBlamedModule(f);
-      return m && isForeignModule(m.flags) ? { finding: `the blamed code is in module ${m.name} (${m.flags.join('')}: ${describeModuleFlags(m.flags)})`, reportId: m.report.id } : undefined;
+      if (!m?.thirdParty) return undefined;
+      const why = m.flags.length > 0 && isForeignModule(m.flags) ? `${m.flags.join('')}: ${describeModuleFlags(m.flags)}` : 'a module that is not part of the kernel tree';
+      return { finding: `the blamed code is in module ${m.name} (${why})`, reportId: m.report.id };
     },
     confirm: 'Reproduce without the module (unload or blacklist it) and check for a newer version of it built for this kernel.',
   },
@@ -287,7 +292,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
       for (const r of f.reports) {
         const m = blamedModule(r, f);
         // An out-of-tree or proprietary module is a third-party driver (foreign-module-blamed).
-        if (m && isForeignModule(m.flags)) return undefined;
+        if (m?.thirdParty) return undefined;
         const what = driverCodeOf(r);
         if (what) return { finding: `the blamed code is a device driver: ${what}`, reportId: r.id };
       }
@@ -301,7 +306,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     weight: 0.45,
     find: (f) => {
       const m = firstBlamedModule(f);
-      return m && !isForeignModule(m.flags) ? { finding: `the blamed code is in the in-tree module ${m.name}`, reportId: m.report.id } : undefined;
+      return m && !m.thirdParty ? { finding: `the blamed code is in the in-tree module ${m.name}`, reportId: m.report.id } : undefined;
     },
     confirm: 'Check the driver\'s hardware and firmware (`modinfo MODULE`, `dmesg | grep MODULE`) and whether a newer kernel fixes the driver.',
   },
@@ -312,7 +317,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => {
       const r = f.reports.find((x) => ['O', 'P', 'E'].some((l) => taintLetters(x).has(l)));
       const blamed = firstBlamedModule(f);
-      if (!r || (blamed && isForeignModule(blamed.flags))) return undefined;
+      if (!r || blamed?.thirdParty) return undefined;
       const foreign = r.modules?.linked.filter((m) => isForeignModule(m.flags)).map((m) => `${m.name}(${m.flags.join('')})`) ?? [];
       return { finding: `the kernel was tainted by ${foreign.length > 0 ? foreign.join(', ') : 'an out-of-tree, proprietary or unsigned module'}, not in the trace but able to corrupt memory`, reportId: r.id };
     },

@@ -101,22 +101,32 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
 }
 
 /**
+ * `onlyInHeader`: the recipe found no frame and the header's function stands in. The report is
+ * still cut short (its title says `corrupted`, as syzbot's does), but the user gets a name.
+ */
+export type RecipeCulprit = Culprit & { onlyInHeader?: true };
+
+/**
  * The culprit of a report whose title family has a recipe (frame-recipes.ts): read from the
  * header line on. A report cut short before its trace may borrow the lines of the panic it
  * caused (`more`). A frame in an out-of-tree, proprietary or unsigned module still wins.
  */
-export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): Culprit | undefined {
+export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): RecipeCulprit | undefined {
   const recipe = recipeFor(family, report.header);
   if (!recipe) return findCulprit(report);
   const picked = pickFrame(readableLines(report, more), recipe);
   const suspect = suspectFrame(report);
   if (suspect) return suspect;
-  if (!('function' in picked)) return undefined;
-  const name = picked.function;
+  // No frame left (the trace was cut off, or only reporting machinery was printed): the header
+  // still names where the check fired (`WARNING: … at drivers/iommu/dmar.c:843 warn_invalid_dmar+0x69/0x80`).
+  const header = HEADER_FUNCTION.exec(report.header)?.[1];
+  const fallback = header && !isSkippedFrame(header) ? stripCompilerSuffix(header) : undefined;
+  if (!('function' in picked) && !fallback) return undefined;
+  const name = 'function' in picked ? picked.function : (fallback ?? '');
   const frame = (report.stacks[0]?.frames ?? []).find((f) => stripCompilerSuffix(f.function) === name);
-  const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : HEADER_FUNCTION.exec(report.header)?.[1] === name ? 'header' : 'stack';
+  const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : stripCompilerSuffix(HEADER_FUNCTION.exec(report.header)?.[1] ?? '') === name ? 'header' : 'stack';
   const module = from === 'ip' ? report.ip?.module : frame?.module;
-  return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}) };
+  return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}), ...('function' in picked ? {} : { onlyInHeader: true as const }) };
 }
 
 /** The first reliable frame (or the IP) in a module the kernel marks out-of-tree, proprietary or unsigned. */
