@@ -22,8 +22,8 @@ export interface FrameRecipe {
   skipShared?: false;
 }
 
-/** `name+0x` or `name.isra…`: the name part of a printed frame. */
-const FUNC = '([A-Za-z0-9_]+)[.+]';
+/** `name+0x` or `name.isra…`: the name part of a printed frame (old ppc64 prints `.name`). */
+const FUNC = '\\.?([A-Za-z0-9_]+)[.+]';
 /** A printed address: `[<ffffffff81234567>]`, `[ffff…]`, `[<0x…>]`. */
 const PC = '\\[<?(?:0x)?[0-9a-f]+>?\\]';
 

@@ -45,8 +45,11 @@ const SYSCALL_PREFIXES: readonly string[] = [
 /** Compiler clones: `.isra.0`, `.constprop.3`, `.part.0`, `.cold`, `.llvm.123…`. */
 const COMPILER_SUFFIX = /(?:\.(?:isra|constprop|part|cold|llvm|lto_priv|localalias|clone)(?:\.\d+)?)+$/;
 
+const PPC64_DOT_SYMBOL = /^\.(?=[A-Za-z_])/;
+
 export function stripCompilerSuffix(name: string): string {
-  return name.replace(COMPILER_SUFFIX, '');
+  // 64-bit powerpc before ELFv2 names a function's code `.func` (the plain name is its descriptor).
+  return name.replace(COMPILER_SUFFIX, '').replace(PPC64_DOT_SYMBOL, '');
 }
 
 /**
