@@ -303,7 +303,9 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'oom-kill',
     severity: 'error',
-    header: / invoked oom-killer: |^(?:Memory cgroup )?[Oo]ut of memory: Kill(?:ed)? process|^Out of memory and no killable processes/,
+    // A lone `Killed process … total-vm:` is the OOM killer's own line (mm/oom_kill.c): logs filtered
+    // by grep, or RHEL 6's `Killed process N, UID U, (comm) total-vm:…` whose header was lost.
+    header: / invoked oom-killer: |^(?:Memory cgroup )?[Oo]ut of memory: Kill(?:ed)? process|^Out of memory and no killable processes|^Killed process \d+(?:, UID \d+,)? \([^)]{1,64}\)(?:, UID \d+,)? total-vm:\d+kB/,
     end: /Killed process \d+|^Out of memory and no killable/,
     freeform: true,
     description: 'Memory ran out and the OOM killer killed a process to free some.',
