@@ -1,4 +1,5 @@
 import type { CrashReport, ReportKind } from '../reports/crash-report.js';
+import { kindsTagged } from '../reports/kinds.js';
 import type { CauseCategory } from './diagnosis.js';
 import { describeModuleFlags, isForeignModule } from '../reports/decode/module-flags.js';
 import { escalationOf } from './escalations.js';
@@ -19,13 +20,13 @@ export interface CauseRule {
   confirm: string;
 }
 
-const SANITIZER_KINDS: ReadonlySet<ReportKind> = new Set(['kasan', 'kfence', 'kmsan', 'kcsan', 'ubsan', 'memory-leak']);
-const LOCKING_KINDS: ReadonlySet<ReportKind> = new Set(['lockdep', 'scheduling-while-atomic', 'sleeping-in-atomic', 'spinlock-lockup']);
-const ASSERTION_KINDS: ReadonlySet<ReportKind> = new Set(['kernel-bug', 'bug', 'warning', 'list-corruption', 'slab-corruption']);
-const FAULT_KINDS: ReadonlySet<ReportKind> = new Set([
-  'page-fault', 'null-pointer-dereference', 'general-protection-fault', 'invalid-opcode', 'divide-error', 'stack-segment-fault', 'arm-oops', 'kernel-oops',
-]);
-const STALL_KINDS: ReadonlySet<ReportKind> = new Set(['soft-lockup', 'hard-lockup', 'rcu-stall']);
+// Which kinds are which: the `tags` of their rows (src/reports/kinds.ts).
+const SANITIZER_KINDS = kindsTagged('sanitizer');
+const LOCKING_KINDS = kindsTagged('locking');
+const ASSERTION_KINDS = kindsTagged('assertion');
+const FAULT_KINDS = kindsTagged('fault');
+const STALL_KINDS = kindsTagged('stall');
+const STACK_OVERFLOW_KINDS = kindsTagged('stack-overflow');
 
 /** Functions a task waits in when it is blocked behind storage or the network filesystem. */
 const IO_WAIT = /^(?:io_schedule\w*|bit_wait_io|folio_wait_\w+|wait_on_page_\w+|__lock_page\w*|blk_mq_get_tag|jbd2_\w+|wait_for_completion_io\w*|submit_bio_wait|rpc_wait_bit_killable|__rpc_execute|nfs_\w+|xfs_buf_\w+|xlog_\w+|btrfs_\w+wait\w*|wait_on_buffer|__wait_on_buffer|out_of_line_wait_on_bit\w*)$/;
@@ -372,7 +373,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     category: 'kernel-bug',
     weight: 0.5,
     find: (f) => {
-      const found = kindEvidence(f, new Set(['stack-overflow', 'double-fault', 'stack-protector']), 'the kernel stack overflowed or was overwritten');
+      const found = kindEvidence(f, STACK_OVERFLOW_KINDS, 'the kernel stack overflowed or was overwritten');
       if (found) return found;
       const p = f.reports.find((r) => r.panic && STACK_PANIC_REASONS.has(r.panic.reason));
       return p?.panic ? { finding: `the kernel stack overflowed or was overwritten: ${p.panic.message}`, reportId: p.id } : undefined;

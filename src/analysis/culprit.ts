@@ -1,8 +1,9 @@
-import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
+import type { CrashReport, StackFrame } from '../reports/crash-report.js';
 import { recipeFor } from './frame-recipes.js';
 import { pickFrame } from './pick-frame.js';
 import { readableLines } from './readable-lines.js';
 import { isForeignModule } from '../reports/decode/module-flags.js';
+import { kindsTagged } from '../reports/kinds.js';
 import { canonicalFunction, demangle, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
@@ -24,9 +25,9 @@ const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]
  * Kinds whose instruction pointer is in the code that noticed the problem, not the code at
  * fault: a task stuck somewhere, or a context rule broken (blame the trace instead).
  */
-const IP_NOT_AT_FAULT: ReadonlySet<ReportKind> = new Set(['hung-task', 'scheduling-while-atomic', 'sleeping-in-atomic']);
+const IP_NOT_AT_FAULT = kindsTagged('ip-not-at-fault');
 /** Kinds printed from an interrupt about the code it interrupted: blame the interrupted frames. */
-const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-lockup', 'hard-lockup']);
+const INTERRUPTED_KINDS = kindsTagged('interrupted');
 
 /**
  * Functions that call the code a stalled or looping CPU was running on behalf of someone: the

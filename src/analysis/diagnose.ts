@@ -1,5 +1,6 @@
-import type { CrashReport, Incident, ReportKind } from '../reports/crash-report.js';
+import type { CrashReport, Incident } from '../reports/crash-report.js';
 import { culpritByRecipe, findCulprit, type Culprit, type RecipeCulprit } from './culprit.js';
+import { kindsTagged } from '../reports/kinds.js';
 import { sha256Hex } from './sha256.js';
 import { titleOf, titleShape } from './title.js';
 
@@ -28,7 +29,7 @@ export function diagnose(report: CrashReport, continuation: readonly CrashReport
 }
 
 /** Events no code frame caused: memory ran out, the hardware failed, the machine restarted. */
-const NOTHING_TO_BLAME: ReadonlySet<ReportKind> = new Set(['oom-kill', 'machine-check', 'edac', 'unexpected-reboot']);
+const NOTHING_TO_BLAME = kindsTagged('nothing-to-blame');
 
 /**
  * Panics that only follow an oops, a WARNING or a hung task: seen first, that report was lost.
