@@ -19,7 +19,7 @@ export interface Culprit {
 const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+|^BUG: KCSAN: [\w -]+? in ([\w.$]+)(?: \/ |$)/;
 
 /** lockdep names where the offending lock is taken: `(&buf->lock){+.+...}, at: [<…>] tty_buffer_flush+0xbb/0x3a0`. */
-const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+(?: \[([\w-]{1,64})\])?/;
 
 /**
  * Kinds whose instruction pointer is in the code that noticed the problem, not the code at
@@ -77,8 +77,9 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   if (report.kind === 'lockdep' && !/suspicious RCU usage|non-static key/.test(report.header)) {
     // The first lock site the report names that is not a locking helper itself.
     for (const line of report.lines) {
-      const site = LOCK_SITE.exec(line.text)?.[1];
-      if (site && !isSkippedFrame(site)) candidates.push({ function: site, from: 'stack' });
+      const [, site, module] = LOCK_SITE.exec(line.text) ?? [];
+      // The module the lock site names is kept: a lock taken in a driver is that driver's.
+      if (site && !isSkippedFrame(site)) candidates.push({ function: site, from: 'stack', ...(module ? { module } : {}) });
     }
   }
   const header = HEADER_FUNCTION.exec(report.header);
@@ -126,8 +127,22 @@ export function culpritByRecipe(report: CrashReport, family: string, more: reado
   const name = 'function' in picked ? picked.function : (fallback ?? '');
   const frame = (report.stacks[0]?.frames ?? []).find((f) => stripCompilerSuffix(f.function) === name);
   const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : stripCompilerSuffix(HEADER_FUNCTION.exec(report.header)?.[1] ?? '') === name ? 'header' : 'stack';
-  const module = from === 'ip' ? report.ip?.module : frame?.module;
+  const module = (from === 'ip' ? report.ip?.module : frame?.module) ?? moduleNamedWith(report, name);
   return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}), ...('function' in picked ? {} : { onlyInHeader: true as const }) };
+}
+
+/**
+ * The module a line of the report prints after the function (`at: cryptodev_ioctl+0x1cc/0xe1c
+ * [cryptodev]`): lockdep's lock sites and the header name functions that are in no decoded trace.
+ */
+function moduleNamedWith(report: CrashReport, name: string): string | undefined {
+  for (const line of report.lines) {
+    const at = line.text.indexOf(`${name}+0x`);
+    if (at < 0) continue;
+    const module = /^[\w.]*\+0x[0-9a-f]+\/0x[0-9a-f]+ \[([\w-]{1,64})\]/.exec(line.text.slice(at + name.length))?.[1];
+    if (module) return module;
+  }
+  return undefined;
 }
 
 /** The first reliable frame (or the IP) in a module the kernel marks out-of-tree, proprietary or unsigned. */
