@@ -89,6 +89,7 @@ export async function runCorpus(analyzeFile, corpus) {
         familyMatch: crash && got !== undefined && family(got.title) === family(want),
         culpritEligible: candidates.length > 0,
         culpritMatch: candidates.length > 0 && got !== undefined && candidates.includes(normFunc(got.culprit)),
+        corruptedMatch: crash && got !== undefined && got.corrupted === file.expected.corrupted,
       });
       fs.rmSync(logPath);
     }
@@ -109,6 +110,7 @@ export function figures(rows) {
     family: count(crash, (r) => r.familyMatch),
     culprit: count(crash.filter((r) => r.culpritEligible), (r) => r.culpritMatch),
     exactTitle: count(crash, (r) => r.exact),
+    corrupted: count(crash.filter((r) => r.detected), (r) => r.corruptedMatch),
   };
 }
 
@@ -116,9 +118,9 @@ const pct = ({ n, d }) => (d ? `${((100 * n) / d).toFixed(1)}%` : 'n/a');
 const ratio = (f) => `${String(f.n).padStart(3)}/${String(f.d).padEnd(3)} ${pct(f).padStart(6)}`;
 
 export function figuresTable(named) {
-  const keys = [['detection', 'crash found'], ['falsePositives', 'false alarms'], ['family', 'family'], ['culprit', 'culprit'], ['exactTitle', 'exact title']];
-  const head = `${''.padEnd(14)}${named.map(([name]) => name.padEnd(20)).join('')}`;
-  const lines = keys.map(([k, label]) => `${label.padEnd(14)}${named.map(([, f]) => ratio(f[k]).padEnd(20)).join('')}`);
+  const keys = [['detection', 'crash found'], ['falsePositives', 'false alarms'], ['family', 'family'], ['culprit', 'culprit'], ['exactTitle', 'exact title'], ['corrupted', 'corrupted flag']];
+  const head = `${''.padEnd(15)}${named.map(([name]) => name.padEnd(20)).join('')}`;
+  const lines = keys.map(([k, label]) => `${label.padEnd(15)}${named.map(([, f]) => ratio(f[k]).padEnd(20)).join('')}`);
   return [head, ...lines].join('\n');
 }
 

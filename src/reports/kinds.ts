@@ -265,6 +265,16 @@ export const KIND_TABLE: readonly KindRow[] = [
   },
   // ── locking and context bugs ─────────────────────────────────────────────────────────────
   {
+    // lockdep_sys_exit() prints the locks still held and no stack (kernel/locking/lockdep.c): the
+    // lock sites are all there is, and all that is needed.
+    kind: 'lockdep',
+    severity: 'warning',
+    tags: ['locking'],
+    header: /^WARNING: lock held when returning to user space|^\[ BUG: lock held when returning to user space/,
+    freeform: true,
+    description: 'A task returned to user space still holding a lock; lockdep names the locks and where they were taken.',
+  },
+  {
     kind: 'lockdep',
     severity: 'warning',
     tags: ['locking'],
