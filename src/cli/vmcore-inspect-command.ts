@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
 import { blockedBacktraces, cpuBacktraces, panicBacktrace, pidBacktrace } from '../kernel/commands/bt.js';
+import { filesCommand } from '../kernel/commands/files.js';
+import { kmemInfo } from '../kernel/commands/kmem.js';
 import { psCommand } from '../kernel/commands/ps.js';
+import { structCommand } from '../kernel/commands/struct.js';
 import { sysCommand } from '../kernel/commands/sys.js';
 import { KernelView } from '../kernel/kernel-view.js';
 import { loadedModules } from '../kernel/loaded.js';
-import { inspectJson, renderBacktraces, renderModules, renderPs, renderSys } from '../render/inspect-text.js';
+import { inspectJson, renderBacktraces, renderFiles, renderKmem, renderModules, renderPs, renderStruct, renderSys } from '../render/inspect-text.js';
 import { readKernelLog } from '../vmcore/kernel-log.js';
 import { openVmcore } from '../vmcore/open-vmcore.js';
 import { vmcoreFacts } from '../vmcore/vmcore-info.js';
@@ -44,6 +47,31 @@ const INSPECT_COMMANDS: Record<string, { options: Record<string, { type: 'boolea
     run: (view) => {
       const mods = loadedModules(view);
       return { text: renderModules(mods), json: mods };
+    },
+  },
+  kmem: {
+    options: { info: { type: 'boolean', short: 'i' } },
+    args: [0, 0],
+    run: (view) => {
+      const k = kmemInfo(view);
+      return { text: renderKmem(k), json: k };
+    },
+  },
+  files: {
+    options: {},
+    args: [1, 1],
+    run: (view, [pid]) => {
+      const f = filesCommand(view, pidArg(pid as string));
+      return { text: renderFiles(f), json: f };
+    },
+  },
+  struct: {
+    options: {},
+    args: [2, 2],
+    run: (view, [type, address]) => {
+      if (!/^(0x)?[0-9a-f]{1,16}$/i.test(address as string)) throw new KtError('KT_E_USAGE', `'${address}' is not a hexadecimal address`);
+      const s = structCommand(view, type as string, BigInt(`0x${(address as string).replace(/^0x/i, '')}`));
+      return { text: renderStruct(s), json: s };
     },
   },
   sys: {

@@ -99,6 +99,11 @@ export class KernelObject {
     return p === 0n ? '' : this.mem.cstring(p, max);
   }
 
+  /** The object `offset` bytes into this one, of another type (an anonymous member). */
+  at(offset: number, type: number): KernelObject {
+    return new KernelObject(this.btf, this.mem, this.address + BigInt(offset), type);
+  }
+
   /** The same memory seen as another type (`(struct foo *)` casts). */
   as(type: number): KernelObject {
     return new KernelObject(this.btf, this.mem, this.address, type);

@@ -1,4 +1,7 @@
 import type { TaskBacktrace } from '../kernel/commands/bt.js';
+import type { TaskFiles } from '../kernel/commands/files.js';
+import type { KmemInfo } from '../kernel/commands/kmem.js';
+import type { StructDump, StructField } from '../kernel/commands/struct.js';
 import type { PsRow } from '../kernel/commands/ps.js';
 import type { SysInfo } from '../kernel/commands/sys.js';
 import type { LoadedModule } from '../kernel/modules.js';
@@ -125,4 +128,41 @@ export function bytes(n: number): string {
 /** JSON with 64-bit values as `0x…` strings (addresses do not fit a JSON number). */
 export function inspectJson(value: unknown): string {
   return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${BigInt.asUintN(64, v).toString(16)}` : v), 2)}\n`;
+}
+
+export function renderKmem(k: KmemInfo): string {
+  const totals = new Map(k.rows.filter((r) => !r.of).map((r) => [r.label, r.pages]));
+  const out = ['                 PAGES        TOTAL      PERCENTAGE'];
+  for (const r of k.rows) {
+    if (r.group) out.push('');
+    const pages = r.pages === undefined ? '?'.padStart(7) : String(r.pages).padStart(7);
+    const size = r.pages === undefined ? '?'.padStart(11) : bytes(r.pages * k.pageSize).padStart(11);
+    const whole = r.of ? totals.get(r.of === 'TOTAL LIMIT' ? 'COMMIT LIMIT' : r.of) : undefined;
+    const share = !r.of ? '         ----' : r.pages === undefined || whole === undefined ? `    ?% of ${r.of}` : `  ${String(whole ? Math.floor((r.pages * 100) / whole) : 0).padStart(3)}% of ${r.of}`;
+    out.push(`${r.label.padStart(13)}  ${pages}  ${size}${share}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderFiles(f: TaskFiles): string {
+  const out = [taskHeader(f.task), `ROOT: ${f.root ?? '?'}    CWD: ${f.cwd ?? '?'}`, '     FD       FILE            DENTRY           INODE       TYPE PATH'];
+  for (const x of f.files) out.push(`${String(x.fd).padStart(7)} ${hex(x.file)} ${hex(x.dentry)} ${hex(x.inode)} ${x.type.padEnd(4)} ${x.path ?? ''}`.trimEnd());
+  return `${out.join('\n')}\n`;
+}
+
+export function renderStruct(s: StructDump): string {
+  const out = [`${s.type} {`];
+  const walk = (fields: readonly StructField[], indent: string): void => {
+    for (const f of fields) {
+      if (typeof f.value === 'string') out.push(`${indent}${f.name} = ${f.value},`);
+      else {
+        out.push(`${indent}${f.name} = {`);
+        walk(f.value, `${indent}  `);
+        out.push(`${indent}},`);
+      }
+    }
+  };
+  walk(s.fields, '  ');
+  out.push('}');
+  return `${out.join('\n')}\n`;
 }
