@@ -40,6 +40,8 @@ export interface TaskInfo {
   kernelThread: boolean;
   /** Pages; undefined when the mm could not be read. */
   rssPages?: number;
+  /** Of rssPages, those still counted in the threads' own caches (before 6.2), not yet in the mm. */
+  rssCachedPages?: number;
   vszPages?: number;
   /** The task running on its CPU when the dump was taken. */
   active: boolean;
@@ -96,7 +98,10 @@ function addCachedRss(view: KernelView, tasks: TaskInfo[]): void {
       view.unknowns.push(`cached RSS of task ${t.pid}`);
     }
   }
-  for (const [t, mm] of mmOf) t.rssPages = Math.max(0, (t.rssPages as number) + (cached.get(mm) ?? 0));
+  for (const [t, mm] of mmOf) {
+    t.rssCachedPages = cached.get(mm) ?? 0;
+    t.rssPages = Math.max(0, (t.rssPages as number) + t.rssCachedPages);
+  }
 }
 
 function threads(view: KernelView, leader: KernelObject): KernelObject[] {
