@@ -1,5 +1,6 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, CrashReport, Incident } from '../reports/crash-report.js';
+import { kernelStateMarkdown } from './dump-kernel-sections.js';
 import { culpritFrameIndex, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 
 /** Frames of the first cause's trace quoted in the note. */
@@ -17,6 +18,7 @@ export function renderMarkdown(result: AnalysisResult): string {
   const out: string[] = [];
   if (result.incidents.length === 0) {
     out.push('# Kernel crash analysis', '', `No kernel crash report found in ${sources}.`);
+    for (const k of result.kernels ?? []) out.push('', ...kernelStateMarkdown(k));
     return `${out.join('\n')}\n`;
   }
   const headline = result.incidents.length === 1 ? (result.incidents[0]?.diagnosis?.title ?? 'Kernel crash') : `${result.incidents.length} kernel incidents`;
@@ -27,6 +29,7 @@ export function renderMarkdown(result: AnalysisResult): string {
     for (const p of result.precursors.slice(0, 20)) out.push(`- \`${whereText(p.source, p.line, p.ts)}\` ${p.kind}: ${code(p.text)}`);
     if (result.precursors.length > 20) out.push(`- … and ${result.precursors.length - 20} more`);
   }
+  for (const k of result.kernels ?? []) out.push('', ...kernelStateMarkdown(k));
   return `${out.join('\n')}\n`;
 }
 

@@ -151,3 +151,28 @@ describe('what each dump shows', () => {
     expect(s.fields.find((f) => f.name === 'pid')?.value).toBe(String(sh?.pid));
   });
 });
+
+describe('the analysis of a dump', () => {
+  it('adds the kernel state: panic trace, CPUs, blocked tasks, modules; the largest tasks for an OOM', async () => {
+    const { analyze } = await import('../../src/cli/analyze-command.js');
+    const run = (path: string) => analyze({ inputs: [path], inputFormat: 'auto', format: 'json', knownIssues: [], exitCode: false, color: false });
+    const oom = await run(dumpPath('oom.elf-paging.inspect'));
+    const [k] = oom.kernels ?? [];
+    expect(k?.panicTask?.comm).toBe('dd');
+    expect(k?.panicTask?.frames[0]).toBe('pvpanic_panic_notify+0x60 [pvpanic]');
+    expect(k?.panicTask?.frames).toContain('clear_user_rep_good+0xe (exception)');
+    expect(k?.largestTasks?.[0]).toMatchObject({ pid: 112, comm: 'dd', vszKiB: 131637 * 4 });
+    expect(k?.modules?.map((m) => `${m.name}:${m.taints}`)).toEqual(['lkdtm:OE', 'pvpanic_mmio:', 'pvpanic:', 'qemu_fw_cfg:']);
+    const hung = await run(dumpPath('hung-task.mdf-d31-lzo.inspect'));
+    expect(hung.kernels?.[0]?.blockedTasks?.map((b) => [b.pid, b.comm, b.state, b.frames[1]])).toEqual([[112, 'sh', 'UN', 'schedule+0x5a']]);
+    expect(hung.kernels?.[0]?.largestTasks).toBeUndefined();
+    const { renderMarkdown } = await import('../../src/render/markdown-renderer.js');
+    const { renderHtml } = await import('../../src/render/html-renderer.js');
+    expect(renderMarkdown(hung)).toMatch(/\*\*Blocked \(D state\)\*\*: PID 112 sh on CPU 0 \(UN, task 0x[0-9a-f]+\)\n\n```\n#0 __schedule\+0x[0-9a-f]+\n#1 schedule\+0x5a\n/);
+    expect(renderHtml(oom)).toContain('<h3>Largest tasks by RSS</h3>');
+    // A dump whose kernel structures were cut away still gets its log analysed, and says why the rest is missing.
+    const logOnly = await run(dumpPath('bug.elf'));
+    expect(logOnly.reports.length).toBeGreaterThan(0);
+    expect(logOnly.kernels?.[0]?.unavailable).toMatch(/kallsyms/);
+  });
+});
