@@ -24,7 +24,12 @@ def frames(trace):
                 name = f.symbol().name
             except LookupError:
                 name = None
-        res.append({"name": name, "inline": bool(getattr(f, "is_inline", False)), "pc": hex(f.pc)})
+        try:
+            pc = hex(f.pc)
+        except LookupError:  # drgn could not unwind past here (e.g. an IRQ stack switch)
+            res.append({"name": None, "inline": False, "pc": None, "unknown": True})
+            break
+        res.append({"name": name, "inline": bool(getattr(f, "is_inline", False)), "pc": pc})
     return res
 
 
