@@ -278,22 +278,21 @@ export class Btf {
     return undefined;
   }
 
+  /** Types are found by their name's offset in the string section (BTF deduplicates strings): no map of every name. */
   private idsNamed(name: string): number[] {
-    if (this.byName === undefined) {
-      this.byName = new Map();
+    let ids = this.byName?.get(name);
+    if (ids !== undefined) return ids;
+    ids = [];
+    const needle = Buffer.from(`\0${name}\0`, 'latin1');
+    const offsets = new Set<number>();
+    for (let at = this.strings.indexOf(needle); at >= 0 && offsets.size < 8; at = this.strings.indexOf(needle, at + 1)) offsets.add(this.stringBase + at + 1);
+    if (offsets.size > 0) {
       for (let id = this.firstId; id <= this.lastId; id++) {
-        const at = this.typeAt[id - this.firstId] as number;
-        const off = this.typeData.readUInt32LE(at);
-        // Functions are two thirds of the kernel's types and are never looked up by name.
-        const kind = (this.typeData.readUInt32LE(at + 4) >>> 24) & 0x1f;
-        if (off === 0 || kind === KIND.FUNC || kind === KIND.FUNC_PROTO || kind === KIND.DECL_TAG) continue;
-        const n = this.string(off);
-        const list = this.byName.get(n);
-        if (list) list.push(id);
-        else this.byName.set(n, [id]);
+        if (offsets.has(this.typeData.readUInt32LE(this.typeAt[id - this.firstId] as number))) ids.push(id);
       }
     }
-    return this.byName.get(name) ?? [];
+    (this.byName ??= new Map()).set(name, ids);
+    return ids;
   }
 
   private locate(id: number): [Btf, number] {

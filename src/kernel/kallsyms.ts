@@ -6,9 +6,15 @@ import type { KernelReader } from './kernel-reader.js';
 const NAMES_MAX = 32 << 20;
 const SYMBOLS_MAX = 4_000_000;
 
-/** The kernel's own symbol table as `kallsyms` decodes it: names, nm type letters, addresses. */
+/**
+ * The kernel's own symbol table as `kallsyms` decodes it. The names are one string, each
+ * between newlines (`starts[i]` is where name i begins): one string to search is far cheaper
+ * than 87,000 small ones.
+ */
 export interface Kallsyms {
-  names: string[];
+  text: string;
+  starts: Uint32Array;
+  /** nm type letter of each symbol. */
   types: string;
   addresses: BigUint64Array;
   /** How kallsyms_offsets were read (the one that puts _stext where VMCOREINFO says). */
@@ -40,10 +46,10 @@ export function readKallsyms(info: VmcoreInfo, mem: KernelReader, source: string
   const longLengths = prefersLongLengths(info.get('OSRELEASE'));
   let decoded = decodeNames(names, count, tokens, longLengths) ?? decodeNames(names, count, tokens, !longLengths);
   if (decoded === undefined) throw new KtError('KT_E_BAD_DUMP', `${source}: kallsyms_names does not decode into ${count} names`);
-  const { names: symbolNames, types } = decoded;
+  const { text, starts, types } = decoded;
   decoded = undefined;
-  const { addresses, encoding } = readAddresses(info, mem, count, symbolNames, source);
-  return { names: symbolNames, types, addresses, encoding };
+  const { addresses, encoding } = readAddresses(info, mem, count, text, starts, source);
+  return { text, starts, types, addresses, encoding };
 }
 
 function readTokens(info: VmcoreInfo, mem: KernelReader): string[] {
@@ -80,11 +86,14 @@ function prefersLongLengths(release: string | undefined): boolean {
   return major > 6 || (major === 6 && Number(m[2]) >= 1);
 }
 
-function decodeNames(names: Buffer, count: number, tokens: string[], longLengths: boolean): { names: string[]; types: string } | undefined {
+function decodeNames(names: Buffer, count: number, tokens: string[], longLengths: boolean): { text: string; starts: Uint32Array; types: string } | undefined {
   const tokenBytes = tokens.map((t) => Uint8Array.from(Buffer.from(t, 'latin1')));
-  const scratch = Buffer.alloc(1 << 16);
-  const out: string[] = new Array<string>(count);
+  const longestToken = Math.max(1, ...tokenBytes.map((t) => t.length));
+  let out = Buffer.alloc(names.length * 2 + count + 1);
+  const starts = new Uint32Array(count + 1);
   const types = Buffer.alloc(count);
+  let n = 0;
+  out[n++] = 0x0a;
   let at = 0;
   for (let i = 0; i < count; i++) {
     if (at >= names.length) return undefined;
@@ -94,20 +103,30 @@ function decodeNames(names: Buffer, count: number, tokens: string[], longLengths
       len = (len & 0x7f) | ((names[at++] as number) << 7);
     }
     if (len === 0 || at + len > names.length) return undefined;
-    let n = 0;
+    if (n + len * longestToken + 1 > out.length) {
+      if (out.length > NAMES_MAX * 4) return undefined;
+      const bigger = Buffer.alloc(out.length * 2 + len * longestToken);
+      out.copy(bigger, 0, 0, n);
+      out = bigger;
+    }
+    const first = n;
     for (let j = 0; j < len; j++) {
       const tok = tokenBytes[names[at + j] as number] as Uint8Array;
-      if (n + tok.length > scratch.length) return undefined;
-      for (let k = 0; k < tok.length; k++) scratch[n++] = tok[k] as number;
+      for (let k = 0; k < tok.length; k++) out[n++] = tok[k] as number;
     }
     at += len;
-    types[i] = n > 0 ? (scratch[0] as number) : 0x3f;
-    out[i] = scratch.toString('latin1', 1, n);
+    // The first character is the type letter: keep it apart, and the name where it was.
+    types[i] = n > first ? (out[first] as number) : 0x3f;
+    out.copyWithin(first, first + 1, n);
+    n = Math.max(first, n - 1);
+    starts[i] = first;
+    out[n++] = 0x0a;
   }
-  return { names: out, types: types.toString('latin1') };
+  starts[count] = n;
+  return { text: out.toString('latin1', 0, n), starts, types: types.toString('latin1') };
 }
 
-function readAddresses(info: VmcoreInfo, mem: KernelReader, count: number, names: string[], source: string): { addresses: BigUint64Array; encoding: AddressEncoding } {
+function readAddresses(info: VmcoreInfo, mem: KernelReader, count: number, text: string, starts: Uint32Array, source: string): { addresses: BigUint64Array; encoding: AddressEncoding } {
   const addresses = new BigUint64Array(count);
   if (info.has('SYMBOL(kallsyms_addresses)')) {
     const raw = mem.read(info.symbol('kallsyms_addresses'), count * 8);
@@ -126,7 +145,7 @@ function readAddresses(info: VmcoreInfo, mem: KernelReader, count: number, names
     relative: (i) => BigInt.asUintN(64, base + BigInt(raw.readUInt32LE(i * 4))),
     'place-relative': (i) => BigInt.asUintN(64, offsetsAt + BigInt(i * 4) + BigInt(raw.readInt32LE(i * 4))),
   };
-  const stextIndex = names.indexOf('_stext');
+  const stextIndex = indexOfName(text, starts, '_stext');
   const stext = info.has('SYMBOL(_stext)') ? info.symbol('_stext') : undefined;
   let chosen: Exclude<AddressEncoding, 'absolute'> = 'absolute-percpu';
   if (stextIndex >= 0 && stext !== undefined) {
@@ -137,4 +156,20 @@ function readAddresses(info: VmcoreInfo, mem: KernelReader, count: number, names
   const decode = decoders[chosen];
   for (let i = 0; i < count; i++) addresses[i] = decode(i);
   return { addresses, encoding: chosen };
+}
+
+/** Index of the symbol named `name`, from where `\nname\n` is in the text. */
+export function indexOfName(text: string, starts: Uint32Array, name: string): number {
+  const at = text.indexOf(`\n${name}\n`);
+  if (at < 0) return -1;
+  let lo = 0;
+  let hi = starts.length - 2;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = starts[mid] as number;
+    if (s === at + 1) return mid;
+    if (s < at + 1) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }

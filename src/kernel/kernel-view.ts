@@ -5,7 +5,7 @@ import { GLOBAL_DECLARATIONS } from './declarations.js';
 import { readKallsyms } from './kallsyms.js';
 import { KernelObject } from './kernel-object.js';
 import { KernelReader } from './kernel-reader.js';
-import { KernelSymbols, type KernelSymbol } from './kernel-symbols.js';
+import { KernelSymbols } from './kernel-symbols.js';
 
 /** A list longer than this is a corrupt or hostile dump, not a kernel's. */
 export const LIST_MAX = 1_000_000;
@@ -19,21 +19,17 @@ const BTF_MAX = 64 << 20;
 export class KernelView {
   readonly mem: KernelReader;
   readonly btf: Btf;
-  /** vmlinux symbols only; `symbols` adds the modules' once they are read. */
-  readonly vmlinuxSymbols: KernelSymbols;
-  private allSymbols: KernelSymbols | undefined;
+  /** vmlinux's symbols, and the modules' once they are read (loadedModules). */
+  readonly symbols: KernelSymbols;
   private perCpuVars: Map<string, number> | undefined;
   private cpuOffsets = new Map<number, bigint>();
-  /** Extra symbols (modules) added by whoever reads them. */
-  private readonly moreSymbols: KernelSymbol[] = [];
   /** Values a command could not read: it answers the rest and says so. */
   readonly unknowns: string[] = [];
 
   constructor(readonly core: Vmcore) {
     this.mem = new KernelReader(core.kernel);
     const k = readKallsyms(core.vmcoreinfo, this.mem, core.source);
-    const syms: KernelSymbol[] = k.names.map((name, i) => ({ name, address: k.addresses[i] as bigint, type: k.types[i] as string }));
-    this.vmlinuxSymbols = new KernelSymbols(syms);
+    this.symbols = new KernelSymbols(k);
     this.btf = this.readBtf();
   }
 
@@ -45,15 +41,6 @@ export class KernelView {
     return this.core.vmcoreinfo.get('OSRELEASE') ?? '';
   }
 
-  get symbols(): KernelSymbols {
-    if (this.allSymbols === undefined) this.allSymbols = this.moreSymbols.length === 0 ? this.vmlinuxSymbols : new KernelSymbols([...this.vmlinuxSymbols.all(), ...this.moreSymbols]);
-    return this.allSymbols;
-  }
-
-  addSymbols(symbols: KernelSymbol[]): void {
-    this.moreSymbols.push(...symbols);
-    this.allSymbols = undefined;
-  }
 
   /** The kernel is at least `major.minor` (from OSRELEASE). */
   atLeast(major: number, minor: number): boolean {
@@ -63,13 +50,13 @@ export class KernelView {
   }
 
   address(name: string): bigint {
-    const a = this.vmlinuxSymbols.address(name);
+    const a = this.symbols.vmlinuxAddress(name);
     if (a === undefined) throw new KtError('KT_E_DUMP_UNSUPPORTED', `${this.source}: the kernel has no symbol '${name}'`);
     return a;
   }
 
   hasSymbol(name: string): boolean {
-    return this.vmlinuxSymbols.address(name) !== undefined;
+    return this.symbols.vmlinuxAddress(name) !== undefined;
   }
 
   /** A BTF type by C spelling (`struct task_struct`, `unsigned long`, `atomic_t`). */
@@ -174,8 +161,8 @@ export class KernelView {
   }
 
   private readBtf(): Btf {
-    const start = this.vmlinuxSymbols.address('__start_BTF');
-    const stop = this.vmlinuxSymbols.address('__stop_BTF');
+    const start = this.symbols.vmlinuxAddress('__start_BTF');
+    const stop = this.symbols.vmlinuxAddress('__stop_BTF');
     if (start === undefined || stop === undefined || stop <= start) {
       throw new KtError('KT_E_DUMP_UNSUPPORTED', `${this.source}: the kernel has no BTF (__start_BTF/__stop_BTF; CONFIG_DEBUG_INFO_BTF off): give --vmlinux`);
     }

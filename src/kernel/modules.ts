@@ -75,7 +75,7 @@ function readModule(view: KernelView, mod: KernelObject): LoadedModule {
   const taintBits = mod.member('taints').value();
   const taints = MODULE_TAINTS.filter((t) => (taintBits >> BigInt(t.bit)) & 1n);
   const symbols = moduleSymbols(view, mod, name);
-  view.addSymbols(symbols);
+  view.symbols.addModuleSymbols(symbols);
   const m: LoadedModule = {
     address: mod.address,
     name,
