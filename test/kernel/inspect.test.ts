@@ -106,7 +106,7 @@ describe('what each dump shows', () => {
 
   it("OOM: kmem -i agrees with the Mem-Info the kernel printed in the same dump's log", () => {
     const v = view('oom.elf-paging.inspect');
-    const log = formatDmesg(readKernelLog(v.core).records, 'vmcore-dmesg');
+    const log = formatDmesg(readKernelLog(v.core).records, 'vmcore-dmesg').toString('latin1');
     const logged = (key: string): number => Number(new RegExp(`\\b${key}:(\\d+)`).exec(log)?.[1]);
     const rows = new Map(kmemInfo(v).rows.map((r) => [r.label, r.pages]));
     expect(rows.get('FREE')).toBe(logged('free'));
