@@ -71,6 +71,7 @@ export class Btf {
       if (starts.length >= TYPES_MAX || at + 12 > this.typeData.length) throw this.bad(`type record ${starts.length + this.firstId} is cut short`);
       starts.push(at);
       at += 12 + this.extraBytes(at);
+      if (at > this.typeData.length) throw this.bad(`type record ${starts.length + this.firstId - 1} runs past the type section`);
     }
     this.typeAt = Uint32Array.from(starts);
     this.lastId = this.firstId + starts.length - 1;
