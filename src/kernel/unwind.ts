@@ -6,6 +6,8 @@ import type { LoadedModule } from './modules.js';
 export const PT_REGS = ['r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8', 'rax', 'rcx', 'rdx', 'rsi', 'rdi', 'orig_rax', 'rip', 'cs', 'eflags', 'rsp', 'ss'] as const;
 const PT_REGS_IP = 128;
 const FRAMES_MAX = 128;
+/** How far up the stack a return address is looked for when a function has no ORC entry. */
+const SCAN_WORDS = 64;
 
 export type RegisterSet = Partial<Record<(typeof PT_REGS)[number], bigint>>;
 
@@ -58,13 +60,16 @@ export class OrcUnwinder {
     const state: UnwindState = { ip: start.ip, sp: start.sp, bp: start.bp, regs: start.regs, signal: start.exact };
     const seen = new Set<string>();
     let exception: RegisterSet | undefined;
+    let scanned = false;
     if (start.regs && isUser(start.regs)) return { frames, userRegisters: start.regs };
     for (let n = 0; n < FRAMES_MAX; n++) {
       const key = `${state.ip}:${state.sp}`;
       if (seen.has(key)) return { frames, stopped: 'the stack loops' };
       seen.add(key);
       const lookup = state.signal ? state.ip : state.ip - 1n;
-      const frame = this.frame(state.ip, state.sp, lookup);
+      const frame = this.frame(state.ip, scanned ? state.sp - 8n : state.sp, lookup);
+      if (scanned) frame.reliable = false;
+      scanned = false;
       if (exception) frame.exception = exception;
       exception = undefined;
       frames.push(frame);
@@ -75,8 +80,19 @@ export class OrcUnwinder {
         orc = undefined;
       }
       if (orc === undefined || orc.type === 'undefined') {
-        frame.reliable = false;
-        return { frames, stopped: `no unwind information for 0x${state.ip.toString(16)}` };
+        // No ORC here (objtool skipped the function, e.g. __crash_kexec's crash_setup_regs):
+        // as the kernel does, find the next return address on the stack and go on from it.
+        const found = this.scanForReturn(state.sp);
+        if (found === undefined) {
+          frame.reliable = false;
+          return { frames, stopped: `no unwind information for 0x${state.ip.toString(16)}` };
+        }
+        state.ip = found.ip;
+        state.sp = found.at + 8n;
+        state.regs = undefined;
+        state.signal = false;
+        scanned = true;
+        continue;
       }
       if (orc.type === 'end') return { frames };
       try {
@@ -89,6 +105,29 @@ export class OrcUnwinder {
       if (state.ip === 0n) return { frames };
     }
     return { frames, stopped: `more than ${FRAMES_MAX} frames` };
+  }
+
+  /**
+   * The first word at or above `sp` that is a return address: it follows a call instruction in
+   * kernel text that has ORC information. Only a short stretch of stack is searched.
+   */
+  private scanForReturn(sp: bigint): { ip: bigint; at: bigint } | undefined {
+    const words = this.view.mem.tryRead(sp, SCAN_WORDS * 8);
+    if (!words) return undefined;
+    for (let i = 0; i < SCAN_WORDS; i++) {
+      const v = words.readBigUInt64LE(i * 8);
+      if (v < 0xffffffff80000000n || !this.view.symbols.at(v - 1n)) continue;
+      const before = this.view.mem.tryRead(v - 7n, 7);
+      if (!before || !followsCall(before)) continue;
+      let orc: OrcEntry | undefined;
+      try {
+        orc = this.orcFor(v - 1n);
+      } catch {
+        orc = undefined;
+      }
+      if (orc && orc.type !== 'undefined') return { ip: v, at: sp + BigInt(i * 8) };
+    }
+    return undefined;
   }
 
   private frame(ip: bigint, sp: bigint, lookup: bigint): StackFrame {
@@ -160,6 +199,13 @@ export class OrcUnwinder {
     }
     return result;
   }
+}
+
+/** The 7 bytes before a return address end in a call: `e8 rel32`, or `ff /2` with a 1 to 6 byte operand. */
+function followsCall(b: Buffer): boolean {
+  if (b[2] === 0xe8) return true;
+  for (const at of [5, 4, 1, 0]) if (b[at] === 0xff && (((b[at + 1] as number) >> 3) & 7) === 2) return true;
+  return false;
 }
 
 export function readPtRegs(b: Buffer): RegisterSet {

@@ -51,7 +51,7 @@ function view(name: string): KernelView {
 const DUMPS = [
   { run: 'oom', dump: 'oom.elf-paging.inspect', panicComm: 'dd' },
   { run: 'hung-task', dump: 'hung-task.mdf-d31-lzo.inspect', panicComm: 'khungtaskd' },
-  { run: 'exception-kdump', dump: 'exception-kdump.kdump-mdf-d31-zlib.inspect', panicComm: 'sh' },
+  { run: 'sysrq-nokaslr-kdump', dump: 'sysrq-nokaslr-kdump.kdump-mdf-d31-zlib.inspect', panicComm: 'sh' },
 ];
 
 describe.each(DUMPS)('$dump', ({ run, dump, panicComm }) => {
@@ -136,14 +136,14 @@ describe('what each dump shows', () => {
   });
 
   it('sys: release, uptime and memory of the machine', () => {
-    const s = sysCommand(view('exception-kdump.kdump-mdf-d31-zlib.inspect'));
-    expect(s).toMatchObject({ cpus: 1, tasks: 47, release: '6.1.0-57-cloud-amd64', machine: 'x86_64', nodename: '(none)' });
+    const s = sysCommand(view('sysrq-nokaslr-kdump.kdump-mdf-d31-zlib.inspect'));
+    expect(s).toMatchObject({ cpus: 1, tasks: 48, release: '6.1.0-57-cloud-amd64', machine: 'x86_64', nodename: '(none)' });
     expect(s.version).toContain('Debian 6.1.192-3');
-    expect(s.date).toMatch(/^2026-12-07T/);
+    expect(s.date).toBe('2026-12-08T00:30:55.000Z'); // CRASHTIME of the kdump
   });
 
   it('struct prints members through BTF: a task_struct has its comm and pid', () => {
-    const v = view('exception-kdump.kdump-mdf-d31-zlib.inspect');
+    const v = view('sysrq-nokaslr-kdump.kdump-mdf-d31-zlib.inspect');
     const sh = psCommand(v).find((t) => t.comm === 'sh');
     const s = structCommand(v, 'task_struct', sh?.address as bigint);
     expect(s.type).toBe('struct task_struct');
@@ -174,5 +174,13 @@ describe('the analysis of a dump', () => {
     const logOnly = await run(dumpPath('bug.elf'));
     expect(logOnly.reports.length).toBeGreaterThan(0);
     expect(logOnly.kernels?.[0]?.unavailable).toMatch(/kallsyms/);
+  });
+});
+
+describe('a function without ORC information', () => {
+  it('__crash_kexec (kdump): the unwind goes on from the next return address on the stack, marked unreliable', () => {
+    const bt = panicBacktrace(view('sysrq-nokaslr-kdump.kdump-mdf-d31-zlib.inspect'));
+    expect(bt.registersFrom).toBe('crash_notes');
+    expect(bt.frames.slice(0, 3).map((f) => [f.symbol, f.reliable])).toEqual([['__crash_kexec', true], ['panic', false], ['sysrq_handle_crash', true]]);
   });
 });
