@@ -8,6 +8,7 @@ import type { Diagnosis, PlaybookStep } from '../../../src/analysis/diagnosis.js
 import type { CrashReport, Incident, StackFrame } from '../../../src/reports/crash-report.js';
 import { culpritFrameIndex, frameText, reportFacts } from '../../../src/render/report-facts.js';
 import { CauseBadge } from './badges.js';
+import { Inline } from './inline.js';
 
 export function Answer({ report, incident }: { report: CrashReport; incident?: Incident | undefined }) {
   const d = incident?.diagnosis;
@@ -24,7 +25,9 @@ export function Answer({ report, incident }: { report: CrashReport; incident?: I
               {d.cause.evidence.length > 0 && (
                 <ul class="evidence">
                   {d.cause.evidence.map((e) => (
-                    <li>{e.finding}</li>
+                    <li>
+                      <Inline text={e.finding} />
+                    </li>
                   ))}
                 </ul>
               )}
@@ -66,7 +69,7 @@ export function Answer({ report, incident }: { report: CrashReport; incident?: I
           <>
             <dt>Why it panicked</dt>
             <dd>
-              <code>{d.escalation.setting}</code>: {d.escalation.explanation}
+              <code>{d.escalation.setting}</code>: <Inline text={d.escalation.explanation} />
             </dd>
           </>
         )}
@@ -76,7 +79,9 @@ export function Answer({ report, incident }: { report: CrashReport; incident?: I
             <dd>
               <ol class="next-steps">
                 {d.nextSteps.map((s) => (
-                  <li>{s}</li>
+                  <li>
+                    <Inline text={s} />
+                  </li>
                 ))}
               </ol>
             </dd>
@@ -89,7 +94,9 @@ export function Answer({ report, incident }: { report: CrashReport; incident?: I
               {d.knownIssues.map((k) => (
                 <div class="known-issue">
                   <strong>{k.title}</strong> <span class="muted small">({k.id})</span>
-                  <p>{k.note}</p>
+                  <p>
+                    <Inline text={k.note} />
+                  </p>
                   {k.links.map((l) => (
                     <div>
                       <a href={l} rel="noreferrer noopener" target="_blank">
@@ -116,7 +123,7 @@ function Playbook({ d }: { d: Diagnosis }) {
         <ol>
           {steps.map((s) => (
             <li>
-              {s.step}
+              <Inline text={s.step} />
               {(s.commands ?? []).map((c) => (
                 <div class="cmd">
                   <span class="muted">{c.purpose}:</span> {c.any && <code>{c.any}</code>}
