@@ -77,7 +77,7 @@ export function dashboardAssets(dir = defaultDashboardDir()): DashboardHandler {
   const index = assets.get('/index.html');
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('ktriage: method not allowed [KT_E_HTTP_METHOD]\n');
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('ktriage: method not allowed [KT_E_BAD_REQUEST]\n');
       return;
     }
     const path = decodePath(req.url ?? '/');
