@@ -66,7 +66,8 @@ function load(dir: string): Map<string, Asset> {
   return assets;
 }
 
-export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** Answers the request (always: every GET outside the API is the dashboard's); true when it did. */
+export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
  * A handler for every GET/HEAD the API does not take. Another method gets 405; a missing
@@ -78,14 +79,14 @@ export function dashboardAssets(dir = defaultDashboardDir()): DashboardHandler {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('ktriage: method not allowed [KT_E_BAD_REQUEST]\n');
-      return;
+      return true;
     }
     const path = decodePath(req.url ?? '/');
     const asset = path.startsWith('/assets/') ? assets.get(path) : index;
     if (!asset) {
       const message = index ? 'ktriage: no such dashboard file [KT_E_NOT_FOUND]\n' : 'ktriage: the dashboard is not built (run `npm run build`) [KT_E_NOT_FOUND]\n';
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(message);
-      return;
+      return true;
     }
     const headers: Record<string, string> = asset === index ? { ...PAGE_HEADERS } : { 'cache-control': IMMUTABLE, 'x-content-type-options': 'nosniff' };
     headers['content-type'] = asset.type;
@@ -93,7 +94,7 @@ export function dashboardAssets(dir = defaultDashboardDir()): DashboardHandler {
     headers['vary'] = 'accept-encoding';
     if (req.headers['if-none-match'] === asset.etag) {
       res.writeHead(304, headers).end();
-      return;
+      return true;
     }
     const gzip = asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const body = gzip && asset.gzip ? asset.gzip : asset.body;
@@ -101,6 +102,7 @@ export function dashboardAssets(dir = defaultDashboardDir()): DashboardHandler {
     headers['content-length'] = String(body.length);
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
   };
 }
 

@@ -1,6 +1,7 @@
 import { AlertDispatcher } from './alerts/alert-dispatcher.js';
 import type { AlertTarget } from './alerts/alert-sink.js';
 import { Collector } from './collector.js';
+import { dashboardAssets } from './dashboard-assets.js';
 import { CollectorHttp, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/http-server.js';
 import { Metrics } from './metrics.js';
 import type { RedactOptions } from './redact.js';
@@ -58,6 +59,7 @@ export async function startCollector(options: ServeOptions): Promise<RunningColl
     await seedDemoFleet(collector);
   }
   const http = new CollectorHttp(collector, options.limits);
+  http.setFallback(dashboardAssets());
   const bound = await http.listen(options.listen.host, options.listen.port);
   const closers: (() => Promise<void>)[] = [];
   const running: RunningCollector = {

@@ -91,3 +91,17 @@ export async function startCollector(options: { demo?: boolean; dbPath?: string;
     },
   };
 }
+
+/** Real kernel logs (test/fixtures/reports) posted through the ingest API as hosts of a small fleet would. */
+export async function ingestFixtureLogs(collector: RunningCollector, uploads: readonly { host: string; release: string; log: string }[]): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  let accepted = 0;
+  for (const u of uploads) {
+    const body = readFileSync(join(ROOT, 'test', 'fixtures', 'reports', u.log));
+    const url = `${collector.base}/api/v1/logs?host=${encodeURIComponent(u.host)}&release=${encodeURIComponent(u.release)}&boot=${encodeURIComponent(`${u.host}-${u.log}`)}`;
+    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${collector.ingestToken}`, 'content-type': 'text/plain' }, body });
+    if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+    accepted += ((await res.json()) as { accepted: number }).accepted;
+  }
+  return accepted;
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BucketDetail, BucketList, HostDetail, Overview, ReportDetail } from '../../web/src/api-types.js';
-import { startCollector, type RunningCollector } from './collector-process.js';
+import { ingestFixtureLogs, startCollector, type RunningCollector } from './collector-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -52,6 +52,15 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     collector = await startCollector({ demo: true });
+    // Besides the demo fleet, real logs through the ingest API: the same crash on three hosts
+    // and two releases, and others once.
+    const uploads = [
+      ...['web-1', 'web-2', 'db-1'].map((host, i) => ({ host, release: i < 2 ? '6.1.0-26-amd64' : '6.1.0-27-amd64', log: 'x86-null-deref-write-nokaslr-lkdtm.log' })),
+      { host: 'web-1', release: '6.1.0-26-amd64', log: 'kasan-use-after-free-read-wake-up-common.log' },
+      { host: 'db-1', release: '6.1.0-27-amd64', log: 'rcu-stall-kthread-starved-kvm.log' },
+      { host: 'web-2', release: '6.1.0-26-amd64', log: 'x86-warning-panic-on-warn-lkdtm.log' },
+    ];
+    expect(await ingestFixtureLogs(collector, uploads)).toBeGreaterThanOrEqual(uploads.length);
     profile = mkdtempSync(join(tmpdir(), 'ktriage-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -103,7 +112,7 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe('Strict');
     expect(await page.evaluate(() => document.cookie)).not.toContain('ktriage_session');
-    expect(await page.locator('.scope').innerText()).toBe('read');
+    expect(await page.locator('.scope').textContent()).toBe('read');
   });
 
   it('shows the overview the API answers', async () => {

@@ -25,7 +25,9 @@ export function ReportPage({ id }: { id: string }) {
 
 /** The analysis result `analyze --json` would give for this one report and its incident. */
 export function rcaMarkdown(d: ReportDetail): string {
-  const incident = d.incident ? { ...d.incident, host: d.incident.host ?? d.host } : undefined;
+  // The collector re-keys a report by its fleet id; its incident may still name the agent's ids.
+  const own = d.incident && d.incident.reportIds.includes(d.report.id);
+  const incident = d.incident ? { ...d.incident, host: d.incident.host ?? d.host, ...(own ? {} : { reportIds: [d.report.id], firstCause: d.report.id }) } : undefined;
   return renderMarkdown({
     schemaVersion: 1,
     reports: [d.report],
