@@ -41,7 +41,7 @@ export function Chart({ times, series, step, height = 220, label }: ChartProps) 
     }
     const fg = cssVar('--muted');
     const grid = cssVar('--line');
-    const bars = uPlot.paths.bars?.({ size: [0.8, 24], align: 1 });
+    const bars = uPlot.paths.bars?.({ size: [0.8, 64], align: 1 });
     const opts: uPlot.Options = {
       width: host.clientWidth || 600,
       height,

@@ -2,7 +2,7 @@
  * Every crash signature, filtered and sorted as the URL says (a view can be shared by its link),
  * a page at a time from the API. `j`/`k` move, Enter opens.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import type { BucketList, BucketSummary } from '../api-types.js';
 import { CauseBadge, Flags, KindBadge, StatusBadge } from '../components/badges.js';
@@ -41,7 +41,7 @@ export function BucketListPage({ location }: { location: Location }) {
     module: p.get('module') ?? undefined,
     status: p.get('status') ?? undefined,
     q: p.get('q') ?? undefined,
-    since: sinceOf(range),
+    since: useMemo(() => sinceOf(range), [range, location]),
     sort,
     limit: PAGE,
   };

@@ -14,15 +14,16 @@ import { Time } from '../components/time.js';
 import { navigate, withParams, type Location } from '../router.js';
 import { sinceOf } from '../time.js';
 import { useFetch } from '../use-fetch.js';
-
 import { CAUSES } from '../kinds.js';
+
 /** Kinds beyond this many are summed as `other` in the chart. */
 const KINDS_SHOWN = 7;
 
 export function OverviewPage({ location }: { location: Location }) {
   const range = location.params.get('range') ?? '7d';
   const by = location.params.get('by') === 'cause' ? 'cause' : 'kind';
-  const since = sinceOf(range);
+  // Once per navigation: a re-render a minute later must not ask again.
+  const since = useMemo(() => sinceOf(range), [range, location]);
   const fetched = useFetch(`overview ${since}`, (signal) => api.overview(since, signal));
   const o = fetched.data;
   return (
@@ -71,7 +72,7 @@ function Totals({ o }: { o: Overview }) {
     { label: 'Crashes', value: crashes },
     { label: 'New buckets', value: o.newBuckets.length, tone: o.newBuckets.length > 0 ? 'warn' : '' },
     { label: 'Regressed buckets', value: o.regressedBuckets.length, tone: o.regressedBuckets.length > 0 ? 'bad' : '' },
-    { label: 'Hosts crashing', value: o.topHosts.length },
+    { label: 'Kernel releases', value: o.releases.length },
     { label: 'Unexpected reboots', value: o.unexpectedReboots.length, tone: o.unexpectedReboots.length > 0 ? 'warn' : '' },
   ];
   return (

@@ -3,7 +3,6 @@
  * writes (`analyze --format markdown`, the same renderer) or download the raw lines.
  */
 import { useState } from 'preact/hooks';
-import { renderMarkdown } from '../../../src/render/markdown-renderer.js';
 import { api } from '../api.js';
 import type { ReportDetail } from '../api-types.js';
 import { KindBadge } from '../components/badges.js';
@@ -24,7 +23,9 @@ export function ReportPage({ id }: { id: string }) {
 }
 
 /** The analysis result `analyze --json` would give for this one report and its incident. */
-export function rcaMarkdown(d: ReportDetail): string {
+export async function rcaMarkdown(d: ReportDetail): Promise<string> {
+  // Loaded when asked for: the first page does not carry the renderer.
+  const { renderMarkdown } = await import('../../../src/render/markdown-renderer.js');
   // The collector re-keys a report by its fleet id; its incident may still name the agent's ids.
   const own = d.incident && d.incident.reportIds.includes(d.report.id);
   const incident = d.incident ? { ...d.incident, host: d.incident.host ?? d.host, ...(own ? {} : { reportIds: [d.report.id], firstCause: d.report.id }) } : undefined;
@@ -57,7 +58,7 @@ function ReportView({ d }: { d: ReportDetail }) {
   const [copied, setCopied] = useState<string>();
   const copy = async () => {
     try {
-      await copyText(rcaMarkdown(d));
+      await copyText(await rcaMarkdown(d));
       setCopied('Copied the Markdown RCA.');
     } catch (e) {
       setCopied(`Could not copy: ${e instanceof Error ? e.message : String(e)}`);
