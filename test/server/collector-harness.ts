@@ -39,7 +39,7 @@ export async function tokenFor(c: RunningCollector, scope: Scope): Promise<strin
 
 /** A fixture log through the analysis, as an agent would send it. */
 export async function agentBatch(fixture: string, host: string, release?: string): Promise<Record<string, unknown>> {
-  const { reports, incidents } = await analyzeUpload(readFileSync(join(FIXTURES, fixture)), fixture);
+  const { reports, incidents } = await analyzeUpload(readFileSync(join(FIXTURES, fixture)), fixture, host);
   return { host, ...(release ? { release } : {}), reports, incidents };
 }
 
