@@ -10,12 +10,27 @@ import { culpritFrameIndex, frameText, reportFacts } from '../../../src/render/r
 import { CauseBadge } from './badges.js';
 import { Inline } from './inline.js';
 
+/**
+ * An incident's diagnosis is about its first cause; for a later report of the incident (a hung
+ * task after another) its culprit is the report's own.
+ */
+export function diagnosisOwnedBy(report: CrashReport, incident: Incident | undefined): Diagnosis | undefined {
+  const d = incident?.diagnosis;
+  return d && (d.bucket === undefined || d.bucket === report.bucket) ? d : undefined;
+}
+
 export function Answer({ report, incident }: { report: CrashReport; incident?: Incident | undefined }) {
   const d = incident?.diagnosis;
-  const culprit = d?.culprit ?? report.culprit;
+  const own = diagnosisOwnedBy(report, incident);
+  const culprit = own ? (own.culprit ?? report.culprit) : report.culprit;
   return (
     <section class="panel answer" aria-labelledby="answer">
       <h2 id="answer">Diagnosis</h2>
+      {d && !own && (
+        <p class="muted small">
+          This report came in an incident that started with <strong>{d.title}</strong>; the cause and next steps are the incident's.
+        </p>
+      )}
       <dl class="answer-grid">
         {d && (
           <>
@@ -165,7 +180,7 @@ function whereOf(f: StackFrame): string | undefined {
 
 export function CallTrace({ report, incident }: { report: CrashReport; incident?: Incident | undefined }) {
   if (report.stacks.length === 0 && !report.ip) return null;
-  const d = incident?.diagnosis;
+  const d = diagnosisOwnedBy(report, incident);
   return (
     <section class="panel" aria-labelledby="trace">
       <h2 id="trace">Call trace</h2>
