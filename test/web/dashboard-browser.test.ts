@@ -6,11 +6,13 @@
  * bucket's status; logout ends the session. Screenshots of each page in both themes go to
  * test-output/screenshots/ (docs/screenshots/ keeps small copies).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DoctorReport } from '../../src/host/run-doctor.js';
 import type { BucketDetail, BucketList, HostDetail, Overview, ReportDetail } from '../../web/src/api-types.js';
 import { ingestFixtureLogs, startCollector, type RunningCollector } from './collector-process.js';
 
@@ -27,6 +29,7 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
   let page: Page;
   let profile: string;
   const foreign: string[] = [];
+  let readiness: DoctorReport;
 
   /** The API's own answer (Bearer token), to compare with what the page shows. */
   const api = async <T>(path: string, token = collector.readToken): Promise<T> => {
@@ -61,6 +64,12 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
       { host: 'web-2', release: '6.1.0-26-amd64', log: 'x86-warning-panic-on-warn-lkdtm.log' },
     ];
     expect(await ingestFixtureLogs(collector, uploads)).toBeGreaterThanOrEqual(uploads.length);
+    // A readiness check as the agent sends it: `ktriage doctor --json` of a real Debian server's files.
+    const doctor = spawnSync('node', [join(ROOT, 'bin', 'ktriage.js'), 'doctor', '--json', '--root', join(ROOT, 'test', 'fixtures', 'host', 'debian-server')], { encoding: 'utf8' });
+    readiness = JSON.parse(doctor.stdout) as DoctorReport;
+    const events = { host: 'web-1', events: [{ id: 'web-1-readiness-1', type: 'readiness', time: new Date().toISOString(), summary: `doctor score ${readiness.score}`, data: readiness }] };
+    const posted = await fetch(`${collector.base}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${collector.ingestToken}`, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    expect(posted.status, await posted.clone().text()).toBe(200);
     profile = mkdtempSync(join(tmpdir(), 'ktriage-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -144,6 +153,8 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     await page.goto(`${collector.base}/buckets`);
     await page.locator('table.buckets tbody tr').first().waitFor();
     await page.locator('#f-range').selectOption('all');
+    await expect.poll(() => page.locator('table.buckets tbody tr').count()).toBe(all.buckets.length);
+    await shoot('buckets');
     await page.locator('#f-kind').selectOption(top?.kind ?? '');
     await expect.poll(() => new URL(page.url()).searchParams.get('kind')).toBe(top?.kind);
     const byKind = await api<BucketList>(`/api/v1/buckets?kind=${encodeURIComponent(top?.kind ?? '')}&limit=50`);
@@ -153,7 +164,6 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     // The view is shared by its URL: reloading it shows the same filter.
     await page.reload();
     await expect.poll(() => page.locator('#f-kind').inputValue()).toBe(top?.kind);
-    await shoot('buckets');
     // Search: `/` focuses the box, Enter searches titles, culprits and modules.
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await page.keyboard.press('/');
@@ -227,6 +237,17 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     await shoot('host');
   });
 
+  it("shows a host's readiness: the doctor result its agent sent", async () => {
+    await page.goto(`${collector.base}/hosts/web-1`);
+    await page.locator('#readiness').waitFor();
+    const score = page.locator('.readiness .score');
+    await expect.poll(() => score.getAttribute('aria-label')).toBe(`Readiness score ${readiness.score} of 100`);
+    expect(await page.locator('.checks li').count()).toBe(readiness.checks.length);
+    expect(await page.locator('.checks .check-warn').count()).toBe(readiness.counts.warn);
+    const firstWarn = readiness.checks.find((c) => c.status === 'warn');
+    if (firstWarn) expect(await page.locator('.checks li').first().innerText()).toContain(firstWarn.title);
+  });
+
   it('opens a report whole, copies it as the Markdown RCA and downloads it raw', async () => {
     await page.locator('.timeline li.ev-crash a').first().click();
     await page.locator('#answer').waitFor();
@@ -244,7 +265,6 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     const file = await download;
     const raw = await (await fetch(`${collector.base}/api/v1/reports/${encodeURIComponent(id)}/raw`, { headers: { authorization: `Bearer ${collector.readToken}` } })).text();
     const saved = await file.path();
-    const { readFileSync } = await import('node:fs');
     expect(readFileSync(saved, 'utf8')).toBe(raw);
     expect(raw).toContain(d.report.lines[0]?.text ?? '\u0000');
     await shoot('report');
