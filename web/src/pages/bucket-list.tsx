@@ -157,10 +157,10 @@ export function BucketListPage({ location }: { location: Location }) {
                     <Time iso={b.lastSeen} relative />
                   </td>
                   <td class="releases">
-                    {b.releases.slice(0, 2).map((r) => (
+                    {b.releases.slice(-2).map((r) => (
                       <code>{r}</code>
                     ))}
-                    {b.releases.length > 2 && <span class="muted" title={b.releases.slice(2).join(', ')}> +{b.releases.length - 2}</span>}
+                    {b.releases.length > 2 && <span class="muted small" title={b.releases.slice(0, -2).join(', ')}>+{b.releases.length - 2} older</span>}
                   </td>
                   <td>
                     <Sparkline values={b.sparkline} label={b.title} />
