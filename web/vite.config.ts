@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { fixtureApi } from './dev/fixture-api.js';
 
 /**
  * The dashboard's build: web/ → dist/web/ (served by src/server/dashboard-assets.ts). Hashed asset
- * names under assets/ are cached for ever; index.html is not. `vite web` serves it with a fixture
- * API of the collector contract's shapes for development (web/dev/).
+ * names under assets/ are cached for ever; index.html is not.
+ *
+ * Development: `node bin/ktriage.js serve --demo --db /tmp/demo.db` in one terminal, then
+ * `npx vite --config web/vite.config.ts` (hot reload; /api is proxied to KTRIAGE_API, by default
+ * the collector's default address).
  */
-export default defineConfig(({ command }) => ({
+export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   publicDir: false,
@@ -20,5 +22,5 @@ export default defineConfig(({ command }) => ({
     reportCompressedSize: false,
     chunkSizeWarningLimit: 400,
   },
-  plugins: command === 'serve' ? [fixtureApi()] : [],
-}));
+  server: { host: '127.0.0.1', proxy: { '/api': process.env['KTRIAGE_API'] ?? 'http://127.0.0.1:8080' } },
+});
