@@ -45,6 +45,13 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     }
     await page.emulateMedia({ colorScheme: 'light' });
   };
+  /** Form controls a screen reader could not name (no <label>, no aria-label). */
+  const unlabelledControls = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]
+        .filter((el) => (el.labels?.length ?? 0) === 0 && !el.getAttribute('aria-label'))
+        .map((el) => el.id || el.outerHTML.slice(0, 60)),
+    );
   const login = async (token: string) => {
     await page.goto(`${collector.base}/`);
     await page.getByLabel('Token').fill(token);
@@ -164,6 +171,8 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     // The view is shared by its URL: reloading it shows the same filter.
     await page.reload();
     await expect.poll(() => page.locator('#f-kind').inputValue()).toBe(top?.kind);
+    expect(await unlabelledControls()).toEqual([]);
+    expect(await page.locator('header nav[aria-label="Main"], main#main, form[role="search"]').count()).toBe(3);
     // Search: `/` focuses the box, Enter searches titles, culprits and modules.
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await page.keyboard.press('/');
@@ -218,6 +227,7 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     await page.locator('#bucket-note').fill('Fixed by the backport in 6.1.0-99.');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('.page-head .status-fixed').innerText()).toBe('fixed in 6.1.0-99-amd64');
+    expect(await unlabelledControls()).toEqual([]);
     const d = await api<BucketDetail>(`/api/v1/buckets/${encodeURIComponent(id)}`);
     expect(d.bucket.status).toBe('fixed');
     expect(d.bucket.fixedIn).toBe('6.1.0-99-amd64');
