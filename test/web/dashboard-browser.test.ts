@@ -213,6 +213,12 @@ describe.skipIf(SKIP)('the dashboard in headless Chromium against ktriage serve 
     expect(await page.locator('#hosts-h ~ table tbody tr').count()).toBe(Math.min(12, d.hosts.length));
     expect(await page.locator('.release-timeline li').count()).toBe(d.releases.length);
     expect(await page.locator('#triage-h ~ form').count()).toBe(0);
+    // Times in the viewer's zone (the browser runs in Europe/Paris), UTC on hover.
+    const firstSeen = page.locator('.stats li', { hasText: 'first seen' }).locator('time');
+    expect(await firstSeen.getAttribute('datetime')).toBe(d.bucket.firstSeen);
+    const paris = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    expect(await firstSeen.innerText()).toBe(paris.format(new Date(d.bucket.firstSeen)));
+    expect(await firstSeen.getAttribute('title')).toBe(`${new Date(d.bucket.firstSeen).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
     await shoot('bucket');
   });
 
