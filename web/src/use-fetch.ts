@@ -23,7 +23,6 @@ export function useFetch<T>(key: string, load: (signal: AbortSignal) => Promise<
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, generation]);
   return { ...state, reload: () => setGeneration((g) => g + 1) };
 }
