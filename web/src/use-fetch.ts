@@ -23,6 +23,7 @@ export function useFetch<T>(key: string, load: (signal: AbortSignal) => Promise<
       },
     );
     return () => controller.abort();
+    // `key` names what `load` fetches: a new closure with the same key is the same request.
   }, [key, generation]);
   return { ...state, reload: () => setGeneration((g) => g + 1) };
 }
