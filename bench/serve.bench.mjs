@@ -146,11 +146,11 @@ async function seedMillion(target, total) {
   });
   const seq = `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ${total - 1})`;
   // Bucket sizes fall off like a real fleet's: a few big ones, a long tail (i*i mod 2003).
-  const bucketOf = `'bench' || ((i * i) % 2003)`;
+  const bucketOf = `'bench' || (((i % 2003) * (i % 2003)) % 2003)`;
   await db.transaction((tx) =>
     tx.run(
       `INSERT INTO reports (id, bucket, title, kind, host, release, boot, time, received_at, report_json)
-       ${seq} SELECT 'rseed' || i, ${bucketOf}, 'WARNING in bench_function_' || ((i * i) % 2003), 'warning', 'host-' || (i % 500),
+       ${seq} SELECT 'rseed' || i, ${bucketOf}, 'WARNING in bench_function_' || (((i % 2003) * (i % 2003)) % 2003), 'warning', 'host-' || (i % 500),
          '6.1.0-' || (20 + i % 8) || '-amd64', NULL, h.time, h.time, '{}'
        FROM seq JOIN bench_hours h ON h.n = i % 336`,
     ),
