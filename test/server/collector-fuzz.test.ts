@@ -3,6 +3,7 @@
  * mutated (bit flips, cuts, splices, repeated and random bytes); each case must return or
  * refuse with a KtError, never throw anything else or hand on unbounded output.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KtError } from '../../src/errors.js';
@@ -66,5 +67,15 @@ describe.each(SERVE_FUZZ_TARGETS.map((t) => [t.name, t] as const))('fuzz %s', (_
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('fuzz findings of the harness (test/fixtures/fuzz/serve-*.bin), replayed', () => {
+  const found = readdirSync(join(FIXTURES, 'fuzz')).filter((f) => f.startsWith('serve-') && f.endsWith('.bin'));
+  it.each(found)('%s', (file) => {
+    const meta = JSON.parse(readFileSync(join(FIXTURES, 'fuzz', file.replace(/\.bin$/, '.json')), 'utf8')) as { target: string };
+    const target = SERVE_FUZZ_TARGETS.find((t) => t.name === meta.target)!;
+    // Quadratic before the fix: a 50 KB frame of line breaks took 25 s in one regex.
+    expect(() => target.run(readFileSync(join(FIXTURES, 'fuzz', file)))).not.toThrow();
   });
 });
