@@ -11,11 +11,12 @@ const KIND_SET: Record<ReportKind, true> = {
   'slab-corruption': true, 'arm-oops': true, 'kernel-oops': true, bug: true, 'unexpected-reboot': true, other: true,
 };
 const CAUSE_SET: Record<CauseCategory, true> = {
-  hardware: true, firmware: true, driver: true, 'kernel-bug': true, 'resource-exhaustion': true, boot: true, configuration: true, deliberate: true, unknown: true,
+  hardware: true, firmware: true, driver: true, 'third-party-driver': true, 'kernel-bug': true, 'resource-exhaustion': true, boot: true,
+  configuration: true, deliberate: true, undetermined: true,
 };
 
 /** Report kinds, sorted for a filter menu. */
 export const KINDS: readonly string[] = Object.keys(KIND_SET).sort();
-/** Cause categories in the order the analysis lists them. */
-export const CAUSES: readonly string[] = Object.keys(CAUSE_SET);
+/** Cause categories in the order the analysis lists them; `unknown` is the collector's for a report sent without its incident. */
+export const CAUSES: readonly string[] = [...Object.keys(CAUSE_SET), 'unknown'];
 export const STATUSES = ['open', 'known', 'fixed', 'ignored'] as const;
