@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   KT_E_BAD_ELF: { exit: EXIT.badInput, summary: 'a symbol file is not a valid ELF file, or is truncated' },
   KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
   KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
+  KT_E_WATCH_STATE: { exit: EXIT.badInput, summary: 'watch: the state directory cannot be used, or a state path was refused' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 
