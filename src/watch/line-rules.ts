@@ -11,6 +11,8 @@ export interface LineRule {
   name: string;
   severity: WatchSeverity;
   alert: boolean;
+  /** What it matches: a report kind's header (alerted once the report is complete), a precursor, or the user's pattern. */
+  matches: 'report' | 'precursor' | 'pattern';
   /** Every pattern whose match on a line's text fires the rule. */
   patterns: RegExp[];
 }
@@ -47,7 +49,8 @@ export function checkLineRule(row: Record<string, unknown>, where: string): Line
   if (ways.length !== 1) throw bad('needs exactly one of report:, precursor:, pattern:');
   const known = new Set(['name', 'severity', 'alert', 'report', 'precursor', 'pattern']);
   for (const key of Object.keys(row)) if (!known.has(key)) throw bad(`unknown field '${key}'`);
-  return { name, severity, alert, patterns: patternsOf(ways[0] as 'report' | 'precursor' | 'pattern', row, bad) };
+  const matches = ways[0] as LineRule['matches'];
+  return { name, severity, alert, matches, patterns: patternsOf(matches, row, bad) };
 }
 
 function patternsOf(way: 'report' | 'precursor' | 'pattern', row: Record<string, unknown>, bad: (why: string) => Error): RegExp[] {
@@ -65,12 +68,19 @@ function patternsOf(way: 'report' | 'precursor' | 'pattern', row: Record<string,
   for (const kind of value as string[]) {
     const found =
       way === 'report'
-        ? KIND_TABLE.filter((r) => r.kind === kind && !r.orphan && !r.weak).map((r) => r.header)
+        ? headersOf(kind)
         : PRECURSOR_TABLE.filter((r) => r.kind === kind).map((r) => r.pattern);
     if (found.length === 0) throw bad(`no ${way} kind '${kind}'`);
     patterns.push(...found);
   }
   return patterns;
+}
+
+/** A kind's headers that prove it on their own line; its weak or orphan ones when it has no other. */
+function headersOf(kind: string): RegExp[] {
+  const rows = KIND_TABLE.filter((r) => r.kind === kind);
+  const strong = rows.filter((r) => !r.orphan && !r.weak);
+  return (strong.length > 0 ? strong : rows).map((r) => r.header);
 }
 
 /** Matches lines against the rules; one cheap combined test first, most lines match nothing. */

@@ -22,6 +22,10 @@ export class Metrics {
     this.families.set(name, { help, type: 'gauge', series: new Map() });
   }
 
+  has(name: string): boolean {
+    return this.families.has(name);
+  }
+
   onScrape(collect: () => void): void {
     this.collectors.push(collect);
   }
