@@ -62,14 +62,32 @@ const FORMATS_THAT_SEE_RESETS: ReadonlySet<string> = new Set(['console']);
 
 /** Keeps a flood of disk errors from growing memory without bound; the first ones matter most. */
 export const MAX_PRECURSORS = 10_000;
+/** Unexpected reboots remembered to drop repeats (a console of many boots repeats the same last words). */
+const MAX_REMEMBERED_REBOOTS = 10_000;
 
 /**
  * Feeds lines of any number of inputs through one segmenter per stream (input and host),
  * so interleaved hosts of a syslog file never mix, and sends each report to `sink` as it
  * closes (a ReportCollector decodes it here; a worker thread's client sends it there).
  */
+export interface ExtractorOptions {
+  /**
+   * The clock a live source is read on (ms): each stream remembers when its last line came, for
+   * `closeIdle`. Unset for files, whose reports close by their text.
+   */
+  clock?: () => number;
+  /** Precursor events handed on at most (the rest counted); a live analyzer hands on every one. */
+  maxPrecursors?: number;
+}
+
 export class ReportExtractor {
-  constructor(private readonly sink: RawReportSink) {}
+  constructor(
+    private readonly sink: RawReportSink,
+    private readonly options: ExtractorOptions = {},
+  ) {}
+
+  /** When each stream's last line came (live sources only). */
+  private readonly lastLineAt = new Map<ReportSegmenter, number>();
 
   /** Input name → host → segmenter. */
   private readonly segmenters = new Map<string, Map<string, ReportSegmenter>>();
@@ -183,14 +201,16 @@ export class ReportExtractor {
     let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
-      segmenter = new ReportSegmenter((raw) => this.emit(raw), { detectUnexpectedReboot });
+      const created: ReportSegmenter = new ReportSegmenter((raw) => this.emit(raw, created), { detectUnexpectedReboot });
+      segmenter = created;
       if (this.upBeforeFirstLine.has(line.origin.source)) segmenter.skipped(true);
       byHost.set(host, segmenter);
     }
     segmenter.push(line, this.arrival);
+    if (this.options.clock) this.lastLineAt.set(segmenter, this.options.clock());
     const precursor = matchPrecursor(line);
     if (precursor) {
-      if (this.keptPrecursors < MAX_PRECURSORS) {
+      if (this.keptPrecursors < (this.options.maxPrecursors ?? MAX_PRECURSORS)) {
         this.keptPrecursors++;
         this.sink.precursor(precursor);
       } else this.droppedPrecursors++;
@@ -202,21 +222,37 @@ export class ReportExtractor {
    * handed on before: the deduper would drop it as a copy once decoded, and a console of many
    * boots holds tens of thousands per GiB.
    */
-  private emit(raw: RawReport): void {
+  private emit(raw: RawReport, from: ReportSegmenter): void {
+    const endedAt = this.lastLineAt.get(from);
+    if (endedAt !== undefined) raw.endedAt = endedAt;
     if (raw.kind === 'unexpected-reboot') {
       const key = rebootKey(raw.header.host, raw.lines);
       if (this.rebootsEmitted.has(key)) return;
+      if (this.rebootsEmitted.size >= MAX_REMEMBERED_REBOOTS) this.rebootsEmitted.delete(this.rebootsEmitted.values().next().value as string);
       this.rebootsEmitted.add(key);
     }
     this.sink.take(raw, this.floor());
   }
 
   /**
-   * The lowest order a report still to come can have: that of the earliest open report, else the
-   * line being read's (it may open one).
+   * Closes the reports of streams whose last line came `quiet` or more before `now` (live
+   * sources), and returns the lowest order a report still to come can have.
    */
-  private floor(): number {
-    let floor = this.arrival;
+  closeIdle(now: number, quiet: number): number {
+    for (const [segmenter, at] of this.lastLineAt) {
+      if (now - at < quiet) continue;
+      segmenter.closeQuiet();
+      this.lastLineAt.delete(segmenter);
+    }
+    return this.floor(this.arrival + 1);
+  }
+
+  /**
+   * The lowest order a report still to come can have: that of the earliest open report, else the
+   * line being read's (it may open one), or `after` between lines.
+   */
+  private floor(after = this.arrival): number {
+    let floor = after;
     for (const byHost of this.segmenters.values()) {
       for (const segmenter of byHost.values()) floor = Math.min(floor, segmenter.openOrder ?? floor);
     }
