@@ -27,6 +27,7 @@ at start:
 rules:
   --rules FILE           more line rules (rules/watch-rules.yaml format); repeatable
   --resource-rules FILE  more resource thresholds (rules/watch-resources.yaml); repeatable
+  --known-issues FILE    more known-issue rules for the analysis; repeatable
 outputs:
   --collector URL        the ktriage serve collector; token from KTRIAGE_TOKEN or --token-file
   --token-file FILE      file holding the collector's ingest token
@@ -63,6 +64,7 @@ export function parseWatchArgs(argv: string[], env: NodeJS.ProcessEnv): WatchOpt
         'upload-dumps': { type: 'boolean', default: false },
         once: { type: 'boolean', default: false },
         rules: { type: 'string', multiple: true, default: [] },
+        'known-issues': { type: 'string', multiple: true, default: [] },
         'resource-rules': { type: 'string', multiple: true, default: [] },
         collector: { type: 'string' },
         'token-file': { type: 'string' },
@@ -98,6 +100,7 @@ export function parseWatchArgs(argv: string[], env: NodeJS.ProcessEnv): WatchOpt
     journalctl: values.journalctl,
     files: values.file,
     ruleFiles: values.rules,
+    knownIssueFiles: values['known-issues'],
     resourceRuleFiles: values['resource-rules'],
     once: values.once,
     pstoreDirs: values.pstore ?? [`${values.sys}/fs/pstore`],

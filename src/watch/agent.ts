@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { LogLine } from '../logs/log-line.js';
-import type { CrashReport } from '../reports/crash-report.js';
+import { loadRules } from '../pipeline/index.js';
+import type { CrashReport, Incident } from '../reports/crash-report.js';
 import { agentMetrics, hostMetricName } from './agent-metrics.js';
 import { AlertSender, type WatchAlert } from './alerts.js';
 import { FileSource } from './file-source.js';
@@ -37,6 +38,8 @@ export interface WatchOptions {
   journalctl: string;
   files: string[];
   ruleFiles: string[];
+  /** More known-issue rules for the analysis (docs/known-issues.md). */
+  knownIssueFiles: string[];
   resourceRuleFiles: string[];
   collector?: { url: string; token?: string };
   alertmanager?: string;
@@ -76,6 +79,7 @@ const LAST_LINES = 50;
  */
 export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   const lineRules = await loadLineRules(opts.ruleFiles);
+  const analyzerRules = await loadRules({ knownIssueFiles: opts.knownIssueFiles });
   const resourceRules = await loadResourceRules(opts.resourceRuleFiles);
   const state = new StateDir(opts.stateDir);
   const host = opts.host ?? hostname();
@@ -104,9 +108,9 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
     spool.put({ endpoint, body });
     uploader?.kick();
   };
-  const spoolReports = (reports: readonly CrashReport[], boot: string | undefined): void => {
+  const spoolReports = (reports: readonly CrashReport[], incidents: readonly Incident[], boot: string | undefined): void => {
     if (reports.length === 0) return;
-    spoolPut('/api/v1/reports', { host, ...(release && { release }), ...(boot && { boot }), reports });
+    spoolPut('/api/v1/reports', { host, ...(release && { release }), ...(boot && { boot }), reports, ...(incidents.length > 0 && { incidents }) });
   };
   const spoolEvent = (event: WatchEvent): void => spoolPut('/api/v1/events', { host, events: [{ ...(release && { release }), ...event }] });
 
@@ -140,9 +144,10 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
     crashDirs: opts.crashDirs,
     ...(opts.journalAtStart && { journalctl: opts.journalctl }),
     uploadDumps: opts.uploadDumps,
+    rules: analyzerRules,
   });
   metrics.inc('ktriage_watch_files_refused_total', {}, previous.refused.length);
-  spoolReports(previous.reports, previous.previousBoot);
+  spoolReports(previous.reports, previous.incidents, previous.previousBoot);
   for (const r of previous.reports) countReport(r);
   if (previous.event) {
     metrics.inc('ktriage_watch_unexpected_reboots_total');
@@ -190,12 +195,12 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   // ── live sources ───────────────────────────────────────────────────────────────────────────
   const matcher = new LineRuleMatcher(lineRules);
   const analyzer = new LiveAnalyzer({
-    host,
-    boot: bootId,
+    rules: analyzerRules,
     quietSeconds: opts.quietSeconds,
+    onIncident: (incident, own) => spoolReports(own, [incident], incident.boot),
     onReport: (report) => {
       countReport(report);
-      spoolReports([report], report.boot);
+      spoolReports([report], [], report.boot);
       const hit = matcher.match({ text: report.header, origin: { source: 'report', line: 0 } });
       if (hit?.rule.alert) alert({ name: hit.rule.name, severity: hit.rule.severity, summary: `${report.title} on ${host}`, report: reportUrl(report.id) });
     },
@@ -246,6 +251,7 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   };
   for (const source of sources) {
     const key = source instanceof KmsgSource ? 'kmsg' : source instanceof JournalSource ? 'journal' : source.name;
+    if (source instanceof KmsgSource) analyzer.beginInput('kmsg', 'kmsg');
     source.start(onLines(source, key));
   }
 
@@ -253,8 +259,8 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   let lastMemoryWrite = 0;
   const tick = async (): Promise<void> => {
     const before = JSON.stringify(heldCursors);
-    await analyzer.flush();
-    if (analyzer.pending === 0 && before !== JSON.stringify(cursors)) {
+    analyzer.flush();
+    if (analyzer.settled && before !== JSON.stringify(cursors)) {
       Object.assign(cursors, JSON.parse(before) as Record<string, SourceCursor>);
       state.writeJson('cursors.json', cursors);
     }

@@ -1,41 +1,34 @@
-import { diagnoseAll } from '../analysis/diagnose.js';
-import { openedLog, type OpenedLog } from '../logs/read-log.js';
-import { sniffFormat } from '../logs/sniff-format.js';
-import type { CrashReport } from '../reports/crash-report.js';
-import { ReportCollector } from '../reports/collect-reports.js';
-import { ReportExtractor } from '../reports/extract-reports.js';
-import { stableReportId } from './report-id.js';
+import type { LogLine } from '../logs/log-line.js';
+import type { OpenedLog } from '../logs/read-log.js';
+import { analyzeText, createAnalyzer, type AnalyzerRules } from '../pipeline/index.js';
+import type { CrashReport, Incident } from '../reports/crash-report.js';
 
-/** Every report of an opened log (a dump's kernel log, a pstore record), diagnosed, with stable ids for `host`/`boot`. */
-export async function analyzeOpenedLog(log: OpenedLog, host: string, boot: string | undefined): Promise<{ reports: CrashReport[]; partial?: string }> {
-  const collector = new ReportCollector();
-  const extractor = new ReportExtractor(collector);
-  extractor.beginInput(log.source, log.format);
-  for await (const window of log.windows) extractor.pushWindow(window, log.source);
-  extractor.finish();
-  const { reports, incidents } = collector.finish();
-  const diagnosed = diagnoseAll(reports, incidents).map((r) => withIdentity(r, host, boot));
-  return log.stats.partial ? { reports: diagnosed, partial: log.stats.partial } : { reports: diagnosed };
+export interface OfflineAnalysis {
+  reports: CrashReport[];
+  incidents: Incident[];
+  partial?: string;
 }
 
-/** Text already in memory (a pstore record), format sniffed. */
-export async function analyzeLogText(text: string, source: string, host: string, boot: string | undefined): Promise<CrashReport[]> {
-  const bytes = Buffer.from(text, 'utf8');
-  let format;
+/** Text already in memory (a pstore record, a kdump dmesg file, the last lines kept), format sniffed. */
+export async function analyzeLogText(text: string, source: string, host: string, boot: string | undefined, rules: AnalyzerRules): Promise<OfflineAnalysis> {
+  if (text.trim() === '') return { reports: [], incidents: [] };
   try {
-    format = sniffFormat(bytes.subarray(0, 64 * 1024), source);
+    const result = await analyzeText(text, { source, host, ...(boot !== undefined && { boot }), rules });
+    return { reports: result.reports, incidents: result.incidents };
   } catch {
-    format = 'console' as const;
+    // Binary junk in a pstore record: read as plain console text, what can be found is found.
+    const result = await analyzeText(text, { source, format: 'console', host, ...(boot !== undefined && { boot }), rules });
+    return { reports: result.reports, incidents: result.incidents, partial: 'not recognisable as a kernel log; read as console text' };
   }
-  async function* once(): AsyncGenerator<Buffer> {
-    yield bytes;
-  }
-  return (await analyzeOpenedLog(openedLog(source, format, 'none', once(), {}), host, boot)).reports;
 }
 
-export function withIdentity(report: CrashReport, host: string, boot: string | undefined): CrashReport {
-  report.host = report.host ?? host;
-  if (boot !== undefined) report.boot = report.boot ?? boot;
-  report.id = stableReportId(report);
-  return report;
+/** An opened log (a crash dump's kernel log) whose lines are given the host and boot they came from. */
+export async function analyzeOpenedLog(log: OpenedLog, host: string, boot: string | undefined, rules: AnalyzerRules): Promise<OfflineAnalysis> {
+  const reports: CrashReport[] = [];
+  const analyzer = createAnalyzer({ rules, clock: 'log', onReport: (r) => reports.push(r) });
+  analyzer.beginInput(log.source, log.format);
+  const own = (line: LogLine): LogLine => ({ ...line, host: line.host ?? host, ...(boot !== undefined && line.boot === undefined && { boot }) });
+  for await (const window of log.windows) for (const line of window.lines()) analyzer.push(own(line));
+  const tail = await analyzer.finish([{ source: log.source, format: log.format, lines: log.stats.lines }]);
+  return { reports, incidents: tail.incidents, ...(log.stats.partial && { partial: log.stats.partial }) };
 }

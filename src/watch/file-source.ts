@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogLine } from '../logs/log-line.js';
 import { sniffFormat, type ConcreteFormat } from '../logs/sniff-format.js';
-import { lineParser } from './line-parser.js';
+import { lineReader } from '../pipeline/index.js';
 import { LineSplitter } from './line-splitter.js';
 import { newStats, type LineSource, type SourceCursor, type SourceStats } from './source.js';
 
@@ -35,7 +35,7 @@ export class FileSource implements LineSource {
   private lineEnd = 0;
   private timer: NodeJS.Timeout | undefined;
   private splitter: LineSplitter;
-  private parse: ((text: string, lineNo: number, truncated: boolean) => LogLine[]) | undefined;
+  private parse: ((rawLine: Buffer) => LogLine[]) | undefined;
   private lineNo = 0;
   private batch: LogLine[] = [];
   private emit: ((lines: LogLine[], cursor: SourceCursor) => void) | undefined;
@@ -127,8 +127,10 @@ export class FileSource implements LineSource {
   private newSplitter(): LineSplitter {
     return new LineSplitter(MAX_LINE, (line, truncated) => {
       if (truncated) this.stats.oversized++;
-      if (!this.parse) this.parse = lineParser(this.opts.format ?? sniffLine(line, this.opts.path), this.opts.path);
-      const lines = this.parse(line.toString('utf8'), ++this.lineNo, truncated);
+      if (!this.parse) this.parse = lineReader(this.opts.format ?? sniffLine(line, this.opts.path), this.opts.path);
+      const lineNo = ++this.lineNo;
+      const lines = this.parse(line);
+      for (const l of lines) l.origin = { source: this.opts.path, line: lineNo };
       this.stats.lines += lines.length;
       for (const l of lines) this.batch.push(l);
     });

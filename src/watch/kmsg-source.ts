@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { LogLine } from '../logs/log-line.js';
-import { lineParser } from './line-parser.js';
+import { lineReader } from '../pipeline/index.js';
 import { LineSplitter } from './line-splitter.js';
 import { newStats, type LineSource, type SourceCursor, type SourceStats } from './source.js';
 
@@ -55,11 +55,10 @@ export class KmsgSource implements LineSource {
   private device: RecordDevice | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly splitter: LineSplitter;
-  private readonly parse = lineParser('kmsg', 'kmsg');
+  private readonly parse = lineReader('kmsg', 'kmsg');
   private expectedSeq: number | undefined;
   private lastSeq: number | undefined;
   private batch: LogLine[] = [];
-  private recordNo = 0;
   private emit: ((lines: LogLine[], cursor: SourceCursor) => void) | undefined;
   private readonly buf = Buffer.allocUnsafe(READ_BYTES);
   /** EPIPE seen: the next record's gap is the loss, not counted again. */
@@ -138,7 +137,8 @@ export class KmsgSource implements LineSource {
     const from = this.opts.from;
     if (typeof from === 'number' ? seq <= from : from === 'now' && usec / 1e6 < (this.opts.nowUptime ?? 0)) return;
     this.lastSeq = seq;
-    const lines = this.parse(text, ++this.recordNo, truncated);
+    const lines = this.parse(bytes);
+    if (truncated) for (const l of lines) l.truncated = true;
     for (const l of lines) l.origin = { source: 'kmsg', line: seq };
     this.batch.push(...lines);
     this.stats.lines += lines.length;

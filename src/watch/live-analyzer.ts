@@ -1,57 +1,50 @@
 import type { LogLine } from '../logs/log-line.js';
-import type { CrashReport } from '../reports/crash-report.js';
-import { analyzeLogText } from './analyze-offline.js';
+import { createAnalyzer, type Analyzer, type AnalyzerRules } from '../pipeline/index.js';
+import type { CrashReport, Incident } from '../reports/crash-report.js';
 
 export interface LiveAnalyzerOptions {
-  host: string;
-  boot: string | undefined;
+  rules: AnalyzerRules;
   quietSeconds: number;
   onReport: (report: CrashReport) => void;
+  onIncident: (incident: Incident, reports: readonly CrashReport[]) => void;
 }
 
-/** Lines held at most before an analysis runs without waiting for quiet. */
-const MAX_HELD_LINES = 20_000;
-
 /**
- * Lines in, complete reports out, once the stream has been quiet for `quietSeconds`: the seam
- * where the agent meets the analysis library. Until src/pipeline's createAnalyzer is on this
- * branch it holds the lines of a burst (bounded) and analyses them as one text.
+ * The analysis library on the wall clock, and what the agent needs besides: whether every line
+ * pushed so far is either in a report already handed on or in none (`settled`), so that the
+ * read position can be saved without skipping a report still open when the agent is killed.
  */
 export class LiveAnalyzer {
-  private held: string[] = [];
+  private readonly analyzer: Analyzer;
   private lastPushMs = 0;
-  private busy: Promise<void> = Promise.resolve();
-  /** Lines pushed and not yet analysed (the agent keeps its read position before them). */
-  pending = 0;
+  private flushedAtMs = 0;
+  private readonly quietMs: number;
 
-  constructor(private readonly opts: LiveAnalyzerOptions) {}
-
-  push(line: LogLine, nowMs = Date.now()): void {
-    this.held.push(line.ts === undefined ? line.text : `[${line.ts.toFixed(6).padStart(12)}] ${line.text}`);
-    this.pending++;
-    this.lastPushMs = nowMs;
-    if (this.held.length >= MAX_HELD_LINES) this.analyseHeld();
+  constructor(opts: LiveAnalyzerOptions) {
+    this.quietMs = opts.quietSeconds * 1000;
+    this.analyzer = createAnalyzer({ rules: opts.rules, clock: 'wall', quietSeconds: opts.quietSeconds, onReport: opts.onReport, onIncident: opts.onIncident });
   }
 
-  /** Completes what has been quiet long enough; resolves when its reports were handed on. */
-  flush(nowMs = Date.now()): Promise<void> {
-    if (this.held.length > 0 && nowMs - this.lastPushMs >= this.opts.quietSeconds * 1000) this.analyseHeld();
-    return this.busy;
+  beginInput(source: string, format: string): void {
+    this.analyzer.beginInput(source, format);
   }
 
-  finish(): Promise<void> {
-    if (this.held.length > 0) this.analyseHeld();
-    return this.busy;
+  push(line: LogLine): void {
+    this.analyzer.push(line);
+    this.lastPushMs = Date.now();
   }
 
-  private analyseHeld(): void {
-    const text = `${this.held.join('\n')}\n`;
-    const count = this.held.length;
-    this.held = [];
-    this.busy = this.busy.then(async () => {
-      const reports = await analyzeLogText(text, 'live', this.opts.host, this.opts.boot);
-      for (const r of reports) this.opts.onReport(r);
-      this.pending -= count;
-    });
+  flush(): void {
+    this.flushedAtMs = Date.now();
+    this.analyzer.flush(this.flushedAtMs);
+  }
+
+  /** Quiet for longer than the quiet period when last flushed: every open report was completed then. */
+  get settled(): boolean {
+    return this.flushedAtMs - this.lastPushMs > this.quietMs;
+  }
+
+  async finish(): Promise<void> {
+    await this.analyzer.finish();
   }
 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { LogLine } from '../logs/log-line.js';
 import { JournalExportFormat } from '../logs/formats/journal-export-format.js';
 import { openVmcoreLog } from '../vmcore/vmcore-log.js';
-import type { CrashReport } from '../reports/crash-report.js';
+import type { CrashReport, Incident } from '../reports/crash-report.js';
+import type { AnalyzerRules } from '../pipeline/index.js';
 import { analyzeLogText, analyzeOpenedLog } from './analyze-offline.js';
 import { findCrashFiles } from './crash-dumps.js';
 import { assemblePstore, readPstoreDir, systemdPstoreDirs } from './pstore.js';
@@ -21,6 +22,7 @@ export interface PreviousBootOptions {
   journalctl?: string;
   /** `--upload-dumps`: the dump file itself may leave the host (only its path is reported otherwise). */
   uploadDumps?: boolean;
+  rules: AnalyzerRules;
 }
 
 export interface Evidence {
@@ -46,6 +48,7 @@ export interface WatchEvent {
 export interface PreviousBootResult {
   event?: WatchEvent;
   reports: CrashReport[];
+  incidents: Incident[];
   /** What was refused or could not be read (symlinks, huge files, undecodable records). */
   refused: { path: string; why: string }[];
   /** Whether the previous boot ended cleanly, when known. */
@@ -79,6 +82,7 @@ export async function checkPreviousBoot(opts: PreviousBootOptions): Promise<Prev
   const newlyHandled: string[] = [];
   const evidence: Evidence[] = [];
   const reports: CrashReport[] = [];
+  const incidentsOut: Incident[] = [];
   const refused: { path: string; why: string }[] = [];
   const sameBoot = memory?.bootId === opts.bootId;
   const previousBoot = sameBoot ? undefined : memory?.bootId;
@@ -89,15 +93,17 @@ export async function checkPreviousBoot(opts: PreviousBootOptions): Promise<Prev
     if (journal && journal.bootId !== opts.bootId) {
       endedCleanly = journal.clean;
       if (!journal.clean) {
-        const found = await analyzeLogText(journal.kernelText, 'journal:-1', opts.host, journal.bootId);
+        const { reports: found, incidents } = await analyzeLogText(journal.kernelText, 'journal:-1', opts.host, journal.bootId, opts.rules);
         reports.push(...found);
+        incidentsOut.push(...incidents);
         evidence.push({ source: 'journal', detail: `the journal of boot ${journal.bootId} ends without a shutdown: ${journal.lastLine}`, reportIds: found.map((r) => r.id) });
       }
     } else if (memory) {
       endedCleanly = memory.stoppedCleanly;
       if (!memory.stoppedCleanly) {
-        const found = await analyzeLogText(memory.lastLines.join('\n'), 'agent-state', opts.host, memory.bootId);
+        const { reports: found, incidents } = await analyzeLogText(memory.lastLines.join('\n'), 'agent-state', opts.host, memory.bootId, opts.rules);
         reports.push(...found);
+        incidentsOut.push(...incidents);
         evidence.push({ source: 'agent-state', detail: `the agent ran until the end of boot ${memory.bootId} and was never stopped; its last line: ${memory.lastLines.at(-1) ?? '(none)'}`, reportIds: found.map((r) => r.id) });
       }
     }
@@ -111,8 +117,9 @@ export async function checkPreviousBoot(opts: PreviousBootOptions): Promise<Prev
     const { records, undecodable } = assemblePstore(unread);
     for (const path of undecodable) refused.push({ path, why: 'compressed record that does not decompress' });
     for (const record of records) {
-      const found = await analyzeLogText(record.text, record.files[0] ?? dir, opts.host, previousBoot);
+      const { reports: found, incidents } = await analyzeLogText(record.text, record.files[0] ?? dir, opts.host, previousBoot, opts.rules);
       reports.push(...found);
+      incidentsOut.push(...incidents);
       const missing = record.missingParts > 0 ? `, ${record.missingParts} parts missing` : '';
       evidence.push({ source: 'pstore', path: record.files.join(' '), detail: `pstore record ${record.id} (${record.reason}, ${record.files.length} parts${missing})`, reportIds: found.map((r) => r.id) });
       newlyHandled.push(...record.keys);
@@ -128,10 +135,11 @@ export async function checkPreviousBoot(opts: PreviousBootOptions): Promise<Prev
       try {
         const result =
           dump.kind === 'dump'
-            ? await analyzeOpenedLog(await openVmcoreLog(dump.path), opts.host, previousBoot)
-            : { reports: await analyzeLogText(readFileSync(dump.path, 'utf8'), dump.path, opts.host, previousBoot) };
+            ? await analyzeOpenedLog(await openVmcoreLog(dump.path), opts.host, previousBoot, opts.rules)
+            : await analyzeLogText(readFileSync(dump.path, 'utf8'), dump.path, opts.host, previousBoot, opts.rules);
         reports.push(...result.reports);
-        const partial = 'partial' in result && result.partial ? ` (partial: ${result.partial})` : '';
+        incidentsOut.push(...result.incidents);
+        const partial = result.partial ? ` (partial: ${result.partial})` : '';
         evidence.push({ source: dump.kind === 'dump' ? 'vmcore' : 'kdump-dmesg', path: dump.path, detail: `${dump.kind === 'dump' ? 'crash dump' : 'kdump kernel log'} ${dump.path}${partial}`, reportIds: result.reports.map((r) => r.id) });
       } catch (e) {
         refused.push({ path: dump.path, why: (e as Error).message.split('\n')[0] ?? 'unreadable' });
@@ -142,7 +150,7 @@ export async function checkPreviousBoot(opts: PreviousBootOptions): Promise<Prev
   if (newlyHandled.length > 0) opts.state.writeJson(HANDLED_FILE, [...handled, ...newlyHandled].slice(-HANDLED_LIMIT));
 
   const unexpected = endedCleanly === false || evidence.some((e) => e.source === 'pstore' || e.source === 'vmcore' || e.source === 'kdump-dmesg');
-  const result: PreviousBootResult = { reports, refused };
+  const result: PreviousBootResult = { reports, incidents: incidentsOut, refused };
   if (endedCleanly !== undefined) result.endedCleanly = endedCleanly;
   if (previousBoot !== undefined) result.previousBoot = previousBoot;
   if (!unexpected) return result;
