@@ -3,7 +3,7 @@
 // and sends the output back as it is written.
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { KtError } from '../errors.js';
+import { KtError, outputErrorMessage } from '../errors.js';
 import { fromWire } from '../reports/collect-reports.js';
 import { ReportAnalysis } from '../pipeline/report-analysis.js';
 import { enrichmentOf, outputWriter } from './analyze-command.js';
@@ -40,7 +40,10 @@ if (parentPort) {
           } else analysis.precursor(call.event);
         }
       } else {
-        analysis.finish(message.inputs, message.findings).then((tail) => reply({ type: 'done', reportCount: writer.end(tail) }), fail);
+        analysis
+          .finish(message.inputs, message.findings)
+          .then((tail) => writer.end(tail))
+          .then((reportCount) => reply({ type: 'done', reportCount }), fail);
       }
     } catch (e) {
       fail(e);
@@ -49,5 +52,9 @@ if (parentPort) {
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } catch (e) {
+    throw new KtError('KT_E_OUTPUT', outputErrorMessage(e));
+  }
 }

@@ -102,7 +102,11 @@ async function* copies(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 }
 
 async function* stdinChunks(): AsyncGenerator<Buffer> {
-  for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  try {
+    for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  } catch (e) {
+    throw fsError(e, 'standard input');
+  }
 }
 
 function compressionOf(b: Buffer, path: string): Compression {

@@ -1,3 +1,4 @@
+import { KtError } from '../errors.js';
 import { openJournalBoot } from '../logs/journal-boot.js';
 import type { InputFormat } from '../logs/log-line.js';
 import type { LogWindow } from '../logs/log-stream.js';
@@ -38,14 +39,11 @@ export async function readInputs(spec: InputSpec, target: WindowTarget): Promise
     const inputs: InputSummaries = [];
     for (const log of logs) {
       target.beginInput(log.source, log.format);
-      for await (const window of log.windows) {
-        target.pushWindow(window, log.source);
-        const behind = target.ready?.();
-        if (behind) await behind;
-      }
+      const stopped = await readWindows(log, target);
       const summary: InputSummaries[number] = { source: log.source, format: log.format, lines: log.stats.lines };
       if (log.dump) summary.dump = log.dump;
-      if (log.stats.partial) summary.partial = log.stats.partial;
+      const partial = stopped ?? log.stats.partial;
+      if (partial) summary.partial = partial;
       inputs.push(summary);
     }
     return inputs;
@@ -53,6 +51,28 @@ export async function readInputs(spec: InputSpec, target: WindowTarget): Promise
     pool?.release();
   }
 }
+
+/**
+ * One input's windows into the target. A read that fails once lines have come (a connection
+ * reset on standard input, an I/O error on a disk) ends that input there: what was read is
+ * analysed and the input is marked partial with the reason, so the output is whole and says so.
+ */
+async function readWindows(log: OpenedLog, target: WindowTarget): Promise<string | undefined> {
+  try {
+    for await (const window of log.windows) {
+      target.pushWindow(window, log.source);
+      const behind = target.ready?.();
+      if (behind) await behind;
+    }
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof KtError) || !READ_FAILURES.has(e.code)) throw e;
+    return `reading stopped at line ${log.stats.lines}: ${e.message}`;
+  }
+}
+
+/** Errors of the reading itself (not of the analysis, nor of a worker): the input is partial. */
+const READ_FAILURES: ReadonlySet<string> = new Set(['KT_E_UNREADABLE']);
 
 async function openInputs(spec: InputSpec, readBuffers: Buffer[] | undefined): Promise<OpenedLog[]> {
   if (spec.boot !== undefined) return [await openJournalBoot(spec.boot)];

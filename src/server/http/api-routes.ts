@@ -96,7 +96,7 @@ export const API_ROUTES: readonly Route[] = [
     handle: async (ctx) => {
       const meta = uploadMeta(ctx);
       const bytes = await ctx.body();
-      const { reports, incidents } = await analyzeUpload(bytes, `upload:${meta.host}`);
+      const { reports, incidents } = await analyzeUpload(bytes, `upload:${meta.host}`, meta.host, meta.boot);
       const r = await ctx.collector.ingestBatch({ ...meta, reports, incidents });
       return json({ accepted: r.accepted, duplicates: r.duplicates, reports: r.reports });
     },

@@ -1,85 +1,100 @@
+import type { LogLine } from '../../logs/log-line.js';
+import { createAnalyzer, lineReader, type Analyzer } from '../../pipeline/index.js';
+import type { CrashReport, Incident } from '../../reports/crash-report.js';
 import type { Collector } from '../collector.js';
-import { analyzeUpload } from './analyze-upload.js';
+import { analyzerRules } from './analyze-upload.js';
 
-/** Lines one host's stream may hold before they are analysed whatever the quiet. */
-const MAX_PENDING_LINES = 20_000;
+/** A host silent this long is forgotten (its analyzer finished); it starts afresh when it speaks. */
+const FORGET_AFTER_MS = 3_600_000;
 
 interface HostStream {
-  lines: string[];
+  analyzer: Analyzer;
+  parse: (raw: string) => LogLine[];
   lastLineAt: number;
   release?: string;
-  /** Called before analysis, to let the source finish what it holds (netconsole reordering). */
+  /** Lets the source finish what it holds (netconsole reordering) before the quiet period ends. */
   drain?: () => void;
 }
 
 /**
- * Live detection for streams (netconsole, syslog): one stream per sending host; a host's lines
- * are analysed once it has been quiet for `quietSeconds` (or its buffer is full), and the
- * reports stored at once, so a host that died mid-panic still leaves what it sent. Report ids
- * come from the report text, so a report analysed twice is stored once.
+ * Live detection for streams (netconsole, syslog): one pipeline analyzer per sending host on the
+ * wall clock, so a report is complete, stored and visible once its host has been quiet for
+ * `quietSeconds`, while the stream stays open, and a host that died mid-panic still leaves what
+ * it sent. Reports are stored per closed incident (with its cause and playbook).
  */
 export class LiveStreams {
   private readonly streams = new Map<string, HostStream>();
   private readonly timer: NodeJS.Timeout;
-  private working: Promise<void> = Promise.resolve();
+  private working: Promise<unknown> = Promise.resolve();
 
-  constructor(
+  private constructor(
     private readonly collector: Collector,
     private readonly channel: string,
     private readonly quietSeconds: number,
+    private readonly rules: Awaited<ReturnType<typeof analyzerRules>>,
   ) {
-    this.timer = setInterval(() => this.sweep(Date.now()), Math.min(1000, quietSeconds * 250));
+    this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.min(1000, quietSeconds * 250)));
     this.timer.unref();
   }
 
-  /** Registers a host stream's drain hook (called before its lines are analysed). */
-  onDrain(host: string, drain: () => void): void {
-    this.stream(host).drain = drain;
+  static async start(collector: Collector, channel: string, quietSeconds: number): Promise<LiveStreams> {
+    return new LiveStreams(collector, channel, quietSeconds, await analyzerRules());
   }
 
   private stream(host: string): HostStream {
     let s = this.streams.get(host);
     if (!s) {
-      s = { lines: [], lastLineAt: Date.now() };
+      const analyzer = createAnalyzer({
+        rules: this.rules,
+        clock: 'wall',
+        quietSeconds: this.quietSeconds,
+        onIncident: (incident, reports) => this.store(host, incident, reports),
+      });
+      analyzer.beginInput(`${this.channel}:${host}`, 'console');
+      s = { analyzer, parse: lineReader('console', `${this.channel}:${host}`), lastLineAt: Date.now() };
       this.streams.set(host, s);
     }
     return s;
   }
 
-  line(host: string, text: string, release?: string): void {
-    const s = this.stream(host);
-    s.lines.push(text);
-    s.lastLineAt = Date.now();
-    if (release) s.release = release;
-    if (s.lines.length >= MAX_PENDING_LINES) this.analyse(host, s);
+  /** Registers a host stream's drain hook. */
+  onDrain(host: string, drain: () => void): void {
+    this.stream(host).drain = drain;
   }
 
-  /** Streams quiet for long enough are analysed. */
+  /** One console line (`[ ts] text` or bare text) of a host's stream. */
+  line(host: string, text: string, release?: string): void {
+    const s = this.stream(host);
+    s.lastLineAt = Date.now();
+    if (release) s.release = release;
+    for (const line of s.parse(text)) s.analyzer.push({ ...line, host });
+  }
+
+  private store(host: string, incident: Incident, reports: readonly CrashReport[]): void {
+    const release = this.streams.get(host)?.release;
+    const batch = { host, reports: [...reports], incidents: [incident], ...(release ? { release } : {}) };
+    this.working = this.working.then(() => this.collector.ingestBatch(batch)).catch(() => undefined);
+  }
+
+  /** Drains sources quiet for half the period, completes what is quiet for all of it. */
   sweep(now: number): void {
     for (const [host, s] of this.streams) {
-      if (now - s.lastLineAt < this.quietSeconds * 1000) continue;
-      s.drain?.();
-      if (s.lines.length > 0) this.analyse(host, s);
-      else if (now - s.lastLineAt > 3_600_000) this.streams.delete(host);
+      if (now - s.lastLineAt >= (this.quietSeconds * 1000) / 2) s.drain?.();
+      s.analyzer.flush(now);
+      if (now - s.lastLineAt > FORGET_AFTER_MS) {
+        this.streams.delete(host);
+        void s.analyzer.finish();
+      }
     }
   }
 
-  private analyse(host: string, s: HostStream): void {
-    const lines = s.lines;
-    s.lines = [];
-    const release = s.release;
-    this.working = this.working
-      .then(async () => {
-        const { reports, incidents } = await analyzeUpload(Buffer.from(`${lines.join('\n')}\n`), `${this.channel}:${host}`);
-        if (reports.length === 0) return;
-        await this.collector.ingestBatch({ host, reports, incidents, ...(release ? { release } : {}) });
-      })
-      .catch(() => undefined);
-  }
-
-  /** Analyses everything pending (shutdown, tests). */
+  /** Completes everything open now (shutdown, tests) and waits until it is stored. */
   async flushAll(): Promise<void> {
-    this.sweep(Number.POSITIVE_INFINITY);
+    for (const [, s] of this.streams) {
+      s.drain?.();
+      await s.analyzer.finish();
+    }
+    this.streams.clear();
     await this.working;
   }
 

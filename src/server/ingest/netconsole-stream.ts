@@ -65,14 +65,18 @@ export class NetconsoleStream {
   }
 
   private ordered(rec: NetconsoleRecord): void {
-    if (this.nextSeq === undefined) this.nextSeq = rec.seq;
-    if (rec.seq < this.nextSeq || this.held.has(rec.seq)) return;
+    if ((this.nextSeq !== undefined && rec.seq < this.nextSeq) || this.held.has(rec.seq)) return;
     this.held.set(rec.seq, rec);
     this.release_(false);
   }
 
   /** Emits held records in order; with `force` (or past the window) a gap is skipped and counted lost. */
   private release_(force: boolean): void {
+    // The stream's start is not known until a window's worth arrived (or it went quiet): the first datagram may not be the first record.
+    if (this.nextSeq === undefined) {
+      if (this.held.size === 0 || (!force && this.held.size <= REORDER_WINDOW)) return;
+      this.nextSeq = Math.min(...this.held.keys());
+    }
     for (;;) {
       const rec = this.held.get(this.nextSeq!);
       if (rec) {

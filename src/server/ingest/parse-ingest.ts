@@ -25,10 +25,10 @@ function optionalName(v: unknown, what: string): string | undefined {
 
 /**
  * A report id the fleet can share. The pipeline's ids are stable (text, timestamp, host, boot);
- * an old analyzer's `r1`, `r2`… are only unique in one log, so those get one made the same way.
+ * an older agent's `r1`, `r2`… are only unique in one log, so those get one made the same way.
  */
 export function fleetReportId(r: CrashReport, host: string, boot: string | undefined): string {
-  if (!/^r\d+$/.test(r.id)) return r.id;
+  if (!/^r\d{1,8}$/.test(r.id)) return r.id;
   const text = (r.lines ?? []).map((l) => l.text).join('\n');
   return createHash('sha256').update(`${host}\0${boot ?? ''}\0${r.ts ?? ''}\0${r.header}\0${text}`).digest('hex').slice(0, 24);
 }

@@ -44,7 +44,7 @@ export async function startReceivers(collector: Collector, options: Pick<ServeOp
     },
   };
   if (options.netconsole) {
-    const streams = new LiveStreams(collector, 'netconsole', options.quietSeconds);
+    const streams = await LiveStreams.start(collector, 'netconsole', options.quietSeconds);
     live.push(streams);
     const byHost = new Map<string, NetconsoleStream>();
     let lostReported = 0;
@@ -77,7 +77,7 @@ export async function startReceivers(collector: Collector, options: Pick<ServeOp
     });
   }
   if (options.syslog) {
-    const streams = new LiveStreams(collector, 'syslog', options.quietSeconds);
+    const streams = await LiveStreams.start(collector, 'syslog', options.quietSeconds);
     live.push(streams);
     const take = (frame: string, from: string) => {
       const m = parseSyslogMessage(frame);
