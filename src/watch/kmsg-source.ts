@@ -119,9 +119,13 @@ export class KmsgSource implements LineSource {
     }
   }
 
-  private record(bytes: Buffer, truncated: boolean): void {
+  record(bytes: Buffer, truncated: boolean): void {
     if (bytes.length === 0 || bytes[0] === 32) return; // device metadata of the previous record
-    if (truncated) this.stats.oversized++;
+    if (truncated) {
+      // No real record is this long (the kernel caps one at ~8 KiB): junk, refused whole.
+      this.stats.oversized++;
+      return;
+    }
     const text = bytes.toString('utf8');
     const head = RECORD_HEAD.exec(text);
     if (!head) {
@@ -138,7 +142,6 @@ export class KmsgSource implements LineSource {
     if (typeof from === 'number' ? seq <= from : from === 'now' && usec / 1e6 < (this.opts.nowUptime ?? 0)) return;
     this.lastSeq = seq;
     const lines = this.parse(bytes);
-    if (truncated) for (const l of lines) l.truncated = true;
     for (const l of lines) l.origin = { source: 'kmsg', line: seq };
     this.batch.push(...lines);
     this.stats.lines += lines.length;
