@@ -71,7 +71,8 @@ export interface RunningAgent {
   drained(timeoutMs: number): Promise<boolean>;
 }
 
-const LAST_LINES = 50;
+/** Enough for a whole panic report with its trace. */
+const LAST_LINES = 200;
 
 /**
  * The host agent, wired in one place: sources → rules and the analysis → spool → collector,
