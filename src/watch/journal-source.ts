@@ -27,6 +27,7 @@ export class JournalSource implements LineSource {
   private lastRealtimeUs: number | undefined;
   private emit: ((lines: LogLine[], cursor: SourceCursor) => void) | undefined;
   restarts = 0;
+  private format = new JournalExportFormat('journal');
 
   constructor(private readonly opts: JournalSourceOptions) {
     this.lastRealtimeUs = opts.afterRealtimeUs;
@@ -49,18 +50,34 @@ export class JournalSource implements LineSource {
     else args.push('-b', '0', '-n', 'all');
     const child = spawn(this.opts.journalctl ?? 'journalctl', args, { stdio: ['ignore', 'pipe', 'ignore'] });
     this.child = child;
-    const format = new JournalExportFormat('journal');
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const out: LogLine[] = [];
-      format.push(chunk, out);
-      this.take(out);
-    });
+    this.format = new JournalExportFormat('journal');
+    child.stdout?.on('data', (chunk: Buffer) => this.feed(chunk));
     child.on('error', () => undefined);
     child.on('close', () => {
       if (this.stopped) return;
       this.restarts++;
       setTimeout(() => this.spawnChild(), this.opts.restartMs ?? 5000).unref();
     });
+  }
+
+  /** Bytes of journalctl's export stream (binary fields and huge values bounded by the reader). */
+  feed(chunk: Buffer): void {
+    const out: LogLine[] = [];
+    try {
+      this.format.push(chunk, out);
+    } catch {
+      // An entry the reader cannot take (the fuzzer found a garbled timestamp): this chunk is
+      // dropped and counted, and a fresh reader goes on with the next one.
+      this.stats.malformed++;
+      this.format = new JournalExportFormat('journal');
+      return;
+    }
+    this.take(out);
+  }
+
+  /** Where lines go when fed directly (tests, the fuzzer). */
+  listen(emit: (lines: LogLine[], cursor: SourceCursor) => void): void {
+    this.emit = emit;
   }
 
   private take(lines: LogLine[]): void {
