@@ -32,6 +32,8 @@ export class Spool {
     private readonly maxItems: number,
   ) {
     this.dir = state.subdir('spool');
+    // A write the agent was killed in the middle of was never acknowledged: its temporary file goes.
+    for (const n of readdirSync(this.dir)) if (n.endsWith('.tmp')) unlinkSync(join(this.dir, n));
     this.names = readdirSync(this.dir).filter((n) => ITEM_NAME.test(n)).sort();
     const last = this.names.at(-1);
     this.next = last ? Number(ITEM_NAME.exec(last)?.[1]) + 1 : 1;
