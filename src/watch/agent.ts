@@ -250,6 +250,16 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
     if (lastLines.length > LAST_LINES) lastLines.splice(0, lastLines.length - LAST_LINES);
     heldCursors[key] = cursor;
   };
+  metrics.onScrape(() => {
+    for (const s of sources) {
+      const name = s.name;
+      metrics.set('ktriage_watch_source_lines_total', { source: name }, s.stats.lines);
+      metrics.set('ktriage_watch_source_lag_seconds', { source: name }, s.stats.lagSeconds);
+      metrics.set('ktriage_watch_records_lost_total', { source: name }, s.stats.lost);
+      metrics.set('ktriage_watch_records_refused_total', { source: name, reason: 'malformed' }, s.stats.malformed);
+      metrics.set('ktriage_watch_records_refused_total', { source: name, reason: 'oversized' }, s.stats.oversized);
+    }
+  });
   for (const source of sources) {
     const key = source instanceof KmsgSource ? 'kmsg' : source instanceof JournalSource ? 'journal' : source.name;
     if (source instanceof KmsgSource) analyzer.beginInput('kmsg', 'kmsg');
@@ -268,14 +278,6 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
     if (Date.now() - lastMemoryWrite > 5000) {
       lastMemoryWrite = Date.now();
       state.writeJson('boot.json', { bootId, stoppedCleanly: false, lastLines } satisfies BootMemory);
-    }
-    for (const s of sources) {
-      const name = s.name;
-      metrics.set('ktriage_watch_source_lines_total', { source: name }, s.stats.lines);
-      metrics.set('ktriage_watch_source_lag_seconds', { source: name }, s.stats.lagSeconds);
-      metrics.set('ktriage_watch_records_lost_total', { source: name }, s.stats.lost);
-      metrics.set('ktriage_watch_records_refused_total', { source: name, reason: 'malformed' }, s.stats.malformed);
-      metrics.set('ktriage_watch_records_refused_total', { source: name, reason: 'oversized' }, s.stats.oversized);
     }
   };
   let ticking = false;
