@@ -16,6 +16,7 @@ sources:
   --file PATH            follow a log file (rotation and truncation survived); repeatable
   --from now|start       where a first start begins: new lines only (default) or all kept
   --journalctl PATH      the journalctl binary (default journalctl)
+  --journal-directory D  follow the journal files in D (a node's journal in a container)
 at start:
   --pstore DIR           pstore directory (default SYS/fs/pstore); repeatable
   --systemd-pstore DIR   systemd-pstore's archive (default /var/lib/systemd/pstore)
@@ -57,6 +58,7 @@ export function parseWatchArgs(argv: string[], env: NodeJS.ProcessEnv): WatchOpt
         file: { type: 'string', multiple: true, default: [] },
         from: { type: 'string', default: 'now' },
         journalctl: { type: 'string', default: 'journalctl' },
+        'journal-directory': { type: 'string' },
         pstore: { type: 'string', multiple: true },
         'systemd-pstore': { type: 'string' },
         'crash-dir': { type: 'string', multiple: true },
@@ -115,6 +117,7 @@ export function parseWatchArgs(argv: string[], env: NodeJS.ProcessEnv): WatchOpt
   };
   if (!values['no-kmsg']) options.kmsg = values.kmsg ?? '/dev/kmsg';
   if (values.host !== undefined) options.host = values.host;
+  if (values['journal-directory'] !== undefined) options.journalDirectory = values['journal-directory'];
   if (values.collector !== undefined) options.collector = { url: values.collector, ...(token !== undefined && { token }) };
   if (values.alertmanager !== undefined) options.alertmanager = values.alertmanager;
   if (values.webhook !== undefined) options.webhook = values.webhook;

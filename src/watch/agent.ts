@@ -36,6 +36,8 @@ export interface WatchOptions {
   from: 'start' | 'now';
   journal: boolean;
   journalctl: string;
+  /** The journal's directory when it is not this system's (a node's journal mounted in a container). */
+  journalDirectory?: string;
   files: string[];
   ruleFiles: string[];
   /** More known-issue rules for the analysis (docs/known-issues.md). */
@@ -227,7 +229,7 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   }
   if (opts.journal) {
     const after = sameBoot ? cursors['journal']?.['realtimeUs'] : undefined;
-    sources.push(new JournalSource({ journalctl: opts.journalctl, from: opts.from, ...(typeof after === 'number' && { afterRealtimeUs: after }) }));
+    sources.push(new JournalSource({ journalctl: opts.journalctl, from: opts.from, ...(opts.journalDirectory && { directory: opts.journalDirectory }), ...(typeof after === 'number' && { afterRealtimeUs: after }) }));
   }
   for (const path of opts.files) {
     const resume = cursors[`file:${path}`];

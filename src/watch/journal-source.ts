@@ -10,6 +10,8 @@ export interface JournalSourceOptions {
   from: 'start' | 'now';
   /** Resume after this wall-clock time (µs since the epoch) from a previous run. */
   afterRealtimeUs?: number;
+  /** Read the journal files of this directory (`journalctl --directory`), e.g. a node's from a container. */
+  directory?: string;
   /** Wait before starting journalctl again when it exits. */
   restartMs?: number;
 }
@@ -45,6 +47,7 @@ export class JournalSource implements LineSource {
 
   private spawnChild(): void {
     const args = ['-k', '-f', '-o', 'export', '--no-pager', '-q'];
+    if (this.opts.directory !== undefined) args.push('--directory', this.opts.directory);
     if (this.lastRealtimeUs !== undefined) args.push('--since', `@${Math.floor(this.lastRealtimeUs / 1e6)}`);
     else if (this.opts.from === 'now') args.push('-n', '0');
     else args.push('-b', '0', '-n', 'all');
