@@ -107,15 +107,29 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
     }
   });
 
-  const spoolPut = (endpoint: '/api/v1/reports' | '/api/v1/events', body: unknown): void => {
-    spool.put({ endpoint, body });
-    uploader?.kick();
-  };
+  /**
+   * What is found within one tick goes to the spool as one item per endpoint and boot (one
+   * fsync, not one per report); read positions are saved only after it is written.
+   */
+  const pendingReports = new Map<string, { reports: CrashReport[]; incidents: Incident[] }>();
+  const pendingEvents: WatchEvent[] = [];
   const spoolReports = (reports: readonly CrashReport[], incidents: readonly Incident[], boot: string | undefined): void => {
     if (reports.length === 0) return;
-    spoolPut('/api/v1/reports', { host, ...(release && { release }), ...(boot && { boot }), reports, ...(incidents.length > 0 && { incidents }) });
+    const key = boot ?? '';
+    let batch = pendingReports.get(key);
+    if (!batch) pendingReports.set(key, (batch = { reports: [], incidents: [] }));
+    batch.reports.push(...reports);
+    batch.incidents.push(...incidents);
   };
-  const spoolEvent = (event: WatchEvent): void => spoolPut('/api/v1/events', { host, events: [{ ...(release && { release }), ...event }] });
+  const spoolEvent = (event: WatchEvent): void => void pendingEvents.push(release ? { release, ...event } : event);
+  const flushSpool = (): void => {
+    for (const [boot, { reports, incidents }] of pendingReports) {
+      spool.put({ endpoint: '/api/v1/reports', body: { host, ...(release && { release }), ...(boot && { boot }), reports, ...(incidents.length > 0 && { incidents }) } });
+    }
+    pendingReports.clear();
+    if (pendingEvents.length > 0) spool.put({ endpoint: '/api/v1/events', body: { host, events: pendingEvents.splice(0) } });
+    uploader?.kick();
+  };
 
   const alertGate = new StormGate<WatchAlert>(opts.alertWindowSeconds * 1000, (_key, alert, count, first) => {
     alertSender?.send({ ...alert, count, summary: first ? alert.summary : `${alert.summary} (${count} times)` });
@@ -157,9 +171,17 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
     spoolEvent(previous.event);
     alert({ name: 'unexpected-reboot', severity: 'critical', summary: previous.event.summary, ...(previous.reports[0] && { report: reportUrl(previous.reports[0].id) }) });
   }
+  flushSpool();
   const memory = state.readJson<BootMemory | undefined>('boot.json', undefined);
-  const lastLines = memory?.bootId === bootId ? memory.lastLines : [];
-  state.writeJson('boot.json', { bootId, stoppedCleanly: false, lastLines } satisfies BootMemory);
+  /** The last lines read, kept as read and written out as text only with boot.json (every few seconds). */
+  const keptLines: string[] = memory?.bootId === bootId ? memory.lastLines : [];
+  const recentLines: LogLine[] = [];
+  const lastLines = (): string[] => {
+    keptLines.push(...recentLines.splice(0).map((l) => (l.ts === undefined ? l.text : `[${l.ts.toFixed(6).padStart(12)}] ${l.text}`)));
+    keptLines.splice(0, Math.max(0, keptLines.length - LAST_LINES));
+    return keptLines;
+  };
+  state.writeJson('boot.json', { bootId, stoppedCleanly: false, lastLines: lastLines() } satisfies BootMemory);
   // Dumps and pstore records are handled once: the state above already says so.
 
   function countReport(r: CrashReport): void {
@@ -183,6 +205,7 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   if (opts.once) {
     alertGate.flushAll();
     eventGate.flushAll();
+    flushSpool();
     return {
       ...(metricsPort !== undefined && { metricsPort }),
       previous,
@@ -190,7 +213,7 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
       stop: async () => {
         uploader?.stop();
         metricsServer?.close();
-        state.writeJson('boot.json', { bootId, stoppedCleanly: true, lastLines } satisfies BootMemory);
+        state.writeJson('boot.json', { bootId, stoppedCleanly: true, lastLines: lastLines() } satisfies BootMemory);
       },
     };
   }
@@ -247,9 +270,9 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
         if (hit.rule.alert && hit.rule.matches !== 'report') alert({ name: hit.rule.name, severity: hit.rule.severity, summary: `${hit.rule.name} on ${host}: ${line.text.slice(0, 200)}` });
       }
       analyzer.push(line);
-      lastLines.push(line.ts === undefined ? line.text : `[${line.ts.toFixed(6).padStart(12)}] ${line.text}`);
+      recentLines.push(line);
     }
-    if (lastLines.length > LAST_LINES) lastLines.splice(0, lastLines.length - LAST_LINES);
+    if (recentLines.length > 2 * LAST_LINES) recentLines.splice(0, recentLines.length - LAST_LINES);
     heldCursors[key] = cursor;
   };
   metrics.onScrape(() => {
@@ -273,13 +296,14 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
   const tick = async (): Promise<void> => {
     const before = JSON.stringify(heldCursors);
     analyzer.flush();
+    flushSpool();
     if (analyzer.settled && before !== JSON.stringify(cursors)) {
       Object.assign(cursors, JSON.parse(before) as Record<string, SourceCursor>);
       state.writeJson('cursors.json', cursors);
     }
     if (Date.now() - lastMemoryWrite > 5000) {
       lastMemoryWrite = Date.now();
-      state.writeJson('boot.json', { bootId, stoppedCleanly: false, lastLines } satisfies BootMemory);
+      state.writeJson('boot.json', { bootId, stoppedCleanly: false, lastLines: lastLines() } satisfies BootMemory);
     }
   };
   let ticking = false;
@@ -327,11 +351,12 @@ export async function startAgent(opts: WatchOptions): Promise<RunningAgent> {
       clearInterval(sampleTimer);
       for (const s of sources) s.stop();
       await analyzer.finish();
-      Object.assign(cursors, heldCursors);
-      state.writeJson('cursors.json', cursors);
       alertGate.flushAll();
       eventGate.flushAll();
-      state.writeJson('boot.json', { bootId, stoppedCleanly: true, lastLines } satisfies BootMemory);
+      flushSpool();
+      Object.assign(cursors, heldCursors);
+      state.writeJson('cursors.json', cursors);
+      state.writeJson('boot.json', { bootId, stoppedCleanly: true, lastLines: lastLines() } satisfies BootMemory);
       await drained(3000);
       uploader?.stop();
       metricsServer?.close();
