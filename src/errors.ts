@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   KT_E_UNAUTHORIZED: { exit: EXIT.badInput, summary: 'no token, or an unknown or revoked one' },
   KT_E_FORBIDDEN: { exit: EXIT.badInput, summary: "the token's scope does not allow the request" },
   KT_E_NOT_FOUND: { exit: EXIT.badInput, summary: 'no such bucket, report, host or route' },
-  KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'a request body, a decompressed body or a line is over its limit' },
+  KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'an input read whole (rules, System.map, a trace to symbolize), or a collector request body, a decompressed body or a line, is over its limit' },
   KT_E_BAD_ENCODING: { exit: EXIT.badInput, summary: 'a Content-Encoding the collector does not take, or a body that does not decode' },
   KT_E_RATE_LIMITED: { exit: EXIT.badInput, summary: "over the token's request rate" },
   KT_E_TIMEOUT: { exit: EXIT.badInput, summary: 'a client sent its request too slowly' },

@@ -1,13 +1,13 @@
 import { fstatSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { SCHEMA_VERSION, type AnalysisResult, type AnalysisTail, type CrashReport } from '../reports/crash-report.js';
+import { SCHEMA_VERSION, type AnalysisResult, type AnalysisTail, type CrashReport, type Incident } from '../reports/crash-report.js';
 import { ReportExtractor } from '../reports/extract-reports.js';
 import { EXIT } from '../errors.js';
 import { createAnalyzer, isDump, loadRules, readInputs, type InputSpec } from '../pipeline/index.js';
 import { JsonDocumentWriter } from '../render/json-renderer.js';
 import { renderTextOf, textReport, type TextReport } from '../render/text-renderer.js';
-import { renderMarkdown } from '../render/markdown-renderer.js';
-import { renderHtml } from '../render/html-renderer.js';
+import { markdownIncident, renderMarkdownOf, type MarkdownIncident } from '../render/markdown-renderer.js';
+import { htmlIncident, renderHtmlOf, type HtmlIncident } from '../render/html-renderer.js';
 import { startAnalyzeWorker, type WorkerOutput } from './analyze-in-worker.js';
 import type { AnalyzeOptions } from './parse-args.js';
 
@@ -39,14 +39,11 @@ export function enrichmentOf(options: AnalyzeOptions): ((reports: CrashReport[])
   };
 }
 
-const RENDERERS = {
-  markdown: (result: AnalysisResult) => renderMarkdown(result),
-  html: (result: AnalysisResult) => renderHtml(result),
-} as const;
-
 /** Where the reports of an analysis go as they come, and how the output ends. */
 export interface OutputWriter {
   report(report: CrashReport): void;
+  /** Each incident once diagnosed, with its reports (views laid out per incident). */
+  incident?(incident: Incident, reports: readonly CrashReport[]): void;
   /** Writes what is left; returns the number of reports. */
   end(tail: AnalysisTail): number;
 }
@@ -54,7 +51,7 @@ export interface OutputWriter {
 /**
  * `--json` is written as it goes (each report once its incident is diagnosed, then the rest):
  * memory stays flat on a long log. The text view is written at the end but keeps each report
- * only as the lines it shows; Markdown and HTML lay out the whole analysis at the end.
+ * only as the lines it shows; Markdown and HTML keep each incident only as its laid-out part.
  */
 export function outputWriter(options: AnalyzeOptions, write: (text: string) => void): OutputWriter {
   const format = options.format;
@@ -79,12 +76,26 @@ export function outputWriter(options: AnalyzeOptions, write: (text: string) => v
       },
     };
   }
-  const reports: CrashReport[] = [];
+  // Markdown and HTML: each incident laid out as soon as it is diagnosed, its reports let go.
+  let reports = 0;
+  if (format === 'markdown') {
+    const laidOut: MarkdownIncident[] = [];
+    return {
+      report: () => reports++,
+      incident: (incident, own) => laidOut.push(markdownIncident(incident, own)),
+      end: (tail) => {
+        write(renderMarkdownOf(tail, reports, laidOut));
+        return reports;
+      },
+    };
+  }
+  const laidOut: HtmlIncident[] = [];
   return {
-    report: (report) => reports.push(report),
+    report: () => reports++,
+    incident: (incident, own) => laidOut.push(htmlIncident(incident, own)),
     end: (tail) => {
-      write(RENDERERS[format]({ schemaVersion: SCHEMA_VERSION, reports, ...tail }));
-      return reports.length;
+      write(renderHtmlOf(tail, reports, laidOut));
+      return reports;
     },
   };
 }
@@ -118,7 +129,13 @@ export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableSt
   } else {
     const writer = outputWriter(options, write);
     const enrich = enrichmentOf(options);
-    const analyzer = createAnalyzer({ rules, clock: 'log', onReport: (report) => writer.report(report), ...(enrich && { enrich }) });
+    const analyzer = createAnalyzer({
+      rules,
+      clock: 'log',
+      onReport: (report) => writer.report(report),
+      ...(writer.incident && { onIncident: writer.incident }),
+      ...(enrich && { enrich }),
+    });
     const inputs = await readInputs(inputSpecOf(options), analyzer);
     reportCount = writer.end(await analyzer.finish(inputs));
   }

@@ -24,7 +24,12 @@ if (parentPort) {
         };
   const writer = outputWriter(options, writeOut);
   const enrich = enrichmentOf(options);
-  const analysis = new ReportAnalysis({ knownIssues, onReport: (report) => writer.report(report), ...(enrich && { enrich }) });
+  const analysis = new ReportAnalysis({
+    knownIssues,
+    onReport: (report) => writer.report(report),
+    ...(writer.incident && { onIncident: writer.incident }),
+    ...(enrich && { enrich }),
+  });
   const fail = (e: unknown) => {
     const error = e instanceof KtError ? { message: e.message, code: e.code } : e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) };
     reply({ type: 'failed', error });

@@ -1,4 +1,5 @@
 import { EXIT, KtError } from '../errors.js';
+import { errorLine } from './error-line.js';
 
 export { outputErrorMessage } from '../errors.js';
 
@@ -112,11 +113,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof KtError) {
       if (e.code === 'KT_E_OUTPUT') outputErrorSaid = true;
-      process.stderr.write(`ktriage: ${e.message} [${e.code}]\n`);
+      process.stderr.write(`${errorLine(e, command)}\n`);
       return e.exitCode;
     }
     const err = e as Error;
-    process.stderr.write(`ktriage: internal error: ${err?.message ?? String(e)} [KT_E_INTERNAL]\n`);
+    process.stderr.write(`${errorLine({ message: `internal error: ${err?.message ?? String(e)}`, code: 'KT_E_INTERNAL' }, command)}\n`);
     if (process.env['KTRIAGE_DEBUG']) process.stderr.write(`${err?.stack ?? ''}\n`);
     return EXIT.internal;
   }

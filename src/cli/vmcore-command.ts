@@ -8,6 +8,7 @@ import { terminalProgress } from '../vmcore/progress.js';
 import type { PrintkLog } from '../vmcore/printk-ringbuffer.js';
 import type { VmcoreFacts } from '../vmcore/vmcore-info.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
+import { FileSource } from '../vmcore/byte-source.js';
 import { parseAnalyzeArgs } from './parse-args.js';
 
 export const VMCORE_USAGE = `usage: ktriage vmcore [options] DUMP...     analyse the kernel log of crash dumps
@@ -32,6 +33,7 @@ export async function runVmcore(argv: string[], env: NodeJS.ProcessEnv, isTty: b
   if (sub === 'info') return runInfo(rest, out, indexCacheDir);
   const options = parseAnalyzeArgs(argv, env, isTty);
   for (const path of options.inputs) {
+    FileSource.open(path).close(); // a missing or unreadable file says so, as 'vmcore dmesg' does
     if (dumpFormatOf(path) === undefined) {
       throw new KtError('KT_E_DUMP_UNSUPPORTED', `${path}: not a crash dump (no ELF core, KDUMP or makedumpfile signature); use 'ktriage analyze' for logs`);
     }

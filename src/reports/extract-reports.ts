@@ -4,10 +4,13 @@ import type { RawReportSink } from './collect-reports.js';
 import { rebootKey } from './dedupe-reports.js';
 import { matchPrecursor } from './precursors.js';
 import { CONTEXT_LINES, ReportSegmenter, type RawReport } from './segmenter.js';
-import { shippedTriggerFilters } from './window-filter.js';
+import { prefixedScreen, shippedTriggerFilters } from './window-filter.js';
+import type { PrefixedFormat } from './prefixed-screen.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
 const SKIMMABLE_FORMATS: ReadonlySet<string> = new Set(['console', 'vmcore-dmesg']);
+/** Line formats with a prefix of their own before the message: their blocks are skimmed by regex. */
+const PREFIXED_FORMATS: ReadonlySet<string> = new Set<PrefixedFormat>(['journal-short', 'syslog', 'kmsg']);
 /** A printk timestamp after boot's first instant: the kernel was running. */
 const KERNEL_UP_TIMESTAMP = /\[ *(?!0\.0+\])\d+\.\d{6}\]/;
 
@@ -115,7 +118,9 @@ export class ReportExtractor {
    * is ordinary boot and runtime noise, and building its lines costs most.
    */
   pushWindow(window: LogWindow, source: string): void {
-    if (!this.filters.window || !SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '')) return this.pushAll(window.lines());
+    const format = this.formatOf.get(source) ?? '';
+    if (PREFIXED_FORMATS.has(format)) return this.pushPrefixedWindow(window, source, format as PrefixedFormat);
+    if (!this.filters.window || !SKIMMABLE_FORMATS.has(format)) return this.pushAll(window.lines());
     const bytes = window.bytes;
     const byteFilter = this.filters.bytes;
     if (!bytes || !byteFilter?.load(bytes)) return this.pushWindowByText(window, source);
@@ -150,6 +155,21 @@ export class ReportExtractor {
       this.pushAll(window.linesIn(readFrom, next));
       from = next;
     }
+  }
+
+  /**
+   * A block of a journal, syslog or kmsg file: passed over when its raw bytes show no message
+   * that can start anything (prefixedScreen), else read. (Their readers do not see resets:
+   * skipped text need not say whether the kernel was up.)
+   */
+  private pushPrefixedWindow(window: LogWindow, source: string, format: PrefixedFormat): void {
+    const screen = prefixedScreen(format);
+    const bytes = window.bytes;
+    if (screen && bytes && !window.opaque && !this.hasOpenReport(source) && !screen.mayHold(bytes)) {
+      this.windowsSkipped++;
+      return this.passOver(source, () => false);
+    }
+    this.pushAll(window.lines());
   }
 
   /** The whole block's text tested by regex: passed over, or read. */
