@@ -1,4 +1,4 @@
-import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KtError } from '../errors.js';
 
@@ -11,14 +11,16 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * write the agent acknowledged survives a crash of the agent or the host.
  */
 export class StateDir {
-  constructor(readonly dir: string) {
+  /** The directory as given is the admin's choice and resolved once (systemd's DynamicUser= makes it a link into /var/lib/private); nothing under it is followed. */
+  readonly dir: string;
+  constructor(given: string) {
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      mkdirSync(given, { recursive: true, mode: 0o700 });
+      this.dir = realpathSync(given);
     } catch (e) {
-      throw new KtError('KT_E_WATCH_STATE', `${dir}: cannot create the state directory: ${(e as Error).message}`);
+      throw new KtError('KT_E_WATCH_STATE', `${given}: cannot create the state directory: ${(e as Error).message}`);
     }
-    const st = lstatSync(dir);
-    if (!st.isDirectory()) throw new KtError('KT_E_WATCH_STATE', `${dir}: the state directory is not a directory (a symlink or a file)`);
+    if (!lstatSync(this.dir).isDirectory()) throw new KtError('KT_E_WATCH_STATE', `${given}: the state directory is not a directory`);
   }
 
   /** The path of `name` (in `sub`), refusing anything but one plain component each. */
@@ -32,8 +34,9 @@ export class StateDir {
   /** A subdirectory, created when missing; refused when it is a symlink. */
   subdir(sub: string): string {
     const p = this.path(sub);
-    mkdirSync(p, { recursive: true, mode: 0o700 });
-    if (!lstatSync(p).isDirectory()) throw new KtError('KT_E_WATCH_STATE', `${p}: not a directory`);
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    if (st === undefined) mkdirSync(p, { mode: 0o700 });
+    else if (!st.isDirectory()) throw new KtError('KT_E_WATCH_STATE', `${p}: refusing a state subdirectory that is a symlink or a file`);
     return p;
   }
 

@@ -199,3 +199,21 @@ describe('journal export stream', () => {
 
 // Kept for the fuzz harness: the real kmsg records of a crash, as the FIFO tests send them.
 export const KMSG_SEED = consoleToKmsg(BUG_LINES.join('\n'));
+
+describe('state directory', () => {
+  it('writes only plain names under it, refuses a planted symlink, and follows the directory itself once', async () => {
+    const { StateDir } = await import('../../src/watch/state-dir.js');
+    const { mkdirSync: mk, readFileSync: rd, symlinkSync } = await import('node:fs');
+    const real = join(dir, 'private', 'state');
+    mk(real, { recursive: true });
+    symlinkSync(real, join(dir, 'state-link'));
+    const state = new StateDir(join(dir, 'state-link'));
+    state.writeJson('boot.json', { bootId: 'b' });
+    expect(JSON.parse(rd(join(real, 'boot.json'), 'utf8'))).toEqual({ bootId: 'b' });
+    for (const name of ['../escape.json', 'a/b', '.hidden', '']) expect(() => state.writeJson(name, {})).toThrow(/refusing state file name/);
+    symlinkSync('/etc', join(real, 'spool'));
+    expect(() => state.subdir('spool')).toThrow(/refusing a state subdirectory that is a symlink/);
+    symlinkSync('/etc/passwd', join(real, 'handled.json'));
+    expect(state.readJson('handled.json', 'fallback')).toBe('fallback');
+  });
+});
