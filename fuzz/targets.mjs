@@ -198,6 +198,9 @@ const SYMBOL_SEEDS = () => [
   read(path.join(FIX, 'symbols', 'lkdtm.ko.gz')),
 ];
 
+/** The collector's targets (built into dist/ like every target's code). */
+const { SERVE_FUZZ_TARGETS } = await dist('server/fuzz-targets.js');
+
 export const TARGETS = [
   {
     name: 'sniff',
@@ -425,6 +428,8 @@ export const TARGETS = [
     },
   },
   doctorTarget(),
+  // The collector's receivers and ingest API, defined in src/server/fuzz-targets.ts.
+  ...SERVE_FUZZ_TARGETS.map((t) => ({ ...t, seeds: () => t.seeds(FIX), run: async (bytes) => t.run(bytes) })),
 ];
 
 /**

@@ -202,6 +202,21 @@ describe.each(DIALECTS)('collector API on %s', (_name, makeDialect) => {
     }
   });
 
+  it('trades a read token for a session cookie the dashboard uses, and ends it', async () => {
+    if (!dialect) return;
+    expect((await call(c, 'POST', '/api/v1/session', undefined, { token: ingest })).status).toBe(401);
+    const opened = await call(c, 'POST', '/api/v1/session', undefined, { token: read });
+    expect(opened.status).toBe(204);
+    const cookie = opened.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^ktriage_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    const session = { cookie: cookie.split(';')[0]! };
+    expect((await call(c, 'GET', '/api/v1/session', undefined, undefined, session)).json).toEqual({ scope: 'read' });
+    expect((await call(c, 'GET', '/api/v1/buckets', undefined, undefined, session)).json.total).toBeGreaterThan(0);
+    expect((await call(c, 'PATCH', '/api/v1/buckets/x', undefined, { status: 'open' }, session)).status).toBe(403);
+    expect((await call(c, 'DELETE', '/api/v1/session', undefined, undefined, session)).status).toBe(204);
+    expect((await call(c, 'GET', '/api/v1/session', undefined, undefined, session)).status).toBe(401);
+  });
+
   it('serves its OpenAPI document', async () => {
     if (!dialect) return;
     const doc = (await call(c, 'GET', '/api/v1/openapi.json', undefined)).json;

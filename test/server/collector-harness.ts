@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeUpload } from '../../src/server/ingest/analyze-upload.js';
+import type { HttpLimits } from '../../src/server/http/http-server.js';
 import { DEFAULT_SERVE_OPTIONS, startCollector, type RunningCollector, type ServeOptions } from '../../src/server/serve.js';
 import { createToken, type Scope } from '../../src/server/storage/token-store.js';
 import { requireTool, startPostgres, postgresBin, type RunningPostgres } from './local-services.js';
@@ -29,7 +30,7 @@ export async function postgresDialect(): Promise<Dialect | undefined> {
   return { name: 'postgres', fresh: () => pg.createDatabase(`kt${process.pid}_${++dbCounter}`), stop: () => pg.stop() };
 }
 
-export async function collectorOn(db: string, extra: Partial<ServeOptions> = {}): Promise<RunningCollector> {
+export async function collectorOn(db: string, extra: Partial<Omit<ServeOptions, 'limits'>> & { limits?: Partial<HttpLimits> } = {}): Promise<RunningCollector> {
   return startCollector({ ...DEFAULT_SERVE_OPTIONS, listen: { host: '127.0.0.1', port: 0 }, db, ...extra, limits: { ...DEFAULT_SERVE_OPTIONS.limits, ...extra.limits } });
 }
 

@@ -75,12 +75,21 @@ export class CollectorHttp {
   ) {
     this.routes = API_ROUTES.map(compileRoute);
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.ratePerSecond * 2);
-    this.server = createServer({ maxHeaderSize: 16 << 10, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: 5000 }, (req, res) => {
+    this.server = createServer({ maxHeaderSize: 16 << 10, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: 5000, connectionsCheckingInterval: Math.max(100, Math.min(30_000, limits.requestTimeoutMs / 4)) }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => this.fail(res, e));
     });
-    this.server.on('clientError', (_e, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    // Requests Node refuses before a handler runs: too slow, headers too big, not HTTP.
+    this.server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      this.collector.metrics.add('ktriage_http_refused_total');
+      const [status, code, message] =
+        e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', 'KT_E_TIMEOUT', 'the request was not sent in time']
+          : e.code === 'HPE_HEADER_OVERFLOW'
+            ? ['431 Request Header Fields Too Large', 'KT_E_TOO_LARGE', 'request headers are over 16 KiB']
+            : ['400 Bad Request', 'KT_E_BAD_REQUEST', 'not a well-formed HTTP request'];
+      const body = errorBody(code, message);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     });
   }
 

@@ -1,15 +1,21 @@
-import type { LogLine } from '../../logs/log-line.js';
-import { createAnalyzer, lineReader, type Analyzer } from '../../pipeline/index.js';
+import { logWindows } from '../../logs/log-stream.js';
+import { createAnalyzer, stableIncidentId, stableReportId, type Analyzer } from '../../pipeline/index.js';
 import type { CrashReport, Incident } from '../../reports/crash-report.js';
 import type { Collector } from '../collector.js';
 import { analyzerRules } from './analyze-upload.js';
 
 /** A host silent this long is forgotten (its analyzer finished); it starts afresh when it speaks. */
 const FORGET_AFTER_MS = 3_600_000;
+/** Lines are handed to the analyzer in blocks, every BATCH_MS or BATCH_LINES: its byte scan passes over blocks without a report. */
+const BATCH_MS = 20;
+const BATCH_LINES = 4096;
 
 interface HostStream {
   analyzer: Analyzer;
-  parse: (raw: string) => LogLine[];
+  source: string;
+  pending: string[];
+  /** The analyzer's work for this host, in order. */
+  chain: Promise<void>;
   lastLineAt: number;
   release?: string;
   /** Lets the source finish what it holds (netconsole reordering) before the quiet period ends. */
@@ -25,6 +31,7 @@ interface HostStream {
 export class LiveStreams {
   private readonly streams = new Map<string, HostStream>();
   private readonly timer: NodeJS.Timeout;
+  private readonly batchTimer: NodeJS.Timeout;
   private working: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -35,6 +42,10 @@ export class LiveStreams {
   ) {
     this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.min(1000, quietSeconds * 250)));
     this.timer.unref();
+    this.batchTimer = setInterval(() => {
+      for (const st of this.streams.values()) this.hand(st);
+    }, BATCH_MS);
+    this.batchTimer.unref();
   }
 
   static async start(collector: Collector, channel: string, quietSeconds: number): Promise<LiveStreams> {
@@ -50,8 +61,9 @@ export class LiveStreams {
         quietSeconds: this.quietSeconds,
         onIncident: (incident, reports) => this.store(host, incident, reports),
       });
-      analyzer.beginInput(`${this.channel}:${host}`, 'console');
-      s = { analyzer, parse: lineReader('console', `${this.channel}:${host}`), lastLineAt: Date.now() };
+      const source = `${this.channel}:${host}`;
+      analyzer.beginInput(source, 'console');
+      s = { analyzer, source, pending: [], chain: Promise.resolve(), lastLineAt: Date.now() };
       this.streams.set(host, s);
     }
     return s;
@@ -67,12 +79,38 @@ export class LiveStreams {
     const s = this.stream(host);
     s.lastLineAt = Date.now();
     if (release) s.release = release;
-    for (const line of s.parse(text)) s.analyzer.push({ ...line, host });
+    s.pending.push(text.includes('\n') ? text.replaceAll('\n', ' ') : text);
+    if (s.pending.length >= BATCH_LINES) this.hand(s);
+  }
+
+  /** The lines waiting, as one block through the analyzer's window path. */
+  private hand(s: HostStream): void {
+    if (s.pending.length === 0) return;
+    const bytes = Buffer.from(`${s.pending.join('\n')}\n`);
+    s.pending = [];
+    s.chain = s.chain
+      .then(async () => {
+        async function* once(): AsyncGenerator<Buffer> {
+          yield bytes;
+        }
+        for await (const window of logWindows(s.source, 'console', once(), { lines: 0 }, {})) s.analyzer.pushWindow(window, s.source);
+      })
+      .catch(() => undefined);
   }
 
   private store(host: string, incident: Incident, reports: readonly CrashReport[]): void {
     const release = this.streams.get(host)?.release;
-    const batch = { host, reports: [...reports], incidents: [incident], ...(release ? { release } : {}) };
+    // Blocks carry no host: the host goes in now, and with it into the stable ids.
+    const ids = new Map<string, string>();
+    const own = reports.map((r) => {
+      const withHost = { ...r, host };
+      const id = stableReportId(withHost);
+      ids.set(r.id, id);
+      return { ...withHost, id };
+    });
+    const firstCause = ids.get(incident.firstCause) ?? incident.firstCause;
+    const ownIncident: Incident = { ...incident, host, firstCause, id: stableIncidentId(firstCause), reportIds: incident.reportIds.map((id) => ids.get(id) ?? id) };
+    const batch = { host, reports: own, incidents: [ownIncident], ...(release ? { release } : {}) };
     this.working = this.working.then(() => this.collector.ingestBatch(batch)).catch(() => undefined);
   }
 
@@ -80,10 +118,11 @@ export class LiveStreams {
   sweep(now: number): void {
     for (const [host, s] of this.streams) {
       if (now - s.lastLineAt >= (this.quietSeconds * 1000) / 2) s.drain?.();
-      s.analyzer.flush(now);
+      this.hand(s);
+      s.chain = s.chain.then(() => s.analyzer.flush(Math.min(now, Date.now())));
       if (now - s.lastLineAt > FORGET_AFTER_MS) {
         this.streams.delete(host);
-        void s.analyzer.finish();
+        s.chain = s.chain.then(async () => void (await s.analyzer.finish()));
       }
     }
   }
@@ -92,6 +131,8 @@ export class LiveStreams {
   async flushAll(): Promise<void> {
     for (const [, s] of this.streams) {
       s.drain?.();
+      this.hand(s);
+      await s.chain;
       await s.analyzer.finish();
     }
     this.streams.clear();
@@ -100,6 +141,7 @@ export class LiveStreams {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.batchTimer);
     await this.flushAll();
   }
 }

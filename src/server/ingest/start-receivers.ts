@@ -47,7 +47,6 @@ export async function startReceivers(collector: Collector, options: Pick<ServeOp
     const streams = await LiveStreams.start(collector, 'netconsole', options.quietSeconds);
     live.push(streams);
     const byHost = new Map<string, NetconsoleStream>();
-    let lostReported = 0;
     metrics.gauge('ktriage_netconsole_hosts', () => byHost.size);
     const { socket, bound } = await bindUdp(options.netconsole, (msg, from) => {
       let s = byHost.get(from);
@@ -59,15 +58,14 @@ export async function startReceivers(collector: Collector, options: Pick<ServeOp
         s = stream;
         byHost.set(from, s);
         streams.onDrain(from, () => {
+          const lostBefore = stream.lost;
           stream.flush();
+          if (stream.lost > lostBefore) metrics.add('ktriage_netconsole_lost_lines_total', stream.lost - lostBefore);
         });
       }
+      const lostBefore = s.lost;
       s.datagram(msg.toString('utf8'));
-      const lost = [...byHost.values()].reduce((n, x) => n + x.lost, 0);
-      if (lost > lostReported) {
-        metrics.add('ktriage_netconsole_lost_lines_total', lost - lostReported);
-        lostReported = lost;
-      }
+      if (s.lost > lostBefore) metrics.add('ktriage_netconsole_lost_lines_total', s.lost - lostBefore);
     });
     out.netconsole = bound;
     closers.push(async () => {

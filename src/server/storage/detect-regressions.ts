@@ -1,7 +1,7 @@
 import { findRegression, type BucketFacts, type Regression } from '../regression-rules.js';
 import { hourOf } from '../time-buckets.js';
 import type { StoredReport } from './ingest-reports.js';
-import { first, type SqlDatabase } from './sql-database.js';
+import { first, placeholders, type SqlDatabase } from './sql-database.js';
 
 export interface FlaggedRegression extends Regression {
   bucket: string;
@@ -25,8 +25,10 @@ export async function detectRegressions(db: SqlDatabase, accepted: readonly Stor
     );
     if (!row) continue;
     const isNew = created.has(id);
+    // The fleet's releases before this batch: buckets the batch created do not count (a panic that follows a new WARNING is as new).
+    const others = [...created];
     const otherReleases = isNew
-      ? (await db.all<{ release: string }>('SELECT DISTINCT release FROM bucket_releases WHERE bucket <> ?', [id])).map((r) => r.release)
+      ? (await db.all<{ release: string }>(`SELECT DISTINCT release FROM bucket_releases WHERE bucket NOT IN (${placeholders(others.length)})`, others)).map((r) => r.release)
       : [];
     const dayAgo = hourOf(new Date(now - 86_400_000).toISOString());
     const weekAgo = hourOf(new Date(now - 8 * 86_400_000).toISOString());

@@ -28,6 +28,9 @@ export interface IngestOutcome {
   newBuckets: string[];
 }
 
+/** Rows per INSERT (11 parameters each, well under SQLite's limit). */
+const INSERT_ROWS = 200;
+
 function sortedKeys<T>(m: Map<string, T>): [string, T][] {
   return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -41,18 +44,21 @@ function sortedKeys<T>(m: Map<string, T>): [string, T][] {
 export async function ingestReports(db: SqlDatabase, batch: readonly StoredReport[]): Promise<IngestOutcome> {
   const ordered = [...batch].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return db.transaction(async (tx) => {
-    const accepted: StoredReport[] = [];
-    const seen = new Set<string>();
-    for (const r of ordered) {
-      if (seen.has(r.id)) continue;
-      seen.add(r.id);
-      const { changes } = await tx.run(
+    const unique = new Map<string, StoredReport>();
+    for (const r of ordered) if (!unique.has(r.id)) unique.set(r.id, r);
+    const rows = [...unique.values()];
+    const inserted = new Set<string>();
+    // Many rows a statement; RETURNING names the ones that were not there yet.
+    for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+      const part = rows.slice(i, i + INSERT_ROWS);
+      const back = await tx.all<{ id: string }>(
         `INSERT INTO reports (id, bucket, title, kind, host, release, boot, time, received_at, report_json, incident_json)
-         VALUES (${placeholders(11)}) ON CONFLICT (id) DO NOTHING`,
-        [r.id, r.bucket, r.title, r.kind, r.host, r.release ?? null, r.boot ?? null, r.time, r.receivedAt, JSON.stringify(r.report), r.incident ? JSON.stringify(r.incident) : null],
+         VALUES ${part.map(() => `(${placeholders(11)})`).join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+        part.flatMap((r) => [r.id, r.bucket, r.title, r.kind, r.host, r.release ?? null, r.boot ?? null, r.time, r.receivedAt, JSON.stringify(r.report), r.incident ? JSON.stringify(r.incident) : null]),
       );
-      if (changes === 1) accepted.push(r);
+      for (const b of back) inserted.add(b.id);
     }
+    const accepted = rows.filter((r) => inserted.has(r.id));
     const newBuckets = await addRollups(tx, accepted);
     return { accepted, duplicates: batch.length - accepted.length, newBuckets };
   });

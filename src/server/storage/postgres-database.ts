@@ -42,7 +42,12 @@ export class PostgresDatabase extends PgClientDatabase {
     driver.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new driver.Pool({ connectionString: url, max: 8 });
     pool.on('error', () => undefined);
-    await pool.query('SELECT 1');
+    try {
+      await pool.query('SELECT 1');
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
     return new PostgresDatabase(pool);
   }
 

@@ -6,6 +6,9 @@ import type { Row, SqlDatabase, SqlValue } from './sql-database.js';
  * transaction is on disk before the reply that acknowledges it. Transactions are queued one
  * at a time, since every caller shares one connection.
  */
+/** Most transactions committed by one COMMIT. */
+const MAX_GROUP = 64;
+
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -46,20 +49,49 @@ export class SqliteDatabase implements SqlDatabase {
     return { changes: r.changes };
   }
 
+  /**
+   * Transactions queue on the one connection; those queued together commit together (group
+   * commit: one fsync for many requests), each inside its own savepoint so one that fails
+   * rolls back alone. Every promise resolves only after the COMMIT is on disk.
+   */
   transaction<T>(work: (tx: SqlDatabase) => Promise<T>): Promise<T> {
-    const next = this.queue.then(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(this);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work: work as (tx: SqlDatabase) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      if (this.waiting.length === 1) this.queue = this.queue.then(() => this.commitGroup());
     });
-    this.queue = next.catch(() => undefined);
-    return next;
+  }
+
+  private waiting: { work: (tx: SqlDatabase) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+
+  private async commitGroup(): Promise<void> {
+    const group = this.waiting.splice(0, MAX_GROUP);
+    if (this.waiting.length > 0) this.queue = this.queue.then(() => this.commitGroup());
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const item of group) {
+        this.db.exec('SAVEPOINT one');
+        try {
+          const value = await item.work(this);
+          this.db.exec('RELEASE one');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          this.db.exec('ROLLBACK TO one');
+          this.db.exec('RELEASE one');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const item of group) item.reject(error);
+      return;
+    }
+    group.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.error);
+    });
   }
 
   /** Several statements at once (migrations). */
