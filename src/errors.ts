@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   KT_E_BAD_ELF: { exit: EXIT.badInput, summary: 'a symbol file is not a valid ELF file, or is truncated' },
   KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
   KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
+  KT_E_WATCH_STATE: { exit: EXIT.badInput, summary: 'watch: the state directory cannot be used, or a state path was refused' },
   KT_E_OUTPUT: { exit: EXIT.badInput, summary: 'the output cannot be written (no space left, an I/O error)' },
   KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'an input read whole (rules, System.map, a trace to symbolize) is larger than such a file can be; a collector request body, its decompressed size or one line is over its limit' },
   // Collector (`ktriage serve`, `ktriage token`): HTTP answers carry these codes too.

@@ -55,6 +55,14 @@ const COMMANDS: Record<string, CommandRow> = {
       return { usage: DOCTOR_USAGE, run: (args) => runDoctorCommand(parseDoctorArgs(args, process.env, isTty()), process.stdout) };
     },
   },
+  watch: {
+    synopsis: 'watch',
+    summary: 'the host agent: kernel log, previous boot, pstore and dumps to the collector, alerts, metrics',
+    load: async () => {
+      const [{ runWatch }, { WATCH_USAGE, parseWatchArgs }] = await Promise.all([import('./watch-command.js'), import('./watch-args.js')]);
+      return { usage: WATCH_USAGE, run: (args) => runWatch(parseWatchArgs(args, process.env), process.stdout) };
+    },
+  },
   serve: {
     synopsis: 'serve',
     summary: 'the fleet collector: ingest from every host, buckets, regressions, API',
