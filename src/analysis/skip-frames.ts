@@ -58,9 +58,18 @@ export function stripCompilerSuffix(name: string): string {
  * caught in the act: only the whole-name fallback groups apply to it.
  */
 export function isSkippedFrame(name: string, namedByHeader = false): boolean {
-  const bare = stripCompilerSuffix(name);
-  return bare.startsWith('0x') || FALLBACK.test(bare) || (!namedByHeader && isSharedFrame(bare));
+  let fallback = fallbackAnswers.get(name);
+  if (fallback === undefined) {
+    const bare = stripCompilerSuffix(name);
+    fallback = bare.startsWith('0x') || FALLBACK.test(bare);
+    if (fallbackAnswers.size >= MAX_REMEMBERED_NAMES) fallbackAnswers.clear();
+    fallbackAnswers.set(name, fallback);
+  }
+  return fallback || (!namedByHeader && isSharedFrame(name));
 }
+
+/** The fallback groups' answers, kept like the shared ones (one regex of ~300 patterns per name). */
+const fallbackAnswers = new Map<string, boolean>();
 
 /**
  * Functions that stand for a family when blamed, so one cause gets one title: every RCU
