@@ -58,7 +58,7 @@ function enableCodeCache(bundleRoot, env = process.env, flagSet = '') {
   return () => {
     for (const { script, file, name } of fresh) {
       try {
-        fs.mkdirSync(dir, { recursive: true });
+        makeDirs(dir);
         // The code of an earlier build of this bundle will not be asked for again.
         for (const old of fs.readdirSync(dir)) {
           if (old.startsWith(`${name}-`) && path.join(dir, old) !== file) fs.rmSync(path.join(dir, old), { force: true });
@@ -75,3 +75,13 @@ function enableCodeCache(bundleRoot, env = process.env, flagSet = '') {
 }
 
 module.exports = { enableCodeCache, cacheDirectory };
+
+/** mkdir -p one level at a time: mkdirSync's recursive mode never returns under /proc (XDG_CACHE_HOME=/proc/x). */
+function makeDirs(dir) {
+  const missing = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
+}

@@ -28,6 +28,17 @@ export const ERROR_CODES = {
   KT_E_BAD_ELF: { exit: EXIT.badInput, summary: 'a symbol file is not a valid ELF file, or is truncated' },
   KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
   KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
+  KT_E_OUTPUT: { exit: EXIT.badInput, summary: 'the output cannot be written (no space left, an I/O error)' },
+  KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'an input read whole (rules, System.map, a trace to symbolize) is larger than such a file can be; a collector request body, its decompressed size or one line is over its limit' },
+  // Collector (`ktriage serve`, `ktriage token`): HTTP answers carry these codes too.
+  KT_E_DATABASE: { exit: EXIT.badInput, summary: 'the collector database cannot be opened or migrated' },
+  KT_E_BAD_REQUEST: { exit: EXIT.badInput, summary: 'a collector request is malformed (bad JSON, missing field, bad parameter)' },
+  KT_E_UNAUTHORIZED: { exit: EXIT.badInput, summary: 'no token, or an unknown or revoked one' },
+  KT_E_FORBIDDEN: { exit: EXIT.badInput, summary: "the token's scope does not allow the request" },
+  KT_E_NOT_FOUND: { exit: EXIT.badInput, summary: 'no such bucket, report, host or route' },
+  KT_E_BAD_ENCODING: { exit: EXIT.badInput, summary: 'a Content-Encoding the collector does not take, or a body that does not decode' },
+  KT_E_RATE_LIMITED: { exit: EXIT.badInput, summary: "over the token's request rate" },
+  KT_E_TIMEOUT: { exit: EXIT.badInput, summary: 'a client sent its request too slowly' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 
@@ -52,4 +63,11 @@ export class KtError extends Error {
   get exitCode(): number {
     return ERROR_CODES[this.code].exit;
   }
+}
+
+/** A failed write of the output as the user reads it (`no space left on device`), for KT_E_OUTPUT. */
+export function outputErrorMessage(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EIO' ? 'input/output error' : code === 'EFBIG' ? 'file too large' : code === 'EDQUOT' ? 'disk quota exceeded' : ((error as Error | undefined)?.message ?? String(error));
+  return `cannot write the output: ${reason}`;
 }

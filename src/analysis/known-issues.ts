@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { KtError } from '../errors.js';
+import { readBoundedFile } from '../read-bounded.js';
 import type { CrashReport } from '../reports/crash-report.js';
 import type { KnownIssueMatch } from './diagnosis.js';
 import { allFrames, incidentRelease, releaseNumbers, taintLetters, type IncidentFacts } from './incident-facts.js';
@@ -47,15 +48,15 @@ export async function loadBundledKnownIssues(): Promise<KnownIssueRule[]> {
   return checkKnownIssues(JSON.parse(readFileSync(BUNDLED_RULES_JSON, 'utf8')), BUNDLED_RULES_PATH.pathname);
 }
 
+/** The bundled rules are 0.1 MB; a rules file of more is not one. */
+const MAX_RULES_BYTES = 16 << 20;
+
 /** Reads and checks one rules file; every mistake is reported with the file and the rule. */
 export async function loadKnownIssues(path: string | URL): Promise<KnownIssueRule[]> {
   const name = path instanceof URL ? path.pathname : path;
   let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new KtError('KT_E_BAD_RULES', `${name}: cannot read the known-issues file: ${(e as Error).message}`);
-  }
+  if (path instanceof URL) text = readFileSync(path, 'utf8');
+  else text = readBoundedFile(path, { limit: MAX_RULES_BYTES, what: 'known-issues file', code: 'KT_E_BAD_RULES' }).toString('utf8');
   return parseKnownIssues(text, name);
 }
 
@@ -63,7 +64,8 @@ export async function parseKnownIssues(text: string, source: string): Promise<Kn
   const { parse } = await import('yaml');
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    // Line breaks as LF first: YAML reads CR and CRLF as LF, but the parser is quadratic in a run of CRs.
+    doc = parse(text.replace(/\r\n?/g, '\n'), { maxAliasCount: 100 });
   } catch (e) {
     throw new KtError('KT_E_BAD_RULES', `${source}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }

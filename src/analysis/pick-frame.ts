@@ -12,8 +12,12 @@ import { isSharedFrame } from './skip-frames.js';
  */
 export type Picked = { function: string } | { corrupted: string };
 
-/** A frame line: optional `[<address>]` pairs, then `name+0x…` or `name.isra…` (`.name` on old ppc64); `?` frames never match. */
-const FRAME_LINE = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] ?){0,2}\s*(?:\d+:)?\.?([A-Za-z0-9_]+)[.+]/;
+/**
+ * A frame line: optional `[<address>]` pairs, then `name+0x…` or `name.isra…` (`.name` on old
+ * ppc64); `?` frames never match. Each run of blanks has one `\s*` to match it: two in a row made
+ * a line of spaces quadratic.
+ */
+const FRAME_LINE = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\]\s*){0,2}(?:\d+:)?\.?([A-Za-z0-9_]+)[.+]/;
 /** 32-bit ARM prints `[<pc>] (callee) from [<lr>] (caller+0x…)`: both names are frames. */
 const ARM_FRAME_LINE = /^\s*\[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[^)]*\) from \[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[.+)]/;
 

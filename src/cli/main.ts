@@ -1,4 +1,11 @@
 import { EXIT, KtError } from '../errors.js';
+import { errorLine } from './error-line.js';
+
+export { outputErrorMessage } from '../errors.js';
+
+/** A failed write of the output was already reported (the launcher then says nothing more). */
+let outputErrorSaid = false;
+export const outputErrorReported = (): boolean => outputErrorSaid;
 
 /** What a command gives the dispatcher once loaded. */
 interface LoadedCommand {
@@ -48,6 +55,22 @@ const COMMANDS: Record<string, CommandRow> = {
       return { usage: DOCTOR_USAGE, run: (args) => runDoctorCommand(parseDoctorArgs(args, process.env, isTty()), process.stdout) };
     },
   },
+  serve: {
+    synopsis: 'serve',
+    summary: 'the fleet collector: ingest from every host, buckets, regressions, API',
+    load: async () => {
+      const [{ runServe }, { SERVE_USAGE, parseServeArgs }] = await Promise.all([import('./serve-command.js'), import('./serve-args.js')]);
+      return { usage: SERVE_USAGE, run: (args) => runServe(parseServeArgs(args, process.env), process.stderr) };
+    },
+  },
+  token: {
+    synopsis: 'token create|list|revoke',
+    summary: "manage the collector's API tokens",
+    load: async () => {
+      const [{ runToken }, { TOKEN_USAGE, parseTokenArgs }] = await Promise.all([import('./serve-command.js'), import('./serve-args.js')]);
+      return { usage: TOKEN_USAGE, run: (args) => runToken(parseTokenArgs(args, process.env), process.stdout) };
+    },
+  },
 };
 
 const USAGE = `usage: ktriage <command> [options]
@@ -81,11 +104,12 @@ export async function main(argv: string[]): Promise<number> {
     return await loaded.run(rest);
   } catch (e) {
     if (e instanceof KtError) {
-      process.stderr.write(`ktriage: ${e.message} [${e.code}]\n`);
+      if (e.code === 'KT_E_OUTPUT') outputErrorSaid = true;
+      process.stderr.write(`${errorLine(e, command)}\n`);
       return e.exitCode;
     }
     const err = e as Error;
-    process.stderr.write(`ktriage: internal error: ${err?.message ?? String(e)} [KT_E_INTERNAL]\n`);
+    process.stderr.write(`${errorLine({ message: `internal error: ${err?.message ?? String(e)}`, code: 'KT_E_INTERNAL' }, command)}\n`);
     if (process.env['KTRIAGE_DEBUG']) process.stderr.write(`${err?.stack ?? ''}\n`);
     return EXIT.internal;
   }

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT, KtError } from '../errors.js';
+import { readBoundedFile, readBoundedStream } from '../read-bounded.js';
 import { annotateTrace, moduleNamesIn } from '../symbols/annotate-trace.js';
 import { SymbolFile, formatAddr2Line, type AddressInfo } from '../symbols/symbol-file.js';
 import { defaultCacheDir } from '../cache-dir.js';
@@ -87,16 +87,13 @@ export function parseHexAddress(text: string): bigint {
   return BigInt.asUintN(64, BigInt(`0x${digits.slice(-16)}`));
 }
 
+/** A trace or report to annotate is read whole; a log is for `analyze`. */
+const TRACE_READ = { limit: 64 << 20, what: 'trace to symbolize' };
+
 function readFile(path: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new KtError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'KT_E_NO_SUCH_FILE' : 'KT_E_UNREADABLE', `${path}: ${(e as Error).message}`);
-  }
+  return readBoundedFile(path, TRACE_READ).toString('utf8');
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readBoundedStream(stream, '-', TRACE_READ)).toString('utf8');
 }

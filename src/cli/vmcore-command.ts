@@ -8,11 +8,15 @@ import { terminalProgress } from '../vmcore/progress.js';
 import type { PrintkLog } from '../vmcore/printk-ringbuffer.js';
 import type { VmcoreFacts } from '../vmcore/vmcore-info.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
+import { FileSource } from '../vmcore/byte-source.js';
 import { parseAnalyzeArgs } from './parse-args.js';
+
+import { INSPECT_SUBCOMMANDS, INSPECT_USAGE } from './vmcore-inspect-usage.js';
 
 export const VMCORE_USAGE = `usage: ktriage vmcore [options] DUMP...     analyse the kernel log of crash dumps
        ktriage vmcore dmesg [--style S] DUMP   print the kernel log of a dump
        ktriage vmcore info [--json] DUMP       print the facts of a dump
+\${INSPECT_USAGE}
 
 DUMP is an ELF core (/proc/vmcore, makedumpfile -E, QEMU dump-guest-memory), a
 kdump-compressed file (makedumpfile -c/-l/-p/-z) or makedumpfile's flattened
@@ -30,8 +34,13 @@ export async function runVmcore(argv: string[], env: NodeJS.ProcessEnv, isTty: b
   const indexCacheDir = dumpIndexCacheDir(env);
   if (sub === 'dmesg') return runDmesg(rest, out, err, indexCacheDir);
   if (sub === 'info') return runInfo(rest, out, indexCacheDir);
+  if (sub !== undefined && INSPECT_SUBCOMMANDS.has(sub)) {
+    const { runInspect } = await import('./vmcore-inspect-command.js');
+    return runInspect(sub, rest, out, err, indexCacheDir);
+  }
   const options = parseAnalyzeArgs(argv, env, isTty);
   for (const path of options.inputs) {
+    FileSource.open(path).close(); // a missing or unreadable file says so, as 'vmcore dmesg' does
     if (dumpFormatOf(path) === undefined) {
       throw new KtError('KT_E_DUMP_UNSUPPORTED', `${path}: not a crash dump (no ELF core, KDUMP or makedumpfile signature); use 'ktriage analyze' for logs`);
     }

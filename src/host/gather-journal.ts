@@ -23,6 +23,7 @@ export async function gatherJournalStorage(reader: HostReader): Promise<Fact<str
     }
   }
   if (texts.length === 0) {
+    if (!main.ok && main.why === 'denied') return unknown('/etc/systemd/journald.conf', 'denied', main.detail);
     if (!(await reader.info('/lib/systemd/systemd-journald')) && !(await reader.info('/usr/lib/systemd/systemd-journald'))) {
       return unknown('/etc/systemd/journald.conf', 'absent', 'systemd-journald is not installed');
     }

@@ -17,12 +17,28 @@ export async function readFact<T>(reader: HostReader, path: string, parse: (text
 
 export async function firstPresent(reader: HostReader, paths: readonly string[]): Promise<Fact<string>> {
   for (const p of paths) if (await reader.info(p)) return known(p, p);
+  const denied = await deniedDetail(reader, paths);
+  if (denied !== undefined) return unknown(paths.join(', '), 'denied', denied);
   return unknown(paths.join(', '), 'absent', `none of ${paths.join(', ')} is installed`);
 }
 
 export async function presence(reader: HostReader, paths: readonly string[]): Promise<Fact<boolean>> {
   for (const p of paths) if (await reader.info(p)) return known(true, p);
+  const denied = await deniedDetail(reader, paths);
+  if (denied !== undefined) return unknown(paths.join(', '), 'denied', denied);
   return known(false, paths.join(', '));
+}
+
+/**
+ * Whether a path not found may exist unseen: a directory on the way could not be searched (a
+ * root or /etc we may not read). Then its absence is unknown, not a fact.
+ */
+export async function deniedDetail(reader: HostReader, paths: readonly string[]): Promise<string | undefined> {
+  for (const p of paths) {
+    const r = await reader.readBytes(p, 0);
+    if (!r.ok && r.why === 'denied') return r.detail;
+  }
+  return undefined;
 }
 
 export async function presentFiles(reader: HostReader, paths: readonly string[]): Promise<string[]> {

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { KtError } from '../errors.js';
+import { ZstdFrameWalker } from './zstd-frames.js';
 
 /** Filled in when a stream stops early: what could be read is kept, and this says why it ended. */
 export interface StreamEnd {
@@ -99,7 +100,16 @@ export async function* unzstdChunks(raw: AsyncIterable<Buffer>, end: StreamEnd, 
   let consumed = 0;
   let produced = 0;
   let failure: string | undefined;
+  const frames = new ZstdFrameWalker();
   const push = (chunk: Uint8Array, final: boolean): void => {
+    // Headers first: the decoder would allocate whatever window a header declares.
+    const refused = frames.feed(chunk);
+    if (refused !== undefined) {
+      failure = refused;
+      // The frames before the refused one are decoded.
+      chunk = chunk.subarray(0, Math.max(0, frames.frameStart - consumed));
+      final = false;
+    }
     try {
       dec.push(chunk, final);
     } catch (e) {

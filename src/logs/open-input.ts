@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KtError } from '../errors.js';
 import { gunzipChunks, unzstdChunks, type StreamEnd } from './decompress.js';
@@ -17,6 +17,8 @@ export interface ByteInput {
   chunks: AsyncIterable<Buffer>;
   /** Why the stream stopped before the end of the input; known once `chunks` is drained. */
   end: StreamEnd;
+  /** Closes the input when it will not be drained (an error after opening it). */
+  close(): Promise<void>;
 }
 
 /**
@@ -26,17 +28,27 @@ export interface ByteInput {
  * memory); they are the stream's until it is consumed.
  */
 export async function openInput(path: string, readBuffers?: Buffer[]): Promise<ByteInput> {
-  const raw = path === '-' ? stdinChunks() : fileChunks(await openFile(path), path, readBuffers);
-  const head = await readHead(raw, 10);
   const end: StreamEnd = {};
-  const compression = compressionOf(head.head, path);
+  const raw = untilReadError(path === '-' ? stdinChunks() : fileChunks(await openFile(path), path, readBuffers), end, path);
+  const close = async (): Promise<void> => {
+    await raw.return(undefined);
+  };
+  let head: Awaited<ReturnType<typeof readHead>>;
+  let compression: Compression;
+  try {
+    head = await readHead(raw, 10);
+    compression = compressionOf(head.head, path);
+  } catch (e) {
+    await close();
+    throw e;
+  }
   const chunks =
     compression === 'gzip'
       ? gunzipChunks(copies(head.chunks), end, path)
       : compression === 'zstd'
         ? unzstdChunks(copies(head.chunks), end, path)
         : head.chunks;
-  return { source: path, compression, chunks, end };
+  return { source: path, compression, chunks, end, close };
 }
 
 async function openFile(path: string): Promise<FileHandle> {
@@ -52,6 +64,35 @@ async function openFile(path: string): Promise<FileHandle> {
     throw new KtError('KT_E_UNREADABLE', `${path}: is a directory, not a log file`);
   }
   return fh;
+}
+
+/**
+ * A read error after some bytes (a connection reset on stdin, an I/O error, a file cut short
+ * while read) ends the stream there: what was read is analysed and the input marked partial.
+ * An error before any byte is the input's error.
+ */
+async function* untilReadError(chunks: AsyncIterable<Buffer>, end: StreamEnd, path: string): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  const it = chunks[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        const err = e instanceof KtError ? e : fsError(e, path);
+        if (bytes === 0) throw err;
+        end.partial = `reading stopped after ${bytes} bytes: ${err.message}`;
+        return;
+      }
+      if (r.done) return;
+      bytes += r.value.length;
+      yield r.value;
+    }
+  } finally {
+    // Left early (the consumer stopped, or an error): the file is closed all the same.
+    await it.return?.(undefined);
+  }
 }
 
 function fsError(e: unknown, path: string): KtError {
@@ -79,6 +120,10 @@ async function* fileChunks(fh: FileHandle, path: string, readBuffers?: Buffer[])
   const lent = readBuffers?.length === READ_POOL && readBuffers.every((b) => b.length === READ_CHUNK_BYTES);
   const pool = lent ? readBuffers : Array.from({ length: READ_POOL }, () => Buffer.allocUnsafe(READ_CHUNK_BYTES));
   let turn = 0;
+  // A regular file shorter at its end than when opened was cut while being read.
+  const st = await fh.stat();
+  const sizeAtOpen = st.isFile() ? st.size : 0;
+  let total = 0;
   try {
     for (;;) {
       const buf = pool[turn++ % READ_POOL] as Buffer;
@@ -88,7 +133,11 @@ async function* fileChunks(fh: FileHandle, path: string, readBuffers?: Buffer[])
       } catch (e) {
         throw fsError(e, path);
       }
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) {
+        if (total < sizeAtOpen) throw new KtError('KT_E_UNREADABLE', `${path}: the file was truncated while being read (${sizeAtOpen} bytes when opened)`);
+        return;
+      }
+      total += bytesRead;
       yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
     }
   } finally {
@@ -102,6 +151,7 @@ async function* copies(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 }
 
 async function* stdinChunks(): AsyncGenerator<Buffer> {
+  if (fstatSync(0).isDirectory()) throw new KtError('KT_E_UNREADABLE', '-: standard input is a directory, not a log');
   for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
 }
 

@@ -56,8 +56,15 @@ export async function openLog(input: LogInput): Promise<OpenedLog> {
     throw new KtError('KT_E_USAGE', `unknown input format '${wanted}' (one of ${INPUT_FORMATS.join(', ')})`);
   }
   const bytes = await openInput(input.path, input.readBuffers);
-  const head = await readHead(bytes.chunks, SNIFF_BYTES);
-  const sniffed = sniffFormat(head.head, bytes.source);
+  let head: Awaited<ReturnType<typeof readHead>>;
+  let sniffed: ConcreteFormat;
+  try {
+    head = await readHead(bytes.chunks, SNIFF_BYTES);
+    sniffed = sniffFormat(head.head, bytes.source);
+  } catch (e) {
+    await bytes.close();
+    throw e;
+  }
   const format = wanted === 'auto' ? sniffed : wanted;
   return openedLog(bytes.source, format, bytes.compression, head.chunks, bytes.end);
 }

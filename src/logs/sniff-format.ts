@@ -54,7 +54,7 @@ export function sniffFormat(sample: Buffer, source: string): ConcreteFormat {
   let seen = 0;
   for (const raw of text.split('\n')) {
     if (seen >= SNIFF_LINES) break;
-    const line = cleanText(raw.replace(/\r+$/, ''));
+    const line = cleanText(withoutTrailingCrs(raw));
     if (line.trim() === '') continue;
     seen++;
     if (/^ {16}/.test(line)) votes.indented++;
@@ -104,4 +104,11 @@ function knownBinary(b: Buffer): string | undefined {
   if (head === 'LPKSHHRH') return 'a binary systemd journal file (read it with journalctl --file=FILE -o export)';
   if (head.startsWith('KDUMP   ') || head.startsWith('makedump')) return 'a kdump-compressed vmcore';
   return undefined;
+}
+
+/** `s` without the CRs it ends with; `/\r+$/` tries every start in a run of CRs not at the end (quadratic). */
+function withoutTrailingCrs(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 13) end--;
+  return end === s.length ? s : s.slice(0, end);
 }

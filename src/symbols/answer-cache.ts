@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from './symbol-file.js';
+import { makeDirs } from '../cache-dir.js';
 
 /** A function symbol as the symbolizer needs it. */
 export interface FunctionSymbol {
@@ -14,6 +15,8 @@ export interface FunctionSymbol {
 interface CacheFile {
   format: 1;
   buildId: string;
+  /** The symbol file's size and mtime: a file rewritten in place (damaged, rebuilt) keeps its build id but not its answers. */
+  stamp?: string;
   symbols: Record<string, [string, number, number | null] | null>;
   answers: Record<string, AddressInfo>;
 }
@@ -31,12 +34,12 @@ export class AnswerCache {
   private dirty = false;
   private readonly file: string;
 
-  constructor(dir: string, readonly buildId: string, variant = '') {
+  constructor(dir: string, readonly buildId: string, variant = '', readonly stamp = '') {
     this.file = path.join(dir, `${buildId}${variant ? `-${variant}` : ''}.json`);
-    this.data = { format: 1, buildId, symbols: {}, answers: {} };
+    this.data = { format: 1, buildId, stamp, symbols: {}, answers: {} };
     try {
       const parsed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<CacheFile>;
-      if (parsed.format === 1 && parsed.buildId === buildId && parsed.symbols && parsed.answers) this.data = parsed as CacheFile;
+      if (parsed.format === 1 && parsed.buildId === buildId && (parsed.stamp ?? '') === stamp && parsed.symbols && parsed.answers) this.data = parsed as CacheFile;
     } catch {
       // No cache yet, or an unreadable one: start afresh.
     }
@@ -69,8 +72,8 @@ export class AnswerCache {
   /** A side file of this build's cache (`BUILDID-NAME.json`), e.g. the unit index; undefined when absent or unreadable. */
   loadExtra(name: string): unknown {
     try {
-      const parsed = JSON.parse(fs.readFileSync(this.extraPath(name), 'utf8')) as { buildId?: string; data?: unknown };
-      return parsed.buildId === this.buildId ? parsed.data : undefined;
+      const parsed = JSON.parse(fs.readFileSync(this.extraPath(name), 'utf8')) as { buildId?: string; stamp?: string; data?: unknown };
+      return parsed.buildId === this.buildId && (parsed.stamp ?? '') === this.stamp ? parsed.data : undefined;
     } catch {
       return undefined;
     }
@@ -78,10 +81,10 @@ export class AnswerCache {
 
   saveExtra(name: string, data: unknown): void {
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      makeDirs(path.dirname(this.file));
       const target = this.extraPath(name);
       const tmp = `${target}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ buildId: this.buildId, data }));
+      fs.writeFileSync(tmp, JSON.stringify({ buildId: this.buildId, stamp: this.stamp, data }));
       fs.renameSync(tmp, target);
     } catch {
       // Only costs speed next time.
@@ -96,7 +99,7 @@ export class AnswerCache {
   save(): void {
     if (!this.dirty) return;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      makeDirs(path.dirname(this.file));
       const tmp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, JSON.stringify(this.data));
       fs.renameSync(tmp, this.file);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirs } from '../cache-dir.js';
 
 /** Downloads above this size are abandoned (a kernel's debuginfo is ~600 MB). */
 const MAX_DOWNLOAD_BYTES = 4 * 1024 ** 3;
@@ -52,7 +53,13 @@ async function download(url: string, target: string, redirects = 0): Promise<voi
         reject(new Error(`HTTP ${status}`));
         return;
       }
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      try {
+        makeDirs(path.dirname(target));
+      } catch (e) {
+        res.resume();
+        reject(e);
+        return;
+      }
       const tmp = `${target}.${process.pid}.part`;
       const out = fs.createWriteStream(tmp);
       let size = 0;

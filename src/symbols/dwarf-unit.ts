@@ -65,7 +65,9 @@ export function readUnitHeader(r: ByteReader, base: number): UnitHeader {
     addrSize = r.u8();
   }
   if (addrSize !== 2 && addrSize !== 4 && addrSize !== 8) throw new KtError('KT_E_BAD_DWARF', `${r.what}: unit at 0x${offset.toString(16)} has address size ${addrSize}`);
-  return { offset, end, version, unitType, addrSize, offsetSize, abbrevOffset, firstDie: base + r.pos };
+  const firstDie = base + r.pos;
+  if (firstDie > end) throw new KtError('KT_E_BAD_DWARF', `${r.what}: unit at 0x${offset.toString(16)} has length ${length}, shorter than its own header`);
+  return { offset, end, version, unitType, addrSize, offsetSize, abbrevOffset, firstDie };
 }
 
 /** Reads one attribute of `form`, leaving indexed strings and addresses for `resolve*` below. */

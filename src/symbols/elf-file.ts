@@ -51,14 +51,24 @@ function fileSource(path: string): ByteSource {
     const code = (e as NodeJS.ErrnoException).code;
     throw new KtError(code === 'ENOENT' ? 'KT_E_NO_SUCH_FILE' : 'KT_E_UNREADABLE', `${path}: ${(e as Error).message}`);
   }
-  const size = fs.fstatSync(fd).size;
+  const st = fs.fstatSync(fd);
+  if (st.isDirectory()) {
+    fs.closeSync(fd);
+    throw new KtError('KT_E_UNREADABLE', `${path}: is a directory, not an ELF file`);
+  }
+  const size = st.size;
   return {
     size,
     read(offset, length) {
       const out = Buffer.allocUnsafe(length);
       let done = 0;
       while (done < length) {
-        const n = fs.readSync(fd, out, done, length - done, offset + done);
+        let n: number;
+        try {
+          n = fs.readSync(fd, out, done, length - done, offset + done);
+        } catch (e) {
+          throw new KtError('KT_E_UNREADABLE', `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
         if (n === 0) throw new KtError('KT_E_BAD_ELF', `${path}: file ends at ${offset + done}, expected ${length - done} more bytes`);
         done += n;
       }
@@ -218,7 +228,7 @@ export class ElfFile {
     if (this.isCompressed(s)) return this.contentsOf(s).subarray(offset, offset + length);
     const cached = this.contents.get(s.index);
     if (cached) return cached.subarray(offset, offset + length);
-    if (offset < 0 || offset > s.size) throw new KtError('KT_E_BAD_DWARF', `${this.path}: offset 0x${offset.toString(16)} outside ${s.name} (size 0x${s.size.toString(16)})`);
+    if (offset < 0 || offset > s.size || length < 0) throw new KtError('KT_E_BAD_DWARF', `${this.path}: offset 0x${offset.toString(16)} (length ${length}) outside ${s.name} (size 0x${s.size.toString(16)})`);
     const n = Math.min(length, s.size - offset);
     if (s.offset + offset + n > this.src.size) throw new KtError('KT_E_BAD_ELF', `${this.path}: ${s.name} runs past the end of the file`);
     return this.src.read(s.offset + offset, n);
@@ -231,7 +241,7 @@ export class ElfFile {
    */
   bytesInto(s: ElfSection, offset: number, length: number, scratch: { buf: Buffer }): Buffer {
     if (this.isCompressed(s) || this.contents.has(s.index)) return this.bytesAt(s, offset, length);
-    if (offset < 0 || offset > s.size) throw new KtError('KT_E_BAD_DWARF', `${this.path}: offset 0x${offset.toString(16)} outside ${s.name} (size 0x${s.size.toString(16)})`);
+    if (offset < 0 || offset > s.size || length < 0) throw new KtError('KT_E_BAD_DWARF', `${this.path}: offset 0x${offset.toString(16)} (length ${length}) outside ${s.name} (size 0x${s.size.toString(16)})`);
     const n = Math.min(length, s.size - offset);
     if (s.offset + offset + n > this.src.size) throw new KtError('KT_E_BAD_ELF', `${this.path}: ${s.name} runs past the end of the file`);
     if (scratch.buf.length < n) scratch.buf = Buffer.allocUnsafe(Math.max(n, scratch.buf.length * 2));

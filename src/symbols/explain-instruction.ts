@@ -35,16 +35,21 @@ function operands(opStr: string): string[] {
   return out;
 }
 
+/** `-0x28` as -40n: BigInt() takes a sign only on decimal text, and disassemblers print negative hex displacements. */
+function signedBigInt(text: string): bigint {
+  return text.startsWith('-') ? -BigInt(text.slice(1)) : BigInt(text);
+}
+
 function parseX86Memory(op: string): MemoryOperand | undefined {
   const m = /^(?:%\w+:)?(-?0x[0-9a-f]+|-?\d+)?\((%\w+)?(?:,\s*(%\w+))?(?:,\s*(\d+))?\)$/.exec(op);
   if (m) {
-    const out: MemoryOperand = { text: op, disp: m[1] ? BigInt(m[1]) : 0n, scale: BigInt(m[4] ?? 1) };
+    const out: MemoryOperand = { text: op, disp: m[1] ? signedBigInt(m[1]) : 0n, scale: BigInt(m[4] ?? 1) };
     if (m[2]) out.base = m[2].slice(1);
     if (m[3]) out.index = m[3].slice(1);
     return out;
   }
   // A bare number in AT&T is an absolute memory address (`movq 0, %rbx`).
-  if (/^(?:%\w+:)?(-?0x[0-9a-f]+|-?\d+)$/.test(op)) return { text: `absolute address ${op}`, disp: BigInt(op.replace(/^%\w+:/, '')), scale: 1n };
+  if (/^(?:%\w+:)?(-?0x[0-9a-f]+|-?\d+)$/.test(op)) return { text: `absolute address ${op}`, disp: signedBigInt(op.replace(/^%\w+:/, '')), scale: 1n };
   return undefined;
 }
 
@@ -55,7 +60,7 @@ function registerValue(report: CrashReport, name: string): bigint | undefined {
   return v !== undefined && /^[0-9a-fA-F]+$/.test(v) ? BigInt(`0x${v}`) : undefined;
 }
 
-const hex = (v: bigint): string => `0x${v.toString(16)}`;
+const hex = (v: bigint): string => (v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`);
 
 /** One sentence on what the faulting x86-64 instruction (AT&T text) did, or undefined. */
 export function explainX86(text: string, report: CrashReport): string | undefined {
@@ -100,7 +105,7 @@ export function explainArm64(text: string, report: CrashReport): string | undefi
   const [, mnemonic = '', reg = '', imm] = m;
   const verb = /^st/.test(mnemonic) ? 'writes' : 'reads';
   const v = registerValue(report, reg);
-  const disp = imm ? BigInt(imm) : 0n;
+  const disp = imm ? signedBigInt(imm) : 0n;
   if (v === undefined) return `\`${text}\` ${verb} memory at [${reg}${imm ? `, #${imm}` : ''}]`;
   const address = (v + disp) & MASK64;
   let s = `\`${text}\` ${verb} memory at [${reg}${imm ? `, #${imm}` : ''}] with ${reg} = ${v.toString(16).padStart(16, '0')}: address ${hex(address)}`;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { SHF_ALLOC, ElfFile, type ElfSection } from './elf-file.js';
 import { AnswerCache, type FunctionSymbol } from './answer-cache.js';
 import { deserializeUnits, serializeUnits } from './dwarf-unit-index.js';
@@ -44,7 +45,7 @@ export class SymbolFile {
   constructor(readonly elf: ElfFile, options: SymbolFileOptions = {}) {
     this.placed = placeSections(elf);
     const buildId = options.cacheDir !== undefined ? elf.buildId() : undefined;
-    if (options.cacheDir !== undefined && buildId) this.cache = new AnswerCache(options.cacheDir, buildId, options.binutils240 ? 'binutils-2.40' : '');
+    if (options.cacheDir !== undefined && buildId) this.cache = new AnswerCache(options.cacheDir, buildId, options.binutils240 ? 'binutils-2.40' : '', fileStamp(elf.path));
     if (elf.section('.debug_info') || elf.section('.zdebug_info')) {
       const sections = new DwarfSections(elf, elf.isRelocatable ? { symbols: this.symbols, placed: this.placed } : undefined);
       const cachedUnits = options.units ?? (this.cache ? deserializeUnits(this.cache.loadExtra('units')) : undefined);
@@ -220,4 +221,14 @@ export function formatAddr2Line(info: AddressInfo, opts: { functions: boolean; i
     else out += '?\n';
   });
   return out;
+}
+
+/** Size and modification time of a file, or '' when it cannot be stat'ed: what tells a rewritten file from the one cached. */
+function fileStamp(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.size}-${st.mtimeMs}`;
+  } catch {
+    return '';
+  }
 }

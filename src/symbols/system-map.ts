@@ -1,5 +1,8 @@
-import fs from 'node:fs';
 import { KtError } from '../errors.js';
+import { readBoundedFile } from '../read-bounded.js';
+
+/** A kernel's System.map is ~6 MB, /proc/kallsyms with modules ~20 MB. */
+const MAX_SYSTEM_MAP_BYTES = 64 << 20;
 
 /** One line of System.map or /proc/kallsyms: `ffffffff81000000 T _stext [module]`. */
 const LINE = /^([0-9a-fA-F]{8,16})\s+([a-zA-Z])\s+(\S+)(?:\s+\[(\S+)\])?\s*$/;
@@ -33,7 +36,7 @@ export class SystemMap {
 
   static read(path: string): SystemMap {
     try {
-      return new SystemMap(path, fs.readFileSync(path, 'utf8'));
+      return new SystemMap(path, readBoundedFile(path, { limit: MAX_SYSTEM_MAP_BYTES, what: 'System.map' }).toString('utf8'));
     } catch (e) {
       if (e instanceof KtError) throw e;
       const code = (e as NodeJS.ErrnoException).code;

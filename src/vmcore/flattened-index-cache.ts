@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileSource } from './byte-source.js';
+import { makeDirs } from '../cache-dir.js';
 
 /**
  * A flattened dump's records in file order, as columns (where each record's bytes go in the
@@ -71,7 +72,7 @@ export class FlattenedIndexCache {
     const target = this.fileFor(file);
     const temp = `${target}.${process.pid}.tmp`;
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
+      makeDirs(this.dir);
       // Written whole then renamed: a run beside this one never reads half a file.
       fs.writeFileSync(temp, data);
       fs.renameSync(temp, target);

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { DumpFormat } from './physical-memory.js';
 
 /** Bytes enough to tell a dump by its magic. */
@@ -21,6 +21,12 @@ export function sniffDump(head: Buffer): DumpFormat | undefined {
 /** The dump format of a file by its first bytes; undefined for anything else (or stdin). */
 export function dumpFormatOf(path: string): DumpFormat | undefined {
   if (path === '-') return undefined;
+  // Only a regular file can be a dump: opening a FIFO to sniff it would take (and lose) its data.
+  try {
+    if (!statSync(path).isFile()) return undefined;
+  } catch {
+    return undefined; // openLog reports the error the usual way
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -19,6 +19,7 @@ export const CRASH_CAPTURE_CHECKS: readonly CheckRow[] = [
     fix: { debian: 'apt install kdump-tools', rhel: 'dnf install kexec-tools   # SUSE: zypper install kdump' },
     verdict: (f) => {
       if (f.kdumpTool.known) return verdict('pass', `${f.kdumpTool.value} present`, evidence(f.kdumpTool), evidence(f.kdumpConfig, (c) => `target ${c.target}`));
+      if (f.kdumpTool.why === 'denied') return skipped(f.kdumpTool);
       return verdict('fail', 'no kdump tooling installed', evidence(f.kdumpTool));
     },
   },

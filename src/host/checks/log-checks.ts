@@ -18,6 +18,7 @@ export const LOG_CHECKS: readonly CheckRow[] = [
       const syslog = f.syslogFiles.length > 0 ? [`syslog files: ${f.syslogFiles.join(', ')}`] : [];
       if (!f.journalStorage.known) {
         if (f.syslogFiles.length > 0) return verdict('pass', 'no journald; the kernel log goes to syslog files', evidence(f.journalStorage), ...syslog);
+        if (f.journalStorage.why === 'denied') return skipped(f.journalStorage);
         return verdict('fail', 'no journald and no syslog file: kernel messages do not survive a reboot', evidence(f.journalStorage));
       }
       const storage = f.journalStorage.value;

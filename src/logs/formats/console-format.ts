@@ -42,6 +42,13 @@ export class ConsoleFormat extends TextFormat {
   }
 
   line(s: string, start: number, end: number, lineNo: number, truncated: boolean, bytes: Uint8Array | undefined): void {
+    // A loop, not recursion: one line may hold thousands of prefixes (see `emit`).
+    let next = this.segment(s, start, end, lineNo, truncated, bytes);
+    while (next >= 0) next = this.segment(s, next, end, lineNo, truncated, undefined);
+  }
+
+  /** One kernel line starting at `start`; returns where the next one starts on the same physical line, or -1. */
+  private segment(s: string, start: number, end: number, lineNo: number, truncated: boolean, bytes: Uint8Array | undefined): number {
     const origin = { source: this.source, line: lineNo };
     let c = s.charCodeAt(start);
     if (c === REPLACEMENT) {
@@ -73,25 +80,24 @@ export class ConsoleFormat extends TextFormat {
         this.contCaller = caller;
         this.contLevel = level;
         this.contFacility = facility;
-        this.emit(s, from, end, ts, caller, level, facility, origin, truncated);
-        return;
+        return this.emit(s, from, end, ts, caller, level, facility, origin, truncated);
       }
     } else if (this.contWidth > 0) {
       const indented = c === SPACE && isIndented(s, start, end, this.contWidth);
       if (indented || this.unprefixedContinue) {
         const from = indented ? start + this.contWidth : start;
-        this.emit(s, from, end, this.contTs, this.contCaller, this.contLevel, this.contFacility, origin, truncated);
-        return;
+        return this.emit(s, from, end, this.contTs, this.contCaller, this.contLevel, this.contFacility, origin, truncated);
       }
     }
     if (!this.unprefixedContinue) this.contWidth = 0;
-    this.emit(s, start, end, undefined, undefined, undefined, undefined, origin, truncated);
+    return this.emit(s, start, end, undefined, undefined, undefined, undefined, origin, truncated);
   }
 
   /**
    * Console output of two sources can share one physical line (`syzkaller login: [  709.68] INFO:
    * …`, `** 93 printk messages dropped ** [ 322.96] BUG: …`, a continuation line run into the next
-   * message): a kernel line starts at every timestamped prefix, wherever it is.
+   * message): a kernel line starts at every timestamped prefix, wherever it is. Returns where
+   * the next one starts, or -1.
    */
   private emit(
     s: string,
@@ -103,11 +109,14 @@ export class ConsoleFormat extends TextFormat {
     facility: number | undefined,
     origin: { source: string; line: number },
     truncated: boolean,
-  ): void {
+  ): number {
     const cut = midLinePrefix(s, from, end, this.scratch);
-    if (cut < 0) return this.push(s.slice(from, end), ts, caller, level, facility, origin, truncated);
+    if (cut < 0) {
+      this.push(s.slice(from, end), ts, caller, level, facility, origin, truncated);
+      return -1;
+    }
     if (s.slice(from, cut).trim() !== '') this.push(s.slice(from, cut), ts, caller, level, facility, origin, truncated);
-    this.line(s, cut, end, origin.line, truncated, undefined);
+    return cut;
   }
 
   /**

@@ -3,6 +3,7 @@ import { callerOf, newKernelPrefix, parseKernelPrefix, type KernelPrefix } from 
 import { isoFromCtime, normalizeIso } from './wall-time.js';
 import { isIndented } from './indent.js';
 import { TextFormat } from './text-format.js';
+import type { LineScanner, TextWindow } from '../split-lines.js';
 
 const FACILITIES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news',
@@ -30,6 +31,7 @@ export class DmesgHumanFormat extends TextFormat {
   private contWidth = 0;
 
   line(s: string, start: number, end: number, lineNo: number, truncated: boolean): void {
+    if (start === end) return; // not a record of this format; a flood of them cost ~1 µs each downstream
     const origin = { source: this.source, line: lineNo };
     let pos = start;
     let level: number | undefined;
@@ -87,5 +89,10 @@ export class DmesgHumanFormat extends TextFormat {
     this.last = rec;
     this.contWidth = pos - start;
     this.out.push(rec);
+  }
+
+  /** Passing over a window: its lines counted, its last lines kept for the continuation state. */
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
+    return this.skipKeepingTail(w, scanner, lineFeeds, 32);
   }
 }

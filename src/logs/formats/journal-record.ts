@@ -17,6 +17,16 @@ export const JOURNAL_FIELDS = [
 export type JournalField = (typeof JOURNAL_FIELDS)[number];
 export type JournalRecord = Partial<Record<JournalField, string>>;
 
+/** The latest instant a JS Date holds (8.64e15 ms), in µs: a later stamp is damage, not a time. */
+const MAX_EPOCH_MICROS = 8.64e18;
+
+/** A journal number is decimal digits, exact in a double; anything else (`abc`, `1e300`, `-1`, 2^64) is damage: no value. */
+function journalInteger(field: string | undefined): number | undefined {
+  if (field === undefined || !/^\d{1,16}$/.test(field)) return undefined;
+  const n = Number(field);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /**
  * One journal entry → its LogLines: `_SOURCE_MONOTONIC_TIMESTAMP` (µs) is the kernel's own
  * stamp, `__REALTIME_TIMESTAMP` the wall clock. A message of several lines gives one LogLine per
@@ -31,10 +41,12 @@ export function journalRecordLines(r: JournalRecord, origin: LineOrigin, truncat
   const ident = r.SYSLOG_IDENTIFIER;
   const pid = r.SYSLOG_PID;
   const prefix = ident === undefined || ident === 'kernel' ? '' : `${ident}${pid === undefined ? '' : `[${pid}]`}: `;
-  const ts = mono === undefined ? undefined : Number(mono) / 1e6;
-  const wallTime = real === undefined ? undefined : isoFromEpochMicros(Number(real));
-  const level = r.PRIORITY === undefined ? undefined : Number(r.PRIORITY);
-  const facility = r.SYSLOG_FACILITY === undefined ? undefined : Number(r.SYSLOG_FACILITY);
+  const monoMicros = journalInteger(mono);
+  const realMicros = journalInteger(real);
+  const ts = monoMicros === undefined ? undefined : monoMicros / 1e6;
+  const wallTime = realMicros === undefined || realMicros > MAX_EPOCH_MICROS ? undefined : isoFromEpochMicros(realMicros);
+  const level = journalInteger(r.PRIORITY);
+  const facility = journalInteger(r.SYSLOG_FACILITY);
   const lines = message.split('\n');
   // A trailing newline is not an extra empty line.
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();

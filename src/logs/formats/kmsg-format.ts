@@ -1,6 +1,7 @@
 import type { LogLine } from '../log-line.js';
 import { cleanText, HAS_GARBAGE } from '../clean-text.js';
 import { TextFormat } from './text-format.js';
+import type { LineScanner, TextWindow } from '../split-lines.js';
 
 const RECORD = /(\d+),(\d+),(\d+),([^,;]*)((?:,[^;]*)?);/y;
 const CALLER = /(?:^|,)caller=([TC]\d+)/;
@@ -13,6 +14,7 @@ const CALLER = /(?:^|,)caller=([TC]\d+)/;
  */
 export class KmsgFormat extends TextFormat {
   line(s: string, start: number, end: number, lineNo: number, truncated: boolean): void {
+    if (start === end) return; // not a record of this format; a flood of them cost ~1 µs each downstream
     if (s.charCodeAt(start) === 32) return; // KEY=value metadata of the previous record
     const origin = { source: this.source, line: lineNo };
     RECORD.lastIndex = start;
@@ -40,6 +42,11 @@ export class KmsgFormat extends TextFormat {
       };
       this.out.push(rec);
     }
+  }
+
+  /** Passing over a window: no state crosses lines, so its lines are only counted. */
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
+    return this.skipKeepingTail(w, scanner, lineFeeds, 0);
   }
 }
 
