@@ -11,7 +11,7 @@ const KIND_SET: Record<ReportKind, true> = {
   'slab-corruption': true, 'arm-oops': true, 'kernel-oops': true, bug: true, 'unexpected-reboot': true, other: true,
 };
 const CAUSE_SET: Record<CauseCategory, true> = {
-  hardware: true, firmware: true, driver: true, 'kernel-bug': true, 'resource-exhaustion': true, boot: true, configuration: true, deliberate: true, unknown: true,
+  hardware: true, firmware: true, driver: true, 'third-party-driver': true, 'kernel-bug': true, 'resource-exhaustion': true, boot: true, configuration: true, deliberate: true, undetermined: true,
 };
 
 /** Report kinds, sorted for a filter menu. */
