@@ -121,14 +121,18 @@ export function culpritByRecipe(report: CrashReport, family: string, more: reado
   if (suspect) return suspect;
   // No frame left (the trace was cut off, or only reporting machinery was printed): the header
   // still names where the check fired (`WARNING: … at drivers/iommu/dmar.c:843 warn_invalid_dmar+0x69/0x80`).
-  const header = HEADER_FUNCTION.exec(report.header)?.[1];
-  const fallback = header && !isSkippedFrame(header) ? stripCompilerSuffix(header) : undefined;
-  if (!('function' in picked) && !fallback) return undefined;
-  const name = 'function' in picked ? picked.function : (fallback ?? '');
+  const name = 'function' in picked ? picked.function : headerFunction(report);
+  if (!name) return undefined;
   const frame = (report.stacks[0]?.frames ?? []).find((f) => stripCompilerSuffix(f.function) === name);
   const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : stripCompilerSuffix(HEADER_FUNCTION.exec(report.header)?.[1] ?? '') === name ? 'header' : 'stack';
   const module = (from === 'ip' ? report.ip?.module : frame?.module) ?? moduleNamedWith(report, name);
   return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}), ...('function' in picked ? {} : { onlyInHeader: true as const }) };
+}
+
+/** The function the header names, when the skip lists do not pass it over. */
+function headerFunction(report: CrashReport): string | undefined {
+  const header = HEADER_FUNCTION.exec(report.header)?.[1];
+  return header && !isSkippedFrame(header) ? stripCompilerSuffix(header) : undefined;
 }
 
 /**

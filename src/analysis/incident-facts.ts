@@ -36,10 +36,17 @@ export function allFrames(report: CrashReport): StackFrame[] {
   return report.stacks.flatMap((s) => s.frames);
 }
 
-/** Every line of the incident's reports. */
-export function incidentText(facts: IncidentFacts): string[] {
-  return facts.reports.flatMap((r) => r.lines.map((l) => l.text));
+/** Every line of the incident's reports, gathered once per incident (every line rule reads them). */
+export function incidentText(facts: IncidentFacts): readonly string[] {
+  let text = gathered.get(facts);
+  if (!text) {
+    text = facts.reports.flatMap((r) => r.lines.map((l) => l.text));
+    gathered.set(facts, text);
+  }
+  return text;
 }
+
+const gathered = new WeakMap<IncidentFacts, string[]>();
 
 /** `6.1.0-56-cloud-amd64` → [6, 1, 0]; undefined when the release does not start with a version. */
 export function releaseNumbers(release: string): number[] | undefined {

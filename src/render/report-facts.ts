@@ -1,5 +1,5 @@
 import type { Diagnosis } from '../analysis/diagnosis.js';
-import { stripCompilerSuffix } from '../analysis/skip-frames.js';
+import { stripCompilerSuffix } from '../analysis/frame-names.js';
 import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
 import { isForeignModule } from '../reports/decode/module-flags.js';
 

@@ -56,7 +56,7 @@ export function decodeReportFields(lines: readonly string[], hint?: { kind?: Rep
   if (regs?.registers) out.registers = regs.registers;
   if (regs?.interleaved) reasons.push('interleaved register dump');
   // powerpc prints the bare `NIP:` in its register dump and `NIP [addr] func+0x…` after it.
-  const ip = regs?.ip?.function === undefined && regs?.ip?.address !== undefined ? namedAt(regs.ip, lines) : (regs?.ip ?? firstInstructionPointer(lines));
+  const ip = regs?.registers?.arch === 'powerpc' && regs.ip?.function === undefined && regs.ip?.address !== undefined ? namedAt(regs.ip, lines) : (regs?.ip ?? firstInstructionPointer(lines));
   // A user-mode RIP is where the syscall came from, not where the kernel failed.
   const userMode = ip?.segment !== undefined && USER_SEGMENTS.has(ip.segment);
   if (ip && !userMode) out.ip = ip;
