@@ -89,6 +89,7 @@ function dumpTarget(name) {
     binary: true,
     /** A whole dump's log through page tables: seconds on a busy machine. */
     timeLimitMs: 60_000,
+    weight: 0.35,
     seeds: () => [encodePatches([])],
     /** Mutations of a dump are patches: [offset u64][length u16][bytes] records, or a truncation. */
     mutate(bytes, r) {
@@ -380,6 +381,7 @@ function doctorTarget() {
     name: 'doctor',
     reads: "doctor's sysroot reader and parsers (/proc, /sys, /etc files, recorded command outputs)",
     neverThrows: true,
+    weight: 0.6,
     /** A case: root index byte, file index u16, then the file's new contents. */
     seeds: () => {
       setup();

@@ -72,7 +72,9 @@ async function main() {
   const jobs = Math.max(1, Number(values.jobs));
   const seed = Number(values.seed);
   const started = Date.now();
-  const perTargetMs = values.minutes ? (Number(values.minutes) * 60_000 * jobs) / targets.length : undefined;
+  // Slow targets (a dump case is ~0.1-1 s) get less of the time than the fast in-process ones.
+  const weightSum = targets.reduce((n, t) => n + (t.weight ?? 1), 0);
+  const budgetMs = (t) => (values.minutes ? (Number(values.minutes) * 60_000 * jobs * (t.weight ?? 1)) / weightSum : undefined);
   console.log(`fuzz: ${targets.length} targets, seed ${seed}, ${values.minutes ? `${values.minutes} min` : `${values.cases} cases each`}, ${jobs} at a time, nice 10`);
   const results = {};
   const queue = [...targets];
@@ -81,7 +83,7 @@ async function main() {
       for (let t = queue.shift(); t; t = queue.shift()) {
         const args = [path.join(ROOT, 'scripts', 'fuzz.mjs'), '--worker', t.name, '--seed', String(seed), '--coverage', values.coverage];
         if (values.cases) args.push('--cases', values.cases);
-        if (perTargetMs) args.push('--until', String(Date.now() + perTargetMs));
+        if (budgetMs(t)) args.push('--until', String(Date.now() + budgetMs(t)));
         results[t.name] = await runWorker(args, t.name);
       }
     }),
