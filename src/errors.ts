@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
   KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
   KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'an input read whole (rules, System.map, a trace to symbolize) is larger than such a file can be' },
+  KT_E_OUTPUT: { exit: EXIT.badInput, summary: 'the output cannot be written (no space left, an I/O error)' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 
@@ -53,4 +54,11 @@ export class KtError extends Error {
   get exitCode(): number {
     return ERROR_CODES[this.code].exit;
   }
+}
+
+/** A failed write of the output as the user reads it (`no space left on device`), for KT_E_OUTPUT. */
+export function outputErrorMessage(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code === 'ENOSPC' ? 'no space left on device' : code === 'EIO' ? 'input/output error' : code === 'EFBIG' ? 'file too large' : code === 'EDQUOT' ? 'disk quota exceeded' : ((error as Error | undefined)?.message ?? String(error));
+  return `cannot write the output: ${reason}`;
 }

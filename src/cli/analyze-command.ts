@@ -1,140 +1,101 @@
 import { fstatSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { SCHEMA_VERSION, type AnalysisResult, type CrashReport } from '../reports/crash-report.js';
-import type { RawReportSink } from '../reports/collect-reports.js';
-import { ReportExtractor, type LineFindings } from '../reports/extract-reports.js';
-import { shippedTriggerFilters } from '../reports/window-filter.js';
-import { loadBundledKnownIssues, loadKnownIssues, type KnownIssueRule } from '../analysis/known-issues.js';
-import { openJournalBoot } from '../logs/journal-boot.js';
-import { READ_CHUNK_BYTES, READ_POOL } from '../logs/open-input.js';
-import { openLog, type OpenedLog } from '../logs/read-log.js';
-import { dumpFormatOf } from '../vmcore/sniff-dump.js';
+import { SCHEMA_VERSION, type AnalysisResult, type AnalysisTail, type CrashReport, type Incident } from '../reports/crash-report.js';
+import { ReportExtractor } from '../reports/extract-reports.js';
 import { EXIT } from '../errors.js';
+import { createAnalyzer, isDump, loadRules, readInputs, type InputSpec } from '../pipeline/index.js';
 import { JsonDocumentWriter } from '../render/json-renderer.js';
 import { renderTextOf, textReport, type TextReport } from '../render/text-renderer.js';
-import { renderMarkdown } from '../render/markdown-renderer.js';
-import { renderHtml } from '../render/html-renderer.js';
+import { markdownIncident, renderMarkdownOf, type MarkdownIncident } from '../render/markdown-renderer.js';
+import { htmlIncident, renderHtmlOf, type HtmlIncident } from '../render/html-renderer.js';
 import { startAnalyzeWorker, type WorkerOutput } from './analyze-in-worker.js';
 import type { AnalyzeOptions } from './parse-args.js';
-import { StreamingAnalysis, type InputSummaries } from './streaming-analysis.js';
 
-/** Reads every input in turn through one extractor, so duplicates across inputs are dropped. */
+/** The whole answer for the inputs the options name, in memory (tests, the vmcore command). */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> {
-  const knownIssues = await loadRules(options);
+  const rules = await loadRules({ knownIssueFiles: options.knownIssues });
   const reports: CrashReport[] = [];
-  const analysis = new StreamingAnalysis(options, knownIssues, (report) => reports.push(report));
-  const { inputs, findings } = await readInputs(options, analysis);
-  return { schemaVersion: SCHEMA_VERSION, reports, ...(await analysis.finish(inputs, findings)) };
+  const enrich = enrichmentOf(options);
+  const analyzer = createAnalyzer({ rules, clock: 'log', onReport: (report) => reports.push(report), ...(enrich && { enrich }) });
+  const inputs = await readInputs(inputSpecOf(options), analyzer);
+  return { schemaVersion: SCHEMA_VERSION, reports, ...(await analyzer.finish(inputs)) };
 }
 
-/** The bundled known-issues rules and the user's, read before any input: a mistake in a rules file is reported first. */
-async function loadRules(options: AnalyzeOptions): Promise<KnownIssueRule[]> {
-  return [...(await loadBundledKnownIssues()), ...(await Promise.all(options.knownIssues.map((path) => loadKnownIssues(path)))).flat()];
+export function inputSpecOf(options: AnalyzeOptions): InputSpec {
+  const spec: InputSpec = { paths: options.inputs, format: options.inputFormat };
+  if (options.boot !== undefined) spec.boot = options.boot;
+  if (options.dumpIndexCache !== undefined) spec.dumpIndexCache = options.dumpIndexCache;
+  return spec;
 }
 
-/** A sink that may fall behind: the reader waits on `ready()` before taking the next block. */
-type PacedSink = RawReportSink & { ready?(): Promise<void> | undefined };
-
-/** Every input's lines through one extractor whose reports go to `sink`. */
-async function readInputs(options: AnalyzeOptions, sink: PacedSink): Promise<{ inputs: InputSummaries; findings: LineFindings }> {
-  // The first log file is read where the byte scan looks: its blocks then need no copy.
-  const pool = shippedTriggerFilters().bytes?.claimReadPool(READ_POOL, READ_CHUNK_BYTES);
-  try {
-    const logs = await openInputs(options, pool?.buffers);
-    const extractor = new ReportExtractor(sink);
-    const inputs: InputSummaries = [];
-    for (const log of logs) {
-      extractor.beginInput(log.source, log.format);
-      for await (const window of log.windows) {
-        extractor.pushWindow(window, log.source);
-        const behind = sink.ready?.();
-        if (behind) await behind;
-      }
-      const summary: InputSummaries[number] = { source: log.source, format: log.format, lines: log.stats.lines };
-      if (log.dump) summary.dump = log.dump;
-      if (log.stats.partial) summary.partial = log.stats.partial;
-      inputs.push(summary);
-    }
-    return { inputs, findings: extractor.finish() };
-  } finally {
-    pool?.release();
-  }
+/** What the options ask done to reports before diagnosis (symbols, disassembly); loaded only then. */
+export function enrichmentOf(options: AnalyzeOptions): ((reports: CrashReport[]) => Promise<CrashReport[]>) | undefined {
+  const symbols = options.vmlinux !== undefined || options.modules !== undefined || options.debugDirs !== undefined || options.systemMap !== undefined;
+  if (!symbols && !options.disassemble) return undefined;
+  return async (reports) => {
+    if (symbols) reports = await (await import('./enrich-symbols.js')).enrichWithSymbols(reports, options);
+    if (options.disassemble) reports = await (await import('../symbols/disassemble-code.js')).disassembleReports(reports);
+    return reports;
+  };
 }
 
-/**
- * Every input opened (and sniffed) before any is read: a missing or unreadable one is reported
- * before any output. `readBuffers` go to the first log file.
- */
-async function openInputs(options: AnalyzeOptions, readBuffers: Buffer[] | undefined): Promise<OpenedLog[]> {
-  if (options.boot !== undefined) return [await openJournalBoot(options.boot)];
-  const logs: OpenedLog[] = [];
-  for (const path of options.inputs) {
-    if (isDump(options, path)) {
-      const indexCacheDir = options.dumpIndexCache;
-      logs.push(await import('../vmcore/vmcore-log.js').then((m) => m.openVmcoreLog(path, indexCacheDir ? { indexCacheDir } : {})));
-    } else {
-      logs.push(await openLog({ path, format: options.inputFormat, readBuffers }));
-      readBuffers = undefined;
-    }
-  }
-  return logs;
-}
-
-function isDump(options: AnalyzeOptions, path: string): boolean {
-  return options.inputFormat === 'auto' && dumpFormatOf(path) !== undefined;
-}
-
-const RENDERERS = {
-  markdown: (result: AnalysisResult) => renderMarkdown(result),
-  html: (result: AnalysisResult) => renderHtml(result),
-} as const;
-
-/** An analysis whose output goes to `write` as the user asked for it. */
-export interface WrittenAnalysis {
-  sink: RawReportSink;
-  /** Writes what is left; resolves to the number of reports. */
-  finish(inputs: InputSummaries, findings: LineFindings): Promise<number>;
+/** Where the reports of an analysis go as they come, and how the output ends. */
+export interface OutputWriter {
+  report(report: CrashReport): void;
+  /** Each incident once diagnosed, with its reports (views laid out per incident). */
+  incident?(incident: Incident, reports: readonly CrashReport[]): void;
+  /** Writes what is left; returns the number of reports. */
+  end(tail: AnalysisTail): number;
 }
 
 /**
  * `--json` is written as it goes (each report once its incident is diagnosed, then the rest):
  * memory stays flat on a long log. The text view is written at the end but keeps each report
- * only as the lines it shows; Markdown and HTML lay out the whole analysis at the end.
+ * only as the lines it shows; Markdown and HTML keep each incident only as its laid-out part.
  */
-export function writtenAnalysis(options: AnalyzeOptions, knownIssues: readonly KnownIssueRule[], write: (text: string) => void): WrittenAnalysis {
+export function outputWriter(options: AnalyzeOptions, write: (text: string) => void): OutputWriter {
   const format = options.format;
   if (format === 'json') {
     const writer = new JsonDocumentWriter(write, SCHEMA_VERSION);
-    const analysis = new StreamingAnalysis(options, knownIssues, (report) => writer.report(report));
     return {
-      sink: analysis,
-      finish: async (inputs, findings) => {
-        writer.end(await analysis.finish(inputs, findings));
+      report: (report) => writer.report(report),
+      end: (tail) => {
+        writer.end(tail);
         return writer.reportCount;
       },
     };
   }
   if (format === 'text') {
-    // Each report laid out as it comes: the view is written at the end, but holds no report.
     const textOptions = { color: options.color };
     const laidOut: TextReport[] = [];
-    const analysis = new StreamingAnalysis(options, knownIssues, (report) => laidOut.push(textReport(report, textOptions)));
     return {
-      sink: analysis,
-      finish: async (inputs, findings) => {
-        write(renderTextOf(await analysis.finish(inputs, findings), laidOut, textOptions));
+      report: (report) => laidOut.push(textReport(report, textOptions)),
+      end: (tail) => {
+        write(renderTextOf(tail, laidOut, textOptions));
         return laidOut.length;
       },
     };
   }
-  const reports: CrashReport[] = [];
-  const analysis = new StreamingAnalysis(options, knownIssues, (report) => reports.push(report));
+  // Markdown and HTML: each incident laid out as soon as it is diagnosed, its reports let go.
+  let reports = 0;
+  if (format === 'markdown') {
+    const laidOut: MarkdownIncident[] = [];
+    return {
+      report: () => reports++,
+      incident: (incident, own) => laidOut.push(markdownIncident(incident, own)),
+      end: (tail) => {
+        write(renderMarkdownOf(tail, reports, laidOut));
+        return reports;
+      },
+    };
+  }
+  const laidOut: HtmlIncident[] = [];
   return {
-    sink: analysis,
-    finish: async (inputs, findings) => {
-      const result: AnalysisResult = { schemaVersion: SCHEMA_VERSION, reports, ...(await analysis.finish(inputs, findings)) };
-      write(RENDERERS[format](result));
-      return reports.length;
+    report: () => reports++,
+    incident: (incident, own) => laidOut.push(htmlIncident(incident, own)),
+    end: (tail) => {
+      write(renderHtmlOf(tail, reports, laidOut));
+      return reports;
     },
   };
 }
@@ -146,22 +107,37 @@ export function writtenAnalysis(options: AnalyzeOptions, knownIssues: readonly K
 export const WORKER_MIN_INPUT_BYTES = 64 * 1024 * 1024;
 
 export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableStream): Promise<number> {
+  if (options.follow) return (await import('./analyze-follow.js')).runFollow(options, out);
   const write = (output: string | Uint8Array) => void out.write(output);
   const useWorker = options.decodeWorker ?? inputBytes(options) >= WORKER_MIN_INPUT_BYTES;
-  const knownIssues = await loadRules(options);
-  const worker = useWorker ? startAnalyzeWorker(options, knownIssues, workerOutput(out, write)) : undefined;
+  const rules = await loadRules({ knownIssueFiles: options.knownIssues });
+  const worker = useWorker ? startAnalyzeWorker(options, rules.knownIssues, workerOutput(out, write)) : undefined;
   let reportCount: number;
   if (worker) {
     try {
-      const { inputs, findings } = await readInputs(options, worker);
-      reportCount = await worker.finish(findings, inputs);
+      // This thread reads and cuts reports out; the worker decodes and diagnoses them and writes.
+      const extractor = new ReportExtractor(worker);
+      const inputs = await readInputs(inputSpecOf(options), {
+        beginInput: (source, format) => extractor.beginInput(source, format),
+        pushWindow: (window, source) => extractor.pushWindow(window, source),
+        ready: () => worker.ready(),
+      });
+      reportCount = await worker.finish(extractor.finish(), inputs);
     } finally {
       worker.stop();
     }
   } else {
-    const analysis = writtenAnalysis(options, knownIssues, write);
-    const { inputs, findings } = await readInputs(options, analysis.sink);
-    reportCount = await analysis.finish(inputs, findings);
+    const writer = outputWriter(options, write);
+    const enrich = enrichmentOf(options);
+    const analyzer = createAnalyzer({
+      rules,
+      clock: 'log',
+      onReport: (report) => writer.report(report),
+      ...(writer.incident && { onIncident: writer.incident }),
+      ...(enrich && { enrich }),
+    });
+    const inputs = await readInputs(inputSpecOf(options), analyzer);
+    reportCount = writer.end(await analyzer.finish(inputs));
   }
   if (!options.exitCode) return EXIT.noCrash;
   return reportCount > 0 ? EXIT.crashFound : EXIT.noCrash;
@@ -184,7 +160,7 @@ function inputBytes(options: AnalyzeOptions): number {
   if (options.boot !== undefined) return 0;
   let total = 0;
   for (const path of options.inputs) {
-    if (path === '-' || isDump(options, path)) continue;
+    if (path === '-' || isDump({ format: options.inputFormat }, path)) continue;
     try {
       total += statSync(path).size;
     } catch {

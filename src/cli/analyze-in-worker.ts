@@ -8,7 +8,7 @@ import type { PrecursorEvent } from '../reports/crash-report.js';
 import type { LineFindings } from '../reports/extract-reports.js';
 import type { RawReport } from '../reports/segmenter.js';
 import type { AnalyzeOptions } from './parse-args.js';
-import type { InputSummaries } from './streaming-analysis.js';
+import type { InputSummaries } from '../pipeline/report-analysis.js';
 
 /** The calls of a RawReportSink, as data. */
 export type SinkCall = { type: 'report'; report: WireRawReport; floor: number } | { type: 'precursor'; event: PrecursorEvent };

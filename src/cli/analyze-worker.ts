@@ -3,9 +3,10 @@
 // and sends the output back as it is written.
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { KtError } from '../errors.js';
+import { KtError, outputErrorMessage } from '../errors.js';
 import { fromWire } from '../reports/collect-reports.js';
-import { writtenAnalysis } from './analyze-command.js';
+import { ReportAnalysis } from '../pipeline/report-analysis.js';
+import { enrichmentOf, outputWriter } from './analyze-command.js';
 import type { FromWorker, ToWorker, WorkerData } from './analyze-in-worker.js';
 
 if (parentPort) {
@@ -21,7 +22,14 @@ if (parentPort) {
           const bytes = encoder.encode(text);
           out.postMessage({ type: 'output', bytes } satisfies FromWorker, [bytes.buffer]);
         };
-  const analysis = writtenAnalysis(options, knownIssues, writeOut);
+  const writer = outputWriter(options, writeOut);
+  const enrich = enrichmentOf(options);
+  const analysis = new ReportAnalysis({
+    knownIssues,
+    onReport: (report) => writer.report(report),
+    ...(writer.incident && { onIncident: writer.incident }),
+    ...(enrich && { enrich }),
+  });
   const fail = (e: unknown) => {
     const error = e instanceof KtError ? { message: e.message, code: e.code } : e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) };
     reply({ type: 'failed', error });
@@ -31,13 +39,16 @@ if (parentPort) {
       if (message.type === 'calls') {
         for (const call of message.calls) {
           if (call.type === 'report') {
-            analysis.sink.take(fromWire(call.report), call.floor);
+            analysis.take(fromWire(call.report), call.floor);
             Atomics.add(taken, 0, call.report.lines.length);
             Atomics.notify(taken, 0);
-          } else analysis.sink.precursor(call.event);
+          } else analysis.precursor(call.event);
         }
       } else {
-        analysis.finish(message.inputs, message.findings).then((reportCount) => reply({ type: 'done', reportCount }), fail);
+        analysis
+          .finish(message.inputs, message.findings)
+          .then((tail) => writer.end(tail))
+          .then((reportCount) => reply({ type: 'done', reportCount }), fail);
       }
     } catch (e) {
       fail(e);
@@ -46,5 +57,9 @@ if (parentPort) {
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } catch (e) {
+    throw new KtError('KT_E_OUTPUT', outputErrorMessage(e));
+  }
 }

@@ -1,6 +1,12 @@
 import { EXIT, KtError } from '../errors.js';
 import { errorLine } from './error-line.js';
 
+export { outputErrorMessage } from '../errors.js';
+
+/** A failed write of the output was already reported (the launcher then says nothing more). */
+let outputErrorSaid = false;
+export const outputErrorReported = (): boolean => outputErrorSaid;
+
 /** What a command gives the dispatcher once loaded. */
 interface LoadedCommand {
   usage: string;
@@ -82,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     return await loaded.run(rest);
   } catch (e) {
     if (e instanceof KtError) {
+      if (e.code === 'KT_E_OUTPUT') outputErrorSaid = true;
       process.stderr.write(`${errorLine(e, command)}\n`);
       return e.exitCode;
     }

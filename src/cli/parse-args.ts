@@ -33,6 +33,10 @@ export interface AnalyzeOptions {
   decodeWorker?: boolean;
   /** Where a flattened dump's record index is kept between runs (none with KTRIAGE_NO_DUMP_INDEX_CACHE=1). */
   dumpIndexCache?: string;
+  /** `--follow`: read a growing file or a pipe and print each report as soon as it is complete. */
+  follow?: boolean;
+  /** `--quiet-seconds N`: with --follow, a report is complete after this long without a line. */
+  quietSeconds?: number;
 }
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -53,6 +57,11 @@ options:
   --input-format FORMAT  do not sniff: ${INPUT_FORMATS.filter((f) => f !== 'auto').join(', ')}
   --boot N               read boot N of the local journal (0 = this boot, -1 = previous)
   --exit-code            exit 1 when a crash report was found, 0 when none
+  --follow               follow FILE as it grows (surviving rotation) or read a pipe
+                         (-) until it closes, printing each report as soon as it is
+                         complete; with --json, one JSON object a line (JSON Lines)
+  --quiet-seconds N      with --follow: a report (and its incident) is complete once
+                         its stream has been quiet this long (default 5)
   --vmlinux PATH         resolve frames to file:line and inlined calls with this vmlinux
   --modules DIR          find module .ko files (plain, .zst, .gz, .xz) under DIR, e.g.
                          /usr/lib/debug/lib/modules/RELEASE
@@ -86,6 +95,8 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
         'debug-dir': { type: 'string', multiple: true },
         'system-map': { type: 'string' },
         disassemble: { type: 'boolean', default: false },
+        follow: { type: 'boolean', default: false },
+        'quiet-seconds': { type: 'string' },
       },
     });
   } catch (e) {
@@ -120,6 +131,17 @@ export function parseAnalyzeArgs(argv: string[], env: NodeJS.ProcessEnv, isTty: 
   if (indexCache) options.dumpIndexCache = indexCache;
   const worker = env['KTRIAGE_ANALYZE_WORKER'];
   if (worker === '0' || worker === '1') options.decodeWorker = worker === '1';
+  if (values['quiet-seconds'] !== undefined) {
+    const quiet = Number(values['quiet-seconds']);
+    if (!values.follow) throw new KtError('KT_E_USAGE', '--quiet-seconds goes with --follow');
+    if (!Number.isFinite(quiet) || quiet <= 0 || quiet > 3600) throw new KtError('KT_E_USAGE', `--quiet-seconds takes a number of seconds from 0.1 to 3600, not '${values['quiet-seconds']}'`);
+    options.quietSeconds = quiet;
+  }
+  if (values.follow) {
+    if (positionals.length !== 1 || values.boot !== undefined) throw new KtError('KT_E_USAGE', '--follow reads one FILE or - (standard input)');
+    if (output === 'markdown' || output === 'html') throw new KtError('KT_E_USAGE', `--follow prints each report as it comes: text or --json, not ${output}`);
+    options.follow = true;
+  }
   if (values.boot !== undefined) {
     if (!/^-?\d+$/.test(values.boot)) throw new KtError('KT_E_USAGE', `--boot takes a number such as 0 or -1, not '${values.boot}'`);
     if (positionals.length > 0) throw new KtError('KT_E_USAGE', '--boot reads the local journal; give either --boot or files, not both');

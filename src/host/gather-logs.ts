@@ -1,6 +1,6 @@
 import type { CrashReport, ReportKind, Severity } from '../reports/crash-report.js';
 import { KtError } from '../errors.js';
-import { analyzeKernelText } from './analyze-text.js';
+import { analyzeText } from '../pipeline/analyze-text.js';
 import type { HostReader } from './host-reader.js';
 import { known, unknown, type Fact } from './fact.js';
 
@@ -56,7 +56,7 @@ async function readBoot(reader: HostReader, argv: readonly string[]): Promise<Fa
     return unknown(command, denied ? 'denied' : 'error', `${command}: ${said || `status ${status}, no output`}`);
   }
   try {
-    const reports = await analyzeKernelText(stdout, command);
+    const { reports } = await analyzeText(stdout, { source: command });
     return known({ source: command, reports: reports.map((x) => summary(x)) }, command);
   } catch (e) {
     if (e instanceof KtError) return unknown(command, 'error', `${command}: ${e.message}`);

@@ -189,7 +189,8 @@ export function linesOf(batches: AsyncIterable<LogLine[]>): AsyncIterable<LogLin
   };
 }
 
-function textFormat(format: Exclude<ConcreteFormat, 'journal-export'>, source: string): TextFormat {
+/** The parser of one line-based format, for one input. */
+export function textFormat(format: Exclude<ConcreteFormat, 'journal-export'>, source: string): TextFormat {
   switch (format) {
     case 'console':
       return new ConsoleFormat(source);

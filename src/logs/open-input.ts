@@ -152,7 +152,11 @@ async function* copies(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 
 async function* stdinChunks(): AsyncGenerator<Buffer> {
   if (fstatSync(0).isDirectory()) throw new KtError('KT_E_UNREADABLE', '-: standard input is a directory, not a log');
-  for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  try {
+    for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+  } catch (e) {
+    throw fsError(e, 'standard input');
+  }
 }
 
 function compressionOf(b: Buffer, path: string): Compression {

@@ -1,5 +1,5 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
-import type { AnalysisResult, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
+import type { AnalysisResult, AnalysisTail, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
 import { describeModuleFlags } from '../reports/decode/module-flags.js';
 import { KIND_TABLE, UNEXPECTED_REBOOT_ROW } from '../reports/kinds.js';
 import { culpritFrameIndex, earlierSameCrash, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
@@ -15,6 +15,16 @@ interface Annotation {
 
 const KIND_DESCRIPTIONS = new Map([...KIND_TABLE, UNEXPECTED_REBOOT_ROW].map((row) => [row.kind, row.description]));
 
+/** An incident's part of the page, laid out as soon as the incident is diagnosed: its reports are not kept. */
+export interface HtmlIncident {
+  id: string;
+  /** Its line in the contents. */
+  contentsItem: string;
+  /** What its reports were (`warning → panic`), for a repeat's one line. */
+  kinds: string;
+  section: string;
+}
+
 /**
  * One self-contained page (inline CSS, no script, no network): per incident the answer, the
  * timeline, the call trace with the culprit marked, and the logged report with every decoded
@@ -22,27 +32,46 @@ const KIND_DESCRIPTIONS = new Map([...KIND_TABLE, UNEXPECTED_REBOOT_ROW].map((ro
  */
 export function renderHtml(result: AnalysisResult): string {
   const byId = new Map(result.reports.map((r) => [r.id, r]));
-  const title = result.incidents.length === 1 ? (result.incidents[0]?.diagnosis?.title ?? 'kernel crash') : `${result.incidents.length} incidents`;
-  const sources = result.inputs.map((i) => `${esc(i.source)} (${esc(inputKind(i))}, ${i.lines} lines${i.partial ? `, read in part: ${esc(i.partial)}` : ''})`).join(', ');
+  return renderHtmlOf(result, result.reports.length, result.incidents.map((i) => htmlIncident(i, incidentReports(i, byId))));
+}
+
+/** One incident's part of the page, from the incident (diagnosed) and its reports. */
+export function htmlIncident(incident: Incident, reports: readonly CrashReport[]): HtmlIncident {
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const d = incident.diagnosis;
+  const at = byId.get(incident.firstCause)?.lines[0];
+  return {
+    id: incident.id,
+    contentsItem: `<li><a href="#${esc(incident.id)}">${esc(incident.id)}</a> ${esc(d?.title ?? '')}${d ? ` <span class="cause cause-${esc(d.cause.category)}">${esc(d.cause.category)}</span>` : ''}${at ? ` <code>${esc(`${at.source}:${at.line}`)}</code>` : ''}</li>`,
+    kinds: incident.reportIds.map((id) => byId.get(id)?.kind ?? '').join(' → '),
+    section: incidentSection(incident, byId),
+  };
+}
+
+/** The page from its incidents, laid out as they came, and the rest of the analysis. */
+export function renderHtmlOf(tail: AnalysisTail, reportCount: number, laidOut: readonly HtmlIncident[]): string {
+  const laid = new Map(laidOut.map((l) => [l.id, l]));
+  const title = tail.incidents.length === 1 ? (tail.incidents[0]?.diagnosis?.title ?? 'kernel crash') : `${tail.incidents.length} incidents`;
+  const sources = tail.inputs.map((i) => `${esc(i.source)} (${esc(inputKind(i))}, ${i.lines} lines${i.partial ? `, read in part: ${esc(i.partial)}` : ''})`).join(', ');
   const body: string[] = [
-    `<header><h1>ktriage: ${esc(title)}</h1><p>${result.reports.length} report(s) in ${result.incidents.length} incident(s) from ${sources}.</p></header>`,
+    `<header><h1>ktriage: ${esc(title)}</h1><p>${reportCount} report(s) in ${tail.incidents.length} incident(s) from ${sources}.</p></header>`,
     '<main>',
   ];
-  if (result.incidents.length === 0) body.push('<p class="none">No kernel crash report found.</p>');
-  if (result.incidents.length > 1) body.push(contents(result.incidents, byId));
+  if (tail.incidents.length === 0) body.push('<p class="none">No kernel crash report found.</p>');
+  if (tail.incidents.length > 1) body.push(`<nav class="contents"><h2>Incidents</h2><ol>${tail.incidents.map((i) => laid.get(i.id)?.contentsItem ?? '').join('')}</ol></nav>`);
   // The same crash again (same bucket) gets a line pointing at the incident that has the answer.
-  const repeats = earlierSameCrash(result.incidents);
-  for (const incident of result.incidents) {
+  const repeats = earlierSameCrash(tail.incidents);
+  for (const incident of tail.incidents) {
     const seen = repeats.get(incident.id);
     if (seen) {
-      body.push(`<section class="incident repeat" id="${esc(incident.id)}"><p>Incident ${esc(incident.id)}: ${esc(incident.reportIds.map((id) => byId.get(id)?.kind ?? '').join(' → '))}, the same crash as <a href="#${esc(seen.id)}">${esc(seen.id)}</a> (${esc(incident.diagnosis?.title ?? '')}).</p></section>`);
+      body.push(`<section class="incident repeat" id="${esc(incident.id)}"><p>Incident ${esc(incident.id)}: ${esc(laid.get(incident.id)?.kinds ?? '')}, the same crash as <a href="#${esc(seen.id)}">${esc(seen.id)}</a> (${esc(incident.diagnosis?.title ?? '')}).</p></section>`);
       continue;
     }
-    body.push(incidentSection(incident, byId));
+    body.push(laid.get(incident.id)?.section ?? '');
   }
-  if (result.precursors.length > 0) {
-    body.push(`<section class="precursors"><h2>Storage and filesystem events (${result.precursors.length})</h2><ul>`);
-    for (const p of result.precursors.slice(0, 50)) body.push(`<li><code>${esc(whereText(p.source, p.line, p.ts))}</code> <b>${esc(p.kind)}</b> ${esc(p.text)}</li>`);
+  if (tail.precursors.length > 0) {
+    body.push(`<section class="precursors"><h2>Storage and filesystem events (${tail.precursors.length})</h2><ul>`);
+    for (const p of tail.precursors.slice(0, 50)) body.push(`<li><code>${esc(whereText(p.source, p.line, p.ts))}</code> <b>${esc(p.kind)}</b> ${esc(p.text)}</li>`);
     body.push('</ul></section>');
   }
   body.push('</main>');
@@ -58,16 +87,6 @@ export function renderHtml(result: AnalysisResult): string {
     '</body></html>',
     '',
   ].join('\n');
-}
-
-/** One line per incident, linked: what happened and the likely cause. */
-function contents(incidents: readonly Incident[], byId: Map<string, CrashReport>): string {
-  const items = incidents.map((i) => {
-    const d = i.diagnosis;
-    const at = byId.get(i.firstCause)?.lines[0];
-    return `<li><a href="#${esc(i.id)}">${esc(i.id)}</a> ${esc(d?.title ?? '')}${d ? ` <span class="cause cause-${esc(d.cause.category)}">${esc(d.cause.category)}</span>` : ''}${at ? ` <code>${esc(`${at.source}:${at.line}`)}</code>` : ''}</li>`;
-  });
-  return `<nav class="contents"><h2>Incidents</h2><ol>${items.join('')}</ol></nav>`;
 }
 
 function incidentSection(incident: Incident, byId: Map<string, CrashReport>): string {

@@ -1,7 +1,6 @@
-import type { AnalysisResult, CrashReport } from '../reports/crash-report.js';
+import type { AnalysisResult, AnalysisTail, CrashReport } from '../reports/crash-report.js';
 
-/** Everything of the document but its reports: known once the whole input was read. */
-export type AnalysisTail = Omit<AnalysisResult, 'schemaVersion' | 'reports'>;
+export type { AnalysisTail } from '../reports/crash-report.js';
 
 /**
  * The `--json` document: the model as it is (docs/crash-report.schema.json), its keys in the

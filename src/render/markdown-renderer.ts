@@ -1,5 +1,5 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
-import type { AnalysisResult, CrashReport, Incident } from '../reports/crash-report.js';
+import type { AnalysisResult, AnalysisTail, CrashReport, Incident } from '../reports/crash-report.js';
 import { culpritFrameIndex, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 
 /** Frames of the first cause's trace quoted in the note. */
@@ -7,37 +7,66 @@ const FRAMES_QUOTED = 16;
 /** Lines of a report quoted as raw evidence. */
 const LINES_QUOTED = 60;
 
+/** Stands for the heading level of an incident's parts until the number of incidents is known. */
+const HEADING = '\uE000h\uE000';
+
+/** An incident's part of the note, laid out as soon as the incident is diagnosed: its reports are not kept. */
+export interface MarkdownIncident {
+  id: string;
+  /** `## Incident …` when the note has several. */
+  intro: string;
+  /** The section, its headings written HEADING. */
+  body: string;
+}
+
 /**
  * The RCA note an engineer pastes into a ticket: per incident what happened, the evidence, the
  * root-cause hypothesis, the fix, prevention and the timeline. GitHub-flavoured Markdown.
  */
 export function renderMarkdown(result: AnalysisResult): string {
   const byId = new Map(result.reports.map((r) => [r.id, r]));
-  const sources = result.inputs.map((i) => `\`${i.source}\` (${inputKind(i)}, ${i.lines} lines${i.partial ? `, read in part: ${i.partial}` : ''})`).join(', ');
+  return renderMarkdownOf(result, result.reports.length, result.incidents.map((i) => markdownIncident(i, incidentReports(i, byId))));
+}
+
+/** The note from its incidents, laid out as they came, and the rest of the analysis. */
+export function renderMarkdownOf(tail: AnalysisTail, reportCount: number, laidOut: readonly MarkdownIncident[]): string {
+  const sources = tail.inputs.map((i) => `\`${i.source}\` (${inputKind(i)}, ${i.lines} lines${i.partial ? `, read in part: ${i.partial}` : ''})`).join(', ');
   const out: string[] = [];
-  if (result.incidents.length === 0) {
+  if (tail.incidents.length === 0) {
     out.push('# Kernel crash analysis', '', `No kernel crash report found in ${sources}.`);
     return `${out.join('\n')}\n`;
   }
-  const headline = result.incidents.length === 1 ? (result.incidents[0]?.diagnosis?.title ?? 'Kernel crash') : `${result.incidents.length} kernel incidents`;
-  out.push(`# RCA: ${escapeMd(headline)}`, '', `Analysed ${sources} with ktriage: ${result.reports.length} report(s) in ${result.incidents.length} incident(s).`);
-  for (const incident of result.incidents) out.push('', ...incidentSection(incident, byId, result.incidents.length > 1));
-  if (result.precursors.length > 0) {
+  const several = tail.incidents.length > 1;
+  const headline = several ? `${tail.incidents.length} kernel incidents` : (tail.incidents[0]?.diagnosis?.title ?? 'Kernel crash');
+  out.push(`# RCA: ${escapeMd(headline)}`, '', `Analysed ${sources} with ktriage: ${reportCount} report(s) in ${tail.incidents.length} incident(s).`);
+  const byId = new Map(laidOut.map((l) => [l.id, l]));
+  for (const incident of tail.incidents) {
+    const laid = byId.get(incident.id);
+    if (!laid || laid.body === '') continue;
+    out.push('', ...(several ? [laid.intro, ''] : []), laid.body.replaceAll(HEADING, several ? '###' : '##'));
+  }
+  if (tail.precursors.length > 0) {
     out.push('', '## Storage and filesystem events', '');
-    for (const p of result.precursors.slice(0, 20)) out.push(`- \`${whereText(p.source, p.line, p.ts)}\` ${p.kind}: ${code(p.text)}`);
-    if (result.precursors.length > 20) out.push(`- … and ${result.precursors.length - 20} more`);
+    for (const p of tail.precursors.slice(0, 20)) out.push(`- \`${whereText(p.source, p.line, p.ts)}\` ${p.kind}: ${code(p.text)}`);
+    if (tail.precursors.length > 20) out.push(`- … and ${tail.precursors.length - 20} more`);
   }
   return `${out.join('\n')}\n`;
 }
 
-function incidentSection(incident: Incident, byId: Map<string, CrashReport>, several: boolean): string[] {
+/** One incident's part of the note, from the incident (diagnosed) and its reports. */
+export function markdownIncident(incident: Incident, reports: readonly CrashReport[]): MarkdownIncident {
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const d = incident.diagnosis;
+  return { id: incident.id, intro: `## Incident ${incident.id}: ${escapeMd(d?.title ?? '')}`, body: incidentSection(incident, byId).join('\n') };
+}
+
+function incidentSection(incident: Incident, byId: Map<string, CrashReport>): string[] {
   const reports = incidentReports(incident, byId);
   const first = byId.get(incident.firstCause) ?? reports[0];
   const d = incident.diagnosis;
   if (!first || !d) return [];
-  const h = several ? '###' : '##';
+  const h = HEADING;
   const out: string[] = [];
-  if (several) out.push(`## Incident ${incident.id}: ${escapeMd(d.title)}`, '');
   out.push(...summaryTable(incident, first, d), '');
   out.push(`${h} What happened`, '', whatHappened(reports, first, d), '');
   out.push(`${h} Evidence`, '');

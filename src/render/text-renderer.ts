@@ -75,6 +75,12 @@ export function renderTextOf(tail: TextTail, reports: readonly TextReport[], opt
   return `${out.join('\n')}\n`;
 }
 
+/** One incident and its reports, as the text view shows it: what `analyze --follow` prints as each closes. */
+export function renderIncidentText(incident: Incident, reports: readonly CrashReport[], options: TextOptions): string {
+  const byId = new Map(reports.map((r) => [r.id, textReport(r, options)]));
+  return `${renderIncident(incident, byId, painter(options)).join('\n')}\n`;
+}
+
 function painter(options: TextOptions): Paint {
   return options.color ? (code, s) => `\u001b[${code}m${s}\u001b[0m` : (_c, s) => s;
 }

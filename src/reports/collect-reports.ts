@@ -4,6 +4,7 @@ import { ReportDeduper } from './dedupe-reports.js';
 import { KIND_TABLE, UNEXPECTED_REBOOT_ROW, type KindRow } from './kinds.js';
 import { IncidentLinker } from './link-incidents.js';
 import type { RawReport } from './segmenter.js';
+import { stableReportId } from '../pipeline/stable-id.js';
 
 /** Where the extractor sends what it finds, as it finds it. */
 export interface RawReportSink {
@@ -22,6 +23,19 @@ export interface CollectedReports {
 
 export type IncidentListener = (incident: Incident, reports: readonly CrashReport[], precursors: readonly PrecursorEvent[]) => void;
 
+export interface CollectorOptions {
+  /** Hears of each incident as soon as nothing more can join it; the reports are then its to keep. */
+  onIncidentClosed?: IncidentListener;
+  /** Keep the incidents for `finish()` (a whole log's answer); a live analyzer lets them go once handed on. */
+  keepIncidents?: boolean;
+}
+
+/**
+ * Storage events kept for the incidents still to come (each looks back an hour at most): the
+ * most recent ones, so that an agent that runs for months holds a bounded number.
+ */
+export const MAX_KEPT_PRECURSORS = 10_000;
+
 /**
  * Decodes raw reports as they close (their raw lines are not kept twice) and drops copies. A
  * report is placed in log order, given its id and linked into an incident once no report still
@@ -36,27 +50,50 @@ export class ReportCollector implements RawReportSink {
   private readonly waiting: { order: number; report: CrashReport }[] = [];
   private readonly placed: CrashReport[] = [];
   private placedCount = 0;
-  private readonly precursors: PrecursorEvent[] = [];
+  /** Placement number of each report placed (1, 2, …: log order across streams). */
+  private readonly placement = new WeakMap<CrashReport, number>();
+  /** When each report's last line came (live sources): its incident is quiet from then on. */
+  private readonly endedAt = new WeakMap<CrashReport, number>();
+  private precursors: PrecursorEvent[] = [];
   private readonly linker: IncidentLinker;
+  private readonly onIncidentClosed: IncidentListener | undefined;
 
-  constructor(private readonly onIncidentClosed?: IncidentListener) {
-    this.linker = new IncidentLinker(onIncidentClosed && ((incident, reports) => onIncidentClosed(incident, reports, this.precursors)));
+  constructor(options: CollectorOptions | IncidentListener = {}) {
+    const { onIncidentClosed, keepIncidents = true } = typeof options === 'function' ? { onIncidentClosed: options } : options;
+    this.onIncidentClosed = onIncidentClosed;
+    this.linker = new IncidentLinker(onIncidentClosed && ((incident, reports) => onIncidentClosed(incident, reports, this.precursors)), keepIncidents);
+  }
+
+  /** Where a report placed by this collector stands in log order (1-based). */
+  placementOf(report: CrashReport): number {
+    return this.placement.get(report) ?? 0;
   }
 
   take(raw: RawReport, floor: number): void {
     const report = buildReport(raw, '');
+    if (raw.endedAt !== undefined) this.endedAt.set(report, raw.endedAt);
     if (this.deduper.isNew(report)) this.wait(raw.order, report);
     this.place(floor);
   }
 
   precursor(event: PrecursorEvent): void {
+    if (this.precursors.length >= 2 * MAX_KEPT_PRECURSORS) this.precursors = this.precursors.slice(-MAX_KEPT_PRECURSORS);
     this.precursors.push(event);
+  }
+
+  /**
+   * Places what no report still to come can precede (`floor`, as `take` does), then closes the
+   * incidents whose last report came at least `quiet` before `now` (in the caller's clock).
+   */
+  settle(floor: number, now: number, quiet: number): void {
+    this.place(floor);
+    this.linker.closeIdle(now, quiet);
   }
 
   finish(): CollectedReports {
     this.place(Infinity);
     this.linker.closeAll();
-    return { reports: this.placed, incidents: this.linker.incidents, precursors: this.precursors };
+    return { reports: this.placed, incidents: this.linker.incidents, precursors: this.precursors.slice(-MAX_KEPT_PRECURSORS) };
   }
 
   private wait(order: number, report: CrashReport): void {
@@ -70,9 +107,10 @@ export class ReportCollector implements RawReportSink {
     let n = 0;
     while (n < this.waiting.length && (this.waiting[n] as { order: number }).order < floor) {
       const report = (this.waiting[n++] as { report: CrashReport }).report;
-      report.id = `r${++this.placedCount}`;
+      report.id = stableReportId(report);
+      this.placement.set(report, ++this.placedCount);
       if (!this.onIncidentClosed) this.placed.push(report);
-      this.linker.add(report);
+      this.linker.add(report, this.endedAt.get(report));
     }
     if (n > 0) this.waiting.splice(0, n);
   }

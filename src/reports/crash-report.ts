@@ -370,3 +370,6 @@ export interface AnalysisResult {
    */
   inputs: { source: string; format: string; dump?: string; lines: number; partial?: string }[];
 }
+
+/** What is left of an analysis once its reports were handed on: the rest of the document. */
+export type AnalysisTail = Omit<AnalysisResult, 'schemaVersion' | 'reports'>;

@@ -10,18 +10,36 @@ import type { CrashReport } from './crash-report.js';
  * One report at a time, as they close: copies are dropped as they come, so they never pile up.
  */
 export class ReportDeduper {
-  /** What telling a copy needs of each report kept, not the report (memory stays small on a long log). */
+  /**
+   * What telling a copy needs of each report kept, not the report, by content; the most recently
+   * seen contents last. Bounded: a copy comes soon after its original (the same crash read from a
+   * second input or twice in one stream), and an agent runs for months.
+   */
   private readonly seen = new Map<string, KeptReport[]>();
+  constructor(private readonly maxContents = MAX_REMEMBERED_CONTENTS) {}
+
   isNew(report: CrashReport): boolean {
     const key = contentKey(report);
     const same = this.seen.get(key);
     const kept = keptOf(report);
     if (same?.some((earlier) => isCopy(earlier, kept))) return false;
-    if (same) same.push(kept);
-    else this.seen.set(key, [kept]);
+    if (same) {
+      if (same.length >= MAX_KEPT_PER_CONTENT) same.shift();
+      same.push(kept);
+      this.seen.delete(key);
+      this.seen.set(key, same);
+    } else {
+      if (this.seen.size >= this.maxContents) this.seen.delete(this.seen.keys().next().value as string);
+      this.seen.set(key, [kept]);
+    }
     return true;
   }
 }
+
+/** Distinct report contents remembered for telling copies (least recently seen forgotten first). */
+export const MAX_REMEMBERED_CONTENTS = 20_000;
+/** Repeats of one content remembered (a WARNING that fires every minute for months). */
+const MAX_KEPT_PER_CONTENT = 64;
 
 /** A kept report as isCopy reads it: the whole text only where the timestamp cannot tell. */
 interface KeptReport {

@@ -4,10 +4,13 @@ import type { RawReportSink } from './collect-reports.js';
 import { rebootKey } from './dedupe-reports.js';
 import { matchPrecursor } from './precursors.js';
 import { CONTEXT_LINES, ReportSegmenter, type RawReport } from './segmenter.js';
-import { shippedTriggerFilters } from './window-filter.js';
+import { prefixedScreen, shippedTriggerFilters } from './window-filter.js';
+import type { PrefixedFormat } from './prefixed-screen.js';
 
 /** Formats whose lines start with the console's `[ ts]` prefix: blocks of them can be skimmed. */
 const SKIMMABLE_FORMATS: ReadonlySet<string> = new Set(['console', 'vmcore-dmesg']);
+/** Line formats with a prefix of their own before the message: their blocks are skimmed by regex. */
+const PREFIXED_FORMATS: ReadonlySet<string> = new Set<PrefixedFormat>(['journal-short', 'syslog', 'kmsg']);
 /** A printk timestamp after boot's first instant: the kernel was running. */
 const KERNEL_UP_TIMESTAMP = /\[ *(?!0\.0+\])\d+\.\d{6}\]/;
 
@@ -62,14 +65,32 @@ const FORMATS_THAT_SEE_RESETS: ReadonlySet<string> = new Set(['console']);
 
 /** Keeps a flood of disk errors from growing memory without bound; the first ones matter most. */
 export const MAX_PRECURSORS = 10_000;
+/** Unexpected reboots remembered to drop repeats (a console of many boots repeats the same last words). */
+const MAX_REMEMBERED_REBOOTS = 10_000;
 
 /**
  * Feeds lines of any number of inputs through one segmenter per stream (input and host),
  * so interleaved hosts of a syslog file never mix, and sends each report to `sink` as it
  * closes (a ReportCollector decodes it here; a worker thread's client sends it there).
  */
+export interface ExtractorOptions {
+  /**
+   * The clock a live source is read on (ms): each stream remembers when its last line came, for
+   * `closeIdle`. Unset for files, whose reports close by their text.
+   */
+  clock?: () => number;
+  /** Precursor events handed on at most (the rest counted); a live analyzer hands on every one. */
+  maxPrecursors?: number;
+}
+
 export class ReportExtractor {
-  constructor(private readonly sink: RawReportSink) {}
+  constructor(
+    private readonly sink: RawReportSink,
+    private readonly options: ExtractorOptions = {},
+  ) {}
+
+  /** When each stream's last line came (live sources only). */
+  private readonly lastLineAt = new Map<ReportSegmenter, number>();
 
   /** Input name → host → segmenter. */
   private readonly segmenters = new Map<string, Map<string, ReportSegmenter>>();
@@ -97,7 +118,9 @@ export class ReportExtractor {
    * is ordinary boot and runtime noise, and building its lines costs most.
    */
   pushWindow(window: LogWindow, source: string): void {
-    if (!this.filters.window || !SKIMMABLE_FORMATS.has(this.formatOf.get(source) ?? '')) return this.pushAll(window.lines());
+    const format = this.formatOf.get(source) ?? '';
+    if (PREFIXED_FORMATS.has(format)) return this.pushPrefixedWindow(window, source, format as PrefixedFormat);
+    if (!this.filters.window || !SKIMMABLE_FORMATS.has(format)) return this.pushAll(window.lines());
     const bytes = window.bytes;
     const byteFilter = this.filters.bytes;
     if (!bytes || !byteFilter?.load(bytes)) return this.pushWindowByText(window, source);
@@ -132,6 +155,21 @@ export class ReportExtractor {
       this.pushAll(window.linesIn(readFrom, next));
       from = next;
     }
+  }
+
+  /**
+   * A block of a journal, syslog or kmsg file: passed over when its raw bytes show no message
+   * that can start anything (prefixedScreen), else read. (Their readers do not see resets:
+   * skipped text need not say whether the kernel was up.)
+   */
+  private pushPrefixedWindow(window: LogWindow, source: string, format: PrefixedFormat): void {
+    const screen = prefixedScreen(format);
+    const bytes = window.bytes;
+    if (screen && bytes && !window.opaque && !this.hasOpenReport(source) && !screen.mayHold(bytes)) {
+      this.windowsSkipped++;
+      return this.passOver(source, () => false);
+    }
+    this.pushAll(window.lines());
   }
 
   /** The whole block's text tested by regex: passed over, or read. */
@@ -183,14 +221,16 @@ export class ReportExtractor {
     let segmenter = byHost.get(host);
     if (!segmenter) {
       const detectUnexpectedReboot = FORMATS_THAT_SEE_RESETS.has(this.formatOf.get(line.origin.source) ?? '');
-      segmenter = new ReportSegmenter((raw) => this.emit(raw), { detectUnexpectedReboot });
+      const created: ReportSegmenter = new ReportSegmenter((raw) => this.emit(raw, created), { detectUnexpectedReboot });
+      segmenter = created;
       if (this.upBeforeFirstLine.has(line.origin.source)) segmenter.skipped(true);
       byHost.set(host, segmenter);
     }
     segmenter.push(line, this.arrival);
+    if (this.options.clock) this.lastLineAt.set(segmenter, this.options.clock());
     const precursor = matchPrecursor(line);
     if (precursor) {
-      if (this.keptPrecursors < MAX_PRECURSORS) {
+      if (this.keptPrecursors < (this.options.maxPrecursors ?? MAX_PRECURSORS)) {
         this.keptPrecursors++;
         this.sink.precursor(precursor);
       } else this.droppedPrecursors++;
@@ -202,21 +242,37 @@ export class ReportExtractor {
    * handed on before: the deduper would drop it as a copy once decoded, and a console of many
    * boots holds tens of thousands per GiB.
    */
-  private emit(raw: RawReport): void {
+  private emit(raw: RawReport, from: ReportSegmenter): void {
+    const endedAt = this.lastLineAt.get(from);
+    if (endedAt !== undefined) raw.endedAt = endedAt;
     if (raw.kind === 'unexpected-reboot') {
       const key = rebootKey(raw.header.host, raw.lines);
       if (this.rebootsEmitted.has(key)) return;
+      if (this.rebootsEmitted.size >= MAX_REMEMBERED_REBOOTS) this.rebootsEmitted.delete(this.rebootsEmitted.values().next().value as string);
       this.rebootsEmitted.add(key);
     }
     this.sink.take(raw, this.floor());
   }
 
   /**
-   * The lowest order a report still to come can have: that of the earliest open report, else the
-   * line being read's (it may open one).
+   * Closes the reports of streams whose last line came `quiet` or more before `now` (live
+   * sources), and returns the lowest order a report still to come can have.
    */
-  private floor(): number {
-    let floor = this.arrival;
+  closeIdle(now: number, quiet: number): number {
+    for (const [segmenter, at] of this.lastLineAt) {
+      if (now - at < quiet) continue;
+      segmenter.closeQuiet();
+      this.lastLineAt.delete(segmenter);
+    }
+    return this.floor(this.arrival + 1);
+  }
+
+  /**
+   * The lowest order a report still to come can have: that of the earliest open report, else the
+   * line being read's (it may open one), or `after` between lines.
+   */
+  private floor(after = this.arrival): number {
+    let floor = after;
     for (const byHost of this.segmenters.values()) {
       for (const segmenter of byHost.values()) floor = Math.min(floor, segmenter.openOrder ?? floor);
     }

@@ -18,7 +18,10 @@ export interface RawReport {
   order: number;
   /** The kind of the report whose header ended this one (`next-report`). */
   endedBy?: ReportKind;
-  endReason: 'end-marker' | 'next-report' | 'unrelated-lines' | 'too-long' | 'new-boot' | 'end-of-input';
+  /** When its last line came (ms, a live source's clock); unset for files. */
+  endedAt?: number;
+  /** `quiet`: a live stream went quiet for the analyzer's quiet period with the report open. */
+  endReason: 'end-marker' | 'next-report' | 'unrelated-lines' | 'too-long' | 'new-boot' | 'end-of-input' | 'quiet';
 }
 
 /** How many lines in a row that are not report-shaped end a report (more for free-text reports). */
@@ -129,6 +132,11 @@ export class ReportSegmenter {
   /** This boot's kernel was seen running: whether skipped text shows it too no longer matters. */
   get kernelKnownUp(): boolean {
     return this.bootRan;
+  }
+
+  /** The stream went quiet: the open report is complete as it stands (more lines start afresh). */
+  closeQuiet(): void {
+    this.close('quiet');
   }
 
   /** Input ended: emit what is open. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { tableAlternatives } from './any-of.js';
+import { compilePrefixedScreen, type PrefixedFormat, type PrefixedScreen } from './prefixed-screen.js';
 import { byteTables, compileByteFilter, loadByteTables, storedTablesKey, storeByteTables, type ByteFilter, type ByteTables } from './byte-filter.js';
 import { KIND_TABLE } from './kinds.js';
 import { PRECURSOR_TABLE } from './precursors.js';
@@ -70,6 +71,15 @@ export interface TriggerFilters {
    * built or some trigger has no plain bytes to look for; then every block takes the regex path.
    */
   bytes?: ByteFilter;
+}
+
+let prefixedScreens: Map<PrefixedFormat, PrefixedScreen | undefined> | undefined;
+
+/** The byte test on blocks of a prefixed text format (journal, syslog, kmsg), built on first use. */
+export function prefixedScreen(format: PrefixedFormat): PrefixedScreen | undefined {
+  prefixedScreens ??= new Map();
+  if (!prefixedScreens.has(format)) prefixedScreens.set(format, compilePrefixedScreen(format, TRIGGER_PATTERNS));
+  return prefixedScreens.get(format);
 }
 
 let triggerFilters: TriggerFilters | undefined;

@@ -24,7 +24,14 @@ async function collect(file: string) {
   const { incidents, precursors, reports: kept } = collector.finish();
   // With a listener the reports are the listener's: the collector keeps none.
   expect(kept).toEqual([]);
-  const reports = closed.flatMap((c) => c.reports).sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+  const reports = closed.flatMap((c) => c.reports).sort((a, b) => collector.placementOf(a) - collector.placementOf(b));
+  const ordinal = new Map(reports.map((report, i) => [report.id, `r${i + 1}`]));
+  const incidentOrdinal = new Map(incidents.map((incident, i) => [incident.id, `i${i + 1}`]));
+  // Ids are digests (stable across processes); the tests read them as their place in the log.
+  const byPlace = (id: string) => ordinal.get(id) ?? id;
+  for (const c of closed) c.incident = { ...c.incident, id: incidentOrdinal.get(c.incident.id) ?? c.incident.id, reportIds: c.incident.reportIds.map(byPlace), firstCause: byPlace(c.incident.firstCause) };
+  for (const incident of incidents) incident.reportIds = incident.reportIds.map(byPlace);
+  for (const report of reports) report.id = byPlace(report.id);
   return { closed, totalLines, incidents, precursors, reports };
 }
 

@@ -19,9 +19,10 @@ describe('several hosts in one syslog file', () => {
     expect(bug?.lines).toHaveLength(48);
     expect(bug?.lines.every((l) => !l.text.includes('dumptest'))).toBe(true);
     expect(bug?.stacks[0]?.frames[0]?.function).toBe('direct_entry.cold');
+    const ids = r.reports.map((x) => x.id);
     expect(r.incidents.map((i) => [i.host, i.reportIds])).toEqual([
-      ['lab-b', ['r1']],
-      ['lab-a', ['r2', 'r3']],
+      ['lab-b', [ids[0]]],
+      ['lab-a', [ids[1], ids[2]]],
     ]);
   });
 });

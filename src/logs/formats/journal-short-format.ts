@@ -2,6 +2,7 @@ import type { LogLine } from '../log-line.js';
 import { newSyslogFields, parseSyslogLine, type SyslogFields } from './syslog-line.js';
 import { isIndented } from './indent.js';
 import { TextFormat } from './text-format.js';
+import type { LineScanner, TextWindow } from '../split-lines.js';
 
 const BOOT_SEPARATOR = /^-- Boot ([0-9a-f]{32}) --$/;
 
@@ -58,4 +59,30 @@ export class JournalShortFormat extends TextFormat {
     this.contWidth = f.textStart - start;
     this.out.push(rec);
   }
+
+  /**
+   * Passing over a window: its lines counted, the boot separators in it parsed (they set the
+   * boot of the lines after), and its last lines kept for the continuation state.
+   */
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
+    if (w.garbage) return super.skip(w, scanner);
+    const raw = w.raw;
+    const tailStart = raw.length - w.lastLines(TAIL_LINES).raw.length;
+    for (let at = raw[0] === DASH && raw[1] === DASH ? 0 : raw.indexOf(SEPARATOR_AFTER_LF); at >= 0 && at < tailStart; at = raw.indexOf(SEPARATOR_AFTER_LF, at + 1)) {
+      const from = raw[at] === LF ? at + 1 : at;
+      if (from >= tailStart) break;
+      const lf = raw.indexOf(LF, from);
+      const text = raw.toString('latin1', from, lf < 0 || lf > tailStart ? tailStart : lf);
+      const m = BOOT_SEPARATOR.exec(text);
+      if (m) this.boot = m[1];
+      else if (text === '-- Reboot --') this.boot = `#${++this.boots}`;
+    }
+    return this.skipKeepingTail(w, scanner, lineFeeds, TAIL_LINES);
+  }
 }
+
+/** Lines kept of a skipped window: a continuation line's first line is rarely further back. */
+const TAIL_LINES = 32;
+const LF = 10;
+const DASH = 0x2d;
+const SEPARATOR_AFTER_LF = Buffer.from('\n-- ');

@@ -1,6 +1,7 @@
 import type { LogLine } from '../log-line.js';
 import { cleanText, HAS_GARBAGE } from '../clean-text.js';
 import { TextFormat } from './text-format.js';
+import type { LineScanner, TextWindow } from '../split-lines.js';
 
 const RECORD = /(\d+),(\d+),(\d+),([^,;]*)((?:,[^;]*)?);/y;
 const CALLER = /(?:^|,)caller=([TC]\d+)/;
@@ -41,6 +42,11 @@ export class KmsgFormat extends TextFormat {
       };
       this.out.push(rec);
     }
+  }
+
+  /** Passing over a window: no state crosses lines, so its lines are only counted. */
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
+    return this.skipKeepingTail(w, scanner, lineFeeds, 0);
   }
 }
 

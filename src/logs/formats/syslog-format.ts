@@ -2,6 +2,7 @@ import type { LogLine } from '../log-line.js';
 import { callerOf, newKernelPrefix, parseKernelPrefix, type KernelPrefix } from './kernel-prefix.js';
 import { newSyslogFields, parseSyslogLine, type SyslogFields } from './syslog-line.js';
 import { TextFormat } from './text-format.js';
+import type { LineScanner, TextWindow } from '../split-lines.js';
 
 /**
  * Syslog files: RFC 3164 (`Nov 23 00:10:45 host kernel: [   12.3] text`, with or without the
@@ -48,5 +49,10 @@ export class SyslogFormat extends TextFormat {
     rec.text = t.slice(start);
     rec.ts = Number.isNaN(pre.ts) ? undefined : pre.ts;
     rec.caller = callerOf(t, pre);
+  }
+
+  /** Passing over a window: no state crosses lines, so its lines are only counted. */
+  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
+    return this.skipKeepingTail(w, scanner, lineFeeds, 0);
   }
 }

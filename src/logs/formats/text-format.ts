@@ -1,5 +1,5 @@
 import type { LogLine } from '../log-line.js';
-import { LineScanner, type LineVisitor, type TextWindow } from '../split-lines.js';
+import { LineScanner, TextWindow, type LineVisitor } from '../split-lines.js';
 
 /**
  * A line-based format: sees every physical line of one input in order (as `s.slice(start, end)`)
@@ -36,5 +36,32 @@ export abstract class TextFormat implements LineVisitor {
   }
 
   /** Lines are about to be read after skipped ones: bring state a skip left for later up to date. */
-  resume(): void {}
+  resume(): void {
+    const tail = this.keptTail;
+    if (tail === undefined) return;
+    this.keptTail = undefined;
+    const saved = this.out;
+    this.out = [];
+    new LineScanner().scan(tail, this);
+    this.out = saved;
+  }
+
+  /** The last lines of the last window passed over, parsed (for their state only) when reading resumes. */
+  private keptTail: TextWindow | undefined;
+
+  /**
+   * A cheap `skip` for formats whose state across lines comes from the last few lines alone
+   * (a continuation line inherits its first line's fields): the window's lines are counted, and
+   * its last `tailLines` kept (a copy: the read buffer is reused) to be parsed if lines are read
+   * next. Returns the window's physical lines.
+   */
+  protected skipKeepingTail(w: TextWindow, scanner: LineScanner, lineFeeds: number | undefined, tailLines: number): number {
+    if (w.garbage) return TextFormat.prototype.skip.call(this, w, scanner);
+    const n = scanner.skip(w, lineFeeds);
+    if (tailLines > 0) {
+      const tail = w.lastLines(tailLines);
+      this.keptTail = new TextWindow(Buffer.from(tail.raw), tail.cutFirst && tail === w);
+    }
+    return n;
+  }
 }
