@@ -311,3 +311,16 @@ describe('finding 13: doctor on a root it may not read', () => {
     }
   });
 });
+
+describe('allocations sized by an untrusted length are capped', () => {
+  it('a compressed debug section claiming 2 GB is KT_E_BAD_COMPRESSION, not a 2 GB buffer', async () => {
+    const { ElfFile } = await import('../../src/symbols/elf-file.js');
+    const bytes = readFileSync(join(SYMBOLS, 'inline-demo-dwarf5-zstd'));
+    const info = ElfFile.fromBuffer(bytes, 'x').section('.debug_info');
+    expect(info).toBeDefined();
+    expect(bytes.readUInt32LE(info!.offset)).toBe(2); // ELFCOMPRESS_ZSTD
+    bytes.writeBigUInt64LE(2n ** 31n - 2n, info!.offset + 8); // ch_size
+    const elf = ElfFile.fromBuffer(bytes, 'inflated');
+    expect(() => elf.contentsOf(elf.section('.debug_info')!)).toThrow(/claims 2147483646 bytes uncompressed from \d+: more than compressed debug information expands to/);
+  });
+});
