@@ -4,7 +4,7 @@
  * timeout), or a partial input reported as complete.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, closeSync, cpSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -322,5 +322,19 @@ describe('allocations sized by an untrusted length are capped', () => {
     bytes.writeBigUInt64LE(2n ** 31n - 2n, info!.offset + 8); // ch_size
     const elf = ElfFile.fromBuffer(bytes, 'inflated');
     expect(() => elf.contentsOf(elf.section('.debug_info')!)).toThrow(/claims 2147483646 bytes uncompressed from \d+: more than compressed debug information expands to/);
+  });
+});
+
+describe('an input rejected after opening is closed', () => {
+  it('binary data and xz: no file descriptor left to the garbage collector', async () => {
+    const binary = file('binary.bin', Buffer.from(Array.from({ length: 70000 }, (_, i) => (i * 7919) & 0xff)));
+    const xz = join(LOGS, 'syzkaller-console-1000.log.xz');
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 20; i++) {
+      await expect(openLog({ path: binary })).rejects.toMatchObject({ code: 'KT_E_BINARY_INPUT' });
+      await expect(openLog({ path: xz })).rejects.toMatchObject({ code: 'KT_E_BAD_COMPRESSION' });
+    }
+    expect(fds()).toBe(before);
   });
 });
