@@ -116,7 +116,7 @@ class Coverage {
  * as a log holds the same lines again). Time more than 3x for twice the input, twice over, is a
  * superlinear path.
  */
-async function superlinear(target, bytes, ms) {
+export async function superlinearOf(target, bytes, ms) {
   const doubled = Buffer.concat([bytes, bytes]);
   const t2 = await timed(target, doubled);
   if (t2 < 3 * ms || t2 < 50) return undefined;
@@ -220,7 +220,7 @@ export async function fuzzTarget(target, { seed = 1, cases = Infinity, deadline 
     }
     if (timeBounds && target.linear && (result.ms > 40 || (linearCheckEvery > 0 && stats.cases % linearCheckEvery === 0))) {
       stats.linearChecks++;
-      const slow = await superlinear(target, bytes, result.ms);
+      const slow = await superlinearOf(target, bytes, result.ms);
       if (slow) await record(bytes, slow, applied.join('+'));
     }
     if (coverage && stats.cases % coverageEvery === 0) {

@@ -29,6 +29,7 @@ const { values } = parseArgs({
     worker: { type: 'string' },
     until: { type: 'string' },
     'no-record': { type: 'boolean', default: false },
+    replay: { type: 'boolean', default: false },
   },
 });
 
@@ -36,7 +37,25 @@ const FAILURES_DIR = path.join(ROOT, 'test', 'fixtures', 'fuzz');
 const RESULTS = path.join(ROOT, 'fuzz', 'results.json');
 
 if (values.worker) await worker(values.worker);
+else if (values.replay) await replay();
 else await main();
+
+/** Every minimized failure again, with the time bounds and the linearity check of a run. */
+async function replay() {
+  const { runCase, superlinearOf } = await import('../fuzz/engine.mjs');
+  let bad = 0;
+  for (const f of fs.readdirSync(FAILURES_DIR).filter((n) => n.endsWith('.json')).sort()) {
+    const meta = JSON.parse(fs.readFileSync(path.join(FAILURES_DIR, f), 'utf8'));
+    const target = TARGETS.find((t) => t.name === meta.target);
+    const bytes = fs.readFileSync(path.join(FAILURES_DIR, f.replace(/\.json$/, '.bin')));
+    const result = await runCase(target, bytes, rng(1));
+    const slow = result.ok && target.linear ? await superlinearOf(target, bytes, result.ms) : undefined;
+    const problem = !result.ok ? `${result.kind}: ${result.message}` : slow ? `${slow.kind}: ${slow.message}` : undefined;
+    if (problem) bad++;
+    console.log(`${problem ? 'FAIL' : 'ok  '} ${f.replace(/\.json$/, '.bin')} (${meta.target}) ${problem ?? `${result.outcome}, ${result.ms.toFixed(0)} ms CPU`}`);
+  }
+  process.exitCode = bad > 0 ? 1 : 0;
+}
 
 async function worker(name) {
   const target = TARGETS.find((t) => t.name === name);

@@ -50,7 +50,9 @@ out.push('one KtError (doctor: never throw), leave its input untouched, stay und
 out.push('time bound, and stay linear: a case that takes a while is run again on its input doubled and');
 out.push('quadrupled. `analyze` output is validated against docs/crash-report.schema.json. A CLI pass');
 out.push('runs mutated inputs through `bin/ktriage.js`: exit 0/1, or 2 with exactly one');
-out.push('`ktriage: … [KT_E_…]` line; never 3 or a stack trace.');
+out.push('`ktriage: … [KT_E_…]` line; never 3 or a stack trace. `npm run fuzz -- --replay` runs every');
+out.push('minimized failure again under the same bounds. A parser added later (the collector\'s receivers,');
+out.push('the agent\'s readers, the dump inspector\'s kallsyms/BTF/ORC) joins `fuzz/targets.mjs` in the same change.');
 out.push('');
 const falsePositives = results.runs.flatMap((run) => Object.values(run.targets).flatMap((t) => (t?.failures ?? []).filter((f) => f.falsePositive).map((f) => ({ target: t.target, ...f }))));
 const recorded = [...totals.values()].reduce((n, t) => n + t.failures, 0) + cliFailures;
