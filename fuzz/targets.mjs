@@ -1,6 +1,7 @@
 // Every input boundary of ktriage as a fuzz target: what it reads, its seeds (real inputs), and
 // how one case runs in process. A target returns (optionally `{ partial }`) or throws a KtError;
 // anything else is a failure. Targets run the compiled code in dist/ (`npm run build` first).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,10 +40,15 @@ async function readLogBuffer(bytes, format) {
   return { lines: n };
 }
 
+/** Drains a decompressed stream keeping only its length and digest: a bomb's output is not held. */
 async function drainChunks(chunks) {
-  const out = [];
-  for await (const c of chunks) out.push(c);
-  return Buffer.concat(out);
+  const hash = crypto.createHash('sha256');
+  let length = 0;
+  for await (const c of chunks) {
+    hash.update(c);
+    length += c.length;
+  }
+  return { length, digest: hash.digest('hex') };
 }
 
 let scratch;
@@ -227,14 +233,15 @@ export const TARGETS = [
       const { gunzipChunks } = await dist('logs/decompress.js');
       const end = {};
       const out = await drainChunks(gunzipChunks(chunked(bytes), end, 'fuzz'));
-      if (end.partial === undefined) {
+      if (end.partial === undefined && out.length <= 64 << 20) {
         let reference;
         try {
-          reference = gunzipSync(bytes);
+          reference = gunzipSync(bytes, { maxOutputLength: 64 << 20 });
         } catch {
           reference = undefined;
         }
-        if (reference === undefined || !reference.equals(out)) throw new Error('gzip input decoded as complete but zlib does not agree: a partial result not marked partial');
+        const agrees = reference !== undefined && crypto.createHash('sha256').update(reference).digest('hex') === out.digest;
+        if (!agrees) throw new Error('gzip input decoded as complete but zlib does not agree: a partial result not marked partial');
       }
       return { partial: end.partial };
     },

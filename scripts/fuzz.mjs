@@ -127,7 +127,7 @@ async function main() {
 
 function runWorker(args, name) {
   return new Promise((resolve) => {
-    const child = spawn('nice', ['-n', '10', process.execPath, '--max-old-space-size=1024', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('nice', ['-n', '10', process.execPath, '--max-old-space-size=1024', '--expose-gc', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code, signal) => {
