@@ -243,7 +243,7 @@ export const TARGETS = [
         const agrees = reference !== undefined && crypto.createHash('sha256').update(reference).digest('hex') === out.digest;
         if (!agrees) throw new Error('gzip input decoded as complete but zlib does not agree: a partial result not marked partial');
       }
-      return { partial: end.partial };
+      return { partial: end.partial, outputBytes: out.length };
     },
   },
   {
@@ -255,8 +255,8 @@ export const TARGETS = [
     async run(bytes) {
       const { unzstdChunks } = await dist('logs/decompress.js');
       const end = {};
-      await drainChunks(unzstdChunks(chunked(bytes, 1 << 16), end, 'fuzz'));
-      return { partial: end.partial };
+      const out = await drainChunks(unzstdChunks(chunked(bytes, 1 << 16), end, 'fuzz'));
+      return { partial: end.partial, outputBytes: out.length };
     },
   },
   {
@@ -268,7 +268,8 @@ export const TARGETS = [
       const out = [];
       for (const d of ['bug.mdf-d31-lzo', 'bug.mdf-d31-snappy', 'bug.mdf-d31-zlib', 'bug.mdf-d31-zstd']) {
         const body = gunzipSync(fs.readFileSync(path.join(FIX, 'vmcore', `${d}.cut.gz`)));
-        for (let i = 0; i < 8; i++) out.push(body.subarray(4096 * (4 + i * 16), 4096 * (4 + i * 16) + 2048 + 512 * i));
+        // Copies: a view would keep the whole expanded dump alive.
+        for (let i = 0; i < 8; i++) out.push(Buffer.from(body.subarray(4096 * (4 + i * 16), 4096 * (4 + i * 16) + 2048 + 512 * i)));
       }
       return out;
     },
