@@ -127,6 +127,7 @@ export class ElfFile {
     this.is64 = cls === 2;
     this.littleEndian = data === 1;
     const ehsize = this.is64 ? 64 : 52;
+    if (src.size < ehsize) throw new KtError('KT_E_BAD_ELF', `${path}: too short for an ELF${this.is64 ? '64' : '32'} header (${src.size} bytes)`);
     const r = new ByteReader(src.read(0, ehsize), 16, ehsize, this.littleEndian, `${path}: ELF header`);
     this.type = r.u16();
     this.machine = r.u16();
