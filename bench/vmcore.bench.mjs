@@ -1,6 +1,6 @@
 // vmcore: `ktriage vmcore dmesg` against vmcore-dmesg, makedumpfile --dump-dmesg, drgn and a bare
 // `node -e 0`, on the panic lab's dumps, in the same run, interleaved.
-//   node bench/run.mjs vmcore [--lab DIR] [--run NAME] [--runs N] [--no-drgn]
+//   node bench/run.mjs vmcore [--lab DIR] [--run NAME] [--runs N] [--no-drgn] [--no-inspect | --inspect-only]
 // Each tool is run on every dump format; a tool that cannot read a format (exit status or empty
 // output) is shown as `fails`. Reports the median wall time and peak RSS per tool and format, the
 // ratios, and the reading itself timed inside one Node process (start-up and imports excluded).
@@ -11,18 +11,21 @@ import { pathToFileURL } from 'node:url';
 import {
   ensureOutDir, environmentStamp, formatSnapshot, formatStamp, isMain, measure, requireBuiltCli, snapshotCli, table,
 } from './common.mjs';
+import { runInspectBench } from './vmcore-inspect.mjs';
 
 const DEFAULT_LAB = '/var/tmp/panic-lab/out/6.1.0-56-cloud-amd64';
 const VMLINUX = '/var/tmp/panic-lab/cache/x-6.1.0-56-cloud-amd64/dbg/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64';
 
 function parse(args) {
-  const o = { lab: DEFAULT_LAB, run: 'BUG', runs: 7, drgn: true };
+  const o = { lab: DEFAULT_LAB, run: 'BUG', runs: 7, drgn: true, inspect: true, inspectOnly: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--lab') o.lab = args[++i];
     else if (a === '--run') o.run = args[++i];
     else if (a === '--runs') o.runs = Number(args[++i]);
     else if (a === '--no-drgn') o.drgn = false;
+    else if (a === '--no-inspect') o.inspect = false;
+    else if (a === '--inspect-only') o.inspectOnly = true;
     else throw new Error(`vmcore bench: unknown argument ${a}`);
   }
   return o;
@@ -41,6 +44,12 @@ export async function run(args) {
   requireBuiltCli();
   const snap = snapshotCli();
   const out = ensureOutDir();
+  if (o.inspectOnly) {
+    console.log(formatStamp(environmentStamp()));
+    console.log(formatSnapshot(snap));
+    await runInspectBench({ lab: o.lab, run: o.run, runs: o.runs, snap, out });
+    return 0;
+  }
   const dumps = fs.readdirSync(dir).filter((f) => f.startsWith('vmcore.')).sort().map((f) => path.join(dir, f));
   const drgnScript = path.join(out, 'drgn-dmesg.py');
   fs.writeFileSync(drgnScript, 'import sys\nfrom drgn.helpers.linux.printk import get_dmesg\nsys.stdout.buffer.write(get_dmesg(prog))\n');
@@ -127,6 +136,7 @@ console.log(JSON.stringify({ first, warm: warm[10] }));
   }
   console.log('\nthe reading itself, in-process (open + decode + format; median of 3 fresh processes; warm = median of 20 repeats)');
   console.log(table(rows2));
+  if (o.inspect) await runInspectBench({ lab: o.lab, run: o.run, runs: o.runs, snap, out });
   return 0;
 }
 

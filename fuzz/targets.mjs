@@ -205,6 +205,9 @@ const SYMBOL_SEEDS = () => [
   read(path.join(FIX, 'symbols', 'lkdtm.ko.gz')),
 ];
 
+/** The collector's targets (built into dist/ like every target's code). */
+const { SERVE_FUZZ_TARGETS } = await dist('server/fuzz-targets.js');
+
 export const TARGETS = [
   {
     name: 'sniff',
@@ -305,6 +308,78 @@ export const TARGETS = [
       return { partial: result.inputs?.[0]?.partial };
     },
   },
+  // ── the host agent's readers (src/watch/): kmsg records, pstore parts, journalctl's export stream
+  {
+    name: 'watch:kmsg',
+    reads: "the agent's /dev/kmsg reader (records split at LF, EPIPE and seq gaps counted, junk refused)",
+    linear: true,
+    seeds: () => [fs.readFileSync(path.join(FIX, 'logs', 'kmsg.txt'))],
+    async run(bytes) {
+      const { KmsgSource } = await dist('watch/kmsg-source.js');
+      const chunks = [];
+      for (let i = 0, k = 0; i < bytes.length; k++) {
+        const n = 1 + ((bytes[i] ?? 0) * 7 + k) % 4096;
+        chunks.push(bytes.subarray(i, i + n));
+        if ((bytes[i] ?? 0) === 0x2a) chunks.push('EPIPE');
+        i += n;
+      }
+      const device = {
+        read(buf) {
+          const next = chunks.shift();
+          if (next === undefined) throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
+          if (next === 'EPIPE') throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+          const n = Math.min(next.length, buf.length);
+          next.copy(buf, 0, 0, n);
+          if (n < next.length) chunks.unshift(next.subarray(n));
+          return n;
+        },
+        close() {},
+      };
+      let lines = 0;
+      const source = new KmsgSource({ path: 'fuzz', from: 'start', open: () => device });
+      source.start((got) => (lines += got.length));
+      source.stop();
+      if (lines !== source.stats.lines) throw new Error(`kmsg: ${lines} lines handed on, ${source.stats.lines} counted`);
+    },
+  },
+  {
+    name: 'watch:pstore',
+    reads: "the agent's pstore reassembly (multi-part records, .enc.z inflated, bounded)",
+    binary: true,
+    /** A case: up to four parts, each a u16 length then its bytes; a part whose first byte is odd is named .enc.z. */
+    seeds: () => {
+      const bug = fs.readFileSync(path.join(FIX, 'logs', 'lab-bug-console.log'), 'utf8').split(/\r?\n/).slice(-90).map((l) => `<4>${l}`);
+      const part = (n, lines) => Buffer.from(`Panic#1 Part${n}\n${lines.join('\n')}\n`);
+      const frame = (bufs) => Buffer.concat(bufs.flatMap((b) => [Buffer.from([b.length & 0xff, (b.length >> 8) & 0xff]), b]));
+      return [frame([part(1, bug.slice(60)), part(2, bug.slice(30, 60)), part(3, bug.slice(0, 30))])];
+    },
+    async run(bytes) {
+      const { assemblePstore } = await dist('watch/pstore.js');
+      const files = [];
+      for (let i = 0; i + 2 <= bytes.length && files.length < 4; ) {
+        const n = bytes[i] | (bytes[i + 1] << 8);
+        const body = bytes.subarray(i + 2, i + 2 + n);
+        files.push({ name: `dmesg-ramoops-${files.length}${(body[0] ?? 0) & 1 ? '.enc.z' : ''}`, bytes: body, path: `/fuzz/${files.length}`, key: String(files.length) });
+        i += 2 + n;
+      }
+      const { records, undecodable } = assemblePstore(files);
+      if (records.reduce((n, r) => n + r.files.length, 0) + undecodable.length !== files.length) throw new Error('pstore: a file neither assembled nor listed as undecodable');
+    },
+  },
+  {
+    name: 'watch:journal',
+    reads: "the agent's journalctl -o export follower (entries in any chunking; an entry the reader throws on is counted)",
+    linear: true,
+    seeds: () => [fs.readFileSync(path.join(FIX, 'logs', 'journal-export.out'))],
+    async run(bytes) {
+      const { JournalSource } = await dist('watch/journal-source.js');
+      const source = new JournalSource({ from: 'start' });
+      let lines = 0;
+      source.listen((got) => (lines += got.length));
+      for (let i = 0; i < bytes.length; i += 4093) source.feed(bytes.subarray(i, i + 4093));
+      if (lines !== source.stats.lines) throw new Error(`journal: ${lines} lines handed on, ${source.stats.lines} counted`);
+    },
+  },
   ...DUMPS.map(dumpTarget),
   {
     name: 'symbols:elf-dwarf',
@@ -362,6 +437,8 @@ export const TARGETS = [
     },
   },
   doctorTarget(),
+  // The collector's receivers and ingest API, defined in src/server/fuzz-targets.ts.
+  ...SERVE_FUZZ_TARGETS.map((t) => ({ ...t, seeds: () => t.seeds(FIX), run: async (bytes) => t.run(bytes) })),
 ];
 
 /**

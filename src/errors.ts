@@ -28,8 +28,18 @@ export const ERROR_CODES = {
   KT_E_BAD_ELF: { exit: EXIT.badInput, summary: 'a symbol file is not a valid ELF file, or is truncated' },
   KT_E_BAD_DWARF: { exit: EXIT.badInput, summary: 'debug information (DWARF) in a symbol file is corrupt or truncated' },
   KT_E_NO_SYMBOLS: { exit: EXIT.badInput, summary: 'no symbol file found for what was asked (vmlinux, module, build id)' },
-  KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'an input read whole (rules, System.map, a trace to symbolize) is larger than such a file can be' },
+  KT_E_WATCH_STATE: { exit: EXIT.badInput, summary: 'watch: the state directory cannot be used, or a state path was refused' },
   KT_E_OUTPUT: { exit: EXIT.badInput, summary: 'the output cannot be written (no space left, an I/O error)' },
+  KT_E_TOO_LARGE: { exit: EXIT.badInput, summary: 'an input read whole (rules, System.map, a trace to symbolize) is larger than such a file can be; a collector request body, its decompressed size or one line is over its limit' },
+  // Collector (`ktriage serve`, `ktriage token`): HTTP answers carry these codes too.
+  KT_E_DATABASE: { exit: EXIT.badInput, summary: 'the collector database cannot be opened or migrated' },
+  KT_E_BAD_REQUEST: { exit: EXIT.badInput, summary: 'a collector request is malformed (bad JSON, missing field, bad parameter)' },
+  KT_E_UNAUTHORIZED: { exit: EXIT.badInput, summary: 'no token, or an unknown or revoked one' },
+  KT_E_FORBIDDEN: { exit: EXIT.badInput, summary: "the token's scope does not allow the request" },
+  KT_E_NOT_FOUND: { exit: EXIT.badInput, summary: 'no such bucket, report, host or route' },
+  KT_E_BAD_ENCODING: { exit: EXIT.badInput, summary: 'a Content-Encoding the collector does not take, or a body that does not decode' },
+  KT_E_RATE_LIMITED: { exit: EXIT.badInput, summary: "over the token's request rate" },
+  KT_E_TIMEOUT: { exit: EXIT.badInput, summary: 'a client sent its request too slowly' },
   KT_E_INTERNAL: { exit: EXIT.internal, summary: 'unexpected internal error' },
 } as const;
 

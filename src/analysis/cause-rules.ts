@@ -1,8 +1,10 @@
 import type { CrashReport, ReportKind } from '../reports/crash-report.js';
+import { kindsTagged } from '../reports/kinds.js';
 import type { CauseCategory } from './diagnosis.js';
 import { describeModuleFlags, isForeignModule } from '../reports/decode/module-flags.js';
 import { escalationOf } from './escalations.js';
 import { allFrames, incidentText, initExitStatus, moduleFlags, taintLetters, type IncidentFacts } from './incident-facts.js';
+import { patternsOf, readBundledPatternList } from './pattern-list.js';
 
 /**
  * Evidence rules: each looks at an incident and, when it finds what it looks for, points at one
@@ -18,13 +20,13 @@ export interface CauseRule {
   confirm: string;
 }
 
-const SANITIZER_KINDS: ReadonlySet<ReportKind> = new Set(['kasan', 'kfence', 'kmsan', 'kcsan', 'ubsan', 'memory-leak']);
-const LOCKING_KINDS: ReadonlySet<ReportKind> = new Set(['lockdep', 'scheduling-while-atomic', 'sleeping-in-atomic', 'spinlock-lockup']);
-const ASSERTION_KINDS: ReadonlySet<ReportKind> = new Set(['kernel-bug', 'bug', 'warning', 'list-corruption', 'slab-corruption']);
-const FAULT_KINDS: ReadonlySet<ReportKind> = new Set([
-  'page-fault', 'null-pointer-dereference', 'general-protection-fault', 'invalid-opcode', 'divide-error', 'stack-segment-fault', 'arm-oops', 'kernel-oops',
-]);
-const STALL_KINDS: ReadonlySet<ReportKind> = new Set(['soft-lockup', 'hard-lockup', 'rcu-stall']);
+// Which kinds are which: the `tags` of their rows (src/reports/kinds.ts).
+const SANITIZER_KINDS = kindsTagged('sanitizer');
+const LOCKING_KINDS = kindsTagged('locking');
+const ASSERTION_KINDS = kindsTagged('assertion');
+const FAULT_KINDS = kindsTagged('fault');
+const STALL_KINDS = kindsTagged('stall');
+const STACK_OVERFLOW_KINDS = kindsTagged('stack-overflow');
 
 /** Functions a task waits in when it is blocked behind storage or the network filesystem. */
 const IO_WAIT = /^(?:io_schedule\w*|bit_wait_io|folio_wait_\w+|wait_on_page_\w+|__lock_page\w*|blk_mq_get_tag|jbd2_\w+|wait_for_completion_io\w*|submit_bio_wait|rpc_wait_bit_killable|__rpc_execute|nfs_\w+|xfs_buf_\w+|xlog_\w+|btrfs_\w+wait\w*|wait_on_buffer|__wait_on_buffer|out_of_line_wait_on_bit\w*)$/;
@@ -35,6 +37,31 @@ const HARDWARE_ERROR_LINE = /\[Hardware Error\]|Machine check events logged|NMI:
 /** Precursor kinds (src/reports/precursors.ts) that mean the device or its path failed. */
 const STORAGE_FAILURE = /^(?:ata-|block-io|buffer-io|scsi|nvme|md-raid|journal-abort)/;
 const FIRMWARE_BUG_LINE = /\[Firmware Bug\]|\[Firmware Warn\]|ACPI BIOS Error|ACPI Error: .*AE_/;
+/**
+ * Lines where the kernel itself blames the BIOS or firmware for what went wrong (dmar.c's "Your
+ * BIOS is broken", mtrr's "your BIOS has set up an incorrect mask", a chipset or CPU erratum
+ * worked around), as opposed to merely reporting a firmware table it did not like.
+ */
+const FIRMWARE_BLAMED_LINE = /[Yy]our BIOS (?:is broken|has set up an incorrect|is buggy|has corrupted)|\bBIOS (?:bug|is broken|is buggy)\b|[Bb]roken (?:BIOS|firmware)\b|[Ff]irmware (?:bug|is buggy|is broken)\b|\b(?:chipset|CPU|hardware) [Ee]rratum\b|\b[Ee]rratum #?\d+/;
+
+/** Where device drivers live, by module name and by function prefix (rules/driver-code.txt). */
+const DRIVER_CODE = readBundledPatternList('driver-code.txt', ['module', 'function', 'third-party']);
+const DRIVER_MODULE = patternsOf(DRIVER_CODE, 'module');
+const DRIVER_FUNCTION = patternsOf(DRIVER_CODE, 'function');
+const THIRD_PARTY_MODULE = patternsOf(DRIVER_CODE, 'third-party');
+/** A WARNING's or BUG's source file in a driver directory. */
+const DRIVER_SOURCE = /^(?:drivers|sound)\/(?!base\/|tty\/(?:tty_|n_tty|pty)|input\/(?:input|evdev)|pci\/(?:pci|probe|msi)|usb\/core\/|acpi\/acpica\/)/;
+
+/** The driver code a report blames, in words: its module, its function's prefix or its source file. */
+function driverCodeOf(report: CrashReport): string | undefined {
+  const module = report.culprit?.module ?? report.ip?.module;
+  if (module && DRIVER_MODULE.test(module)) return `module ${module} drives a device`;
+  const fn = report.culprit?.function;
+  if (fn && DRIVER_FUNCTION.test(fn)) return `${fn} is device-driver code`;
+  const file = report.details['sourceFile'];
+  if (typeof file === 'string' && DRIVER_SOURCE.test(file)) return `the report comes from ${file}, a device driver`;
+  return undefined;
+}
 
 /** The first report of the incident that is of one of `kinds`. */
 function firstOf(facts: IncidentFacts, kinds: ReadonlySet<ReportKind>): CrashReport | undefined {
@@ -45,14 +72,16 @@ function firstOf(facts: IncidentFacts, kinds: ReadonlySet<ReportKind>): CrashRep
  * The module a report blames (culprit, else the faulting instruction) and its flags, read from
  * any report of the incident: a panic that follows an oops may not repeat the module list.
  */
-function blamedModule(report: CrashReport, facts: IncidentFacts): { name: string; flags: string[] } | undefined {
+function blamedModule(report: CrashReport, facts: IncidentFacts): { name: string; flags: string[]; thirdParty: boolean } | undefined {
   const name = report.culprit?.module ?? report.ip?.module;
   if (!name) return undefined;
-  return { name, flags: [...new Set(facts.reports.flatMap((r) => moduleFlags(r, name)))] };
+  const flags = [...new Set(facts.reports.flatMap((r) => moduleFlags(r, name)))];
+  // Flagged out-of-tree, proprietary or unsigned, or a module that never was in the tree.
+  return { name, flags, thirdParty: isForeignModule(flags) || THIRD_PARTY_MODULE.test(name) };
 }
 
 /** The first module blamed by any report of the incident. */
-function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: string; flags: string[] } | undefined {
+function firstBlamedModule(facts: IncidentFacts): { report: CrashReport; name: string; flags: string[]; thirdParty: boolean } | undefined {
   for (const report of facts.reports) {
     const m = blamedModule(report, facts);
     if (m) return { report, ...m };
@@ -230,6 +259,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => kindEvidence(f, new Set(['unexpected-reboot']), 'the machine restarted without the kernel logging a panic or a shutdown'),
     confirm: 'Check the power and the BMC/IPMI event log (`ipmitool sel elist`) or the hypervisor\'s events for a reset at that time; a hardware or hypervisor watchdog resets a hung machine this way.',
   },
+  lineRule('firmware-blamed-line', 'firmware', 0.85, FIRMWARE_BLAMED_LINE, 'the kernel blames the BIOS or firmware', 'Update the BIOS/UEFI and the device firmware to the vendor\'s latest release; the message names what the firmware set up wrong.'),
   lineRule('firmware-bug-line', 'firmware', 0.45, FIRMWARE_BUG_LINE, 'the kernel complained about the firmware', 'Compare the BIOS version in `Hardware name:` with the vendor\'s latest release notes; update the firmware.'),
   {
     id: 'taint-firmware',
@@ -245,13 +275,31 @@ export const CAUSE_RULES: readonly CauseRule[] = [
   // Drivers and modules
   {
     id: 'foreign-module-blamed',
-    category: 'driver',
+    category: 'third-party-driver',
     weight: 0.8,
     find: (f) => {
       const m = firstBlamedModule(f);
-      return m && isForeignModule(m.flags) ? { finding: `the blamed code is in module ${m.name} (${m.flags.join('')}: ${describeModuleFlags(m.flags)})`, reportId: m.report.id } : undefined;
+      if (!m?.thirdParty) return undefined;
+      const why = m.flags.length > 0 && isForeignModule(m.flags) ? `${m.flags.join('')}: ${describeModuleFlags(m.flags)}` : 'a module that is not part of the kernel tree';
+      return { finding: `the blamed code is in module ${m.name} (${why})`, reportId: m.report.id };
     },
     confirm: 'Reproduce without the module (unload or blacklist it) and check for a newer version of it built for this kernel.',
+  },
+  {
+    id: 'device-driver-blamed',
+    category: 'driver',
+    weight: 0.7,
+    find: (f) => {
+      for (const r of f.reports) {
+        const m = blamedModule(r, f);
+        // An out-of-tree or proprietary module is a third-party driver (foreign-module-blamed).
+        if (m?.thirdParty) return undefined;
+        const what = driverCodeOf(r);
+        if (what) return { finding: `the blamed code is a device driver: ${what}`, reportId: r.id };
+      }
+      return undefined;
+    },
+    confirm: 'Check the device\'s firmware and the driver\'s version (`modinfo MODULE`, `dmesg | grep MODULE`, `ethtool -i IFACE`) and whether a newer kernel fixes the driver.',
   },
   {
     id: 'in-tree-module-blamed',
@@ -259,7 +307,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     weight: 0.45,
     find: (f) => {
       const m = firstBlamedModule(f);
-      return m && !isForeignModule(m.flags) ? { finding: `the blamed code is in the in-tree module ${m.name}`, reportId: m.report.id } : undefined;
+      return m && !m.thirdParty ? { finding: `the blamed code is in the in-tree module ${m.name}`, reportId: m.report.id } : undefined;
     },
     confirm: 'Check the driver\'s hardware and firmware (`modinfo MODULE`, `dmesg | grep MODULE`) and whether a newer kernel fixes the driver.',
   },
@@ -270,7 +318,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     find: (f) => {
       const r = f.reports.find((x) => ['O', 'P', 'E'].some((l) => taintLetters(x).has(l)));
       const blamed = firstBlamedModule(f);
-      if (!r || (blamed && isForeignModule(blamed.flags))) return undefined;
+      if (!r || blamed?.thirdParty) return undefined;
       const foreign = r.modules?.linked.filter((m) => isForeignModule(m.flags)).map((m) => `${m.name}(${m.flags.join('')})`) ?? [];
       return { finding: `the kernel was tainted by ${foreign.length > 0 ? foreign.join(', ') : 'an out-of-tree, proprietary or unsigned module'}, not in the trace but able to corrupt memory`, reportId: r.id };
     },
@@ -325,7 +373,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     category: 'kernel-bug',
     weight: 0.5,
     find: (f) => {
-      const found = kindEvidence(f, new Set(['stack-overflow', 'double-fault', 'stack-protector']), 'the kernel stack overflowed or was overwritten');
+      const found = kindEvidence(f, STACK_OVERFLOW_KINDS, 'the kernel stack overflowed or was overwritten');
       if (found) return found;
       const p = f.reports.find((r) => r.panic && STACK_PANIC_REASONS.has(r.panic.reason));
       return p?.panic ? { finding: `the kernel stack overflowed or was overwritten: ${p.panic.message}`, reportId: p.id } : undefined;

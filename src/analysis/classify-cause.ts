@@ -5,6 +5,11 @@ import type { IncidentFacts } from './incident-facts.js';
 /** A winner this far ahead of the runner-up, with this score, is called with high confidence. */
 const HIGH = { score: 0.75, lead: 0.15 };
 const MEDIUM = { score: 0.5, lead: 0.1 };
+/**
+ * Below this the evidence is too weak to name a class (an untainted kernel, a module merely
+ * loaded): the answer is `undetermined`, and what little was found is kept as an alternative.
+ */
+const WEAKEST_CLASS = 0.3;
 
 /**
  * Runs every cause rule on the incident and names the category the evidence points at most
@@ -23,8 +28,8 @@ export function classifyCause(facts: IncidentFacts, rules: readonly CauseRule[] 
     .map(([category, evidence]) => ({ category, evidence: evidence.sort((a, b) => b.weight - a.weight), score: combine(evidence) }))
     .sort((a, b) => b.score - a.score);
   const [best, ...rest] = candidates;
-  if (!best) {
-    return { category: 'unknown', confidence: 'low', score: 0, evidence: [], confirm: ['Nothing in the report points at a cause; capture a vmcore (kdump) next time.'], alternatives: [] };
+  if (!best || best.score < WEAKEST_CLASS) {
+    return { category: 'undetermined', confidence: 'low', score: 0, evidence: [], confirm: ['Nothing in the report points at a cause; capture a vmcore (kdump) next time.'], alternatives: candidates };
   }
   const lead = best.score - (rest[0]?.score ?? 0);
   const fired = new Set(best.evidence.map((e) => e.rule));

@@ -1,8 +1,9 @@
-import type { CrashReport, ReportKind, StackFrame } from '../reports/crash-report.js';
+import type { CrashReport, StackFrame } from '../reports/crash-report.js';
 import { recipeFor } from './frame-recipes.js';
 import { pickFrame } from './pick-frame.js';
 import { readableLines } from './readable-lines.js';
 import { isForeignModule } from '../reports/decode/module-flags.js';
+import { kindsTagged } from '../reports/kinds.js';
 import { canonicalFunction, demangle, isSkippedFrame, stripCompilerSuffix, stripWrapperPrefix } from './skip-frames.js';
 
 /** The frame a report is blamed on. */
@@ -15,18 +16,18 @@ export interface Culprit {
 }
 
 /** `in func+0x12/0x34` in a header (KASAN, KFENCE, KMSAN, KCSAN, UBSAN-less) or `at file:line func+0x…` (WARNING). */
-const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+const HEADER_FUNCTION = /(?:\bin:?|\bat \S+:\d+) ([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+|^BUG: KCSAN: [\w -]+? in ([\w.$]+)(?: \/ |$)/;
 
 /** lockdep names where the offending lock is taken: `(&buf->lock){+.+...}, at: [<…>] tty_buffer_flush+0xbb/0x3a0`. */
-const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+const LOCK_SITE = /\bat: (?:\[<[0-9a-f]+>\] )?([\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+(?: \[([\w-]{1,64})\])?/;
 
 /**
  * Kinds whose instruction pointer is in the code that noticed the problem, not the code at
  * fault: a task stuck somewhere, or a context rule broken (blame the trace instead).
  */
-const IP_NOT_AT_FAULT: ReadonlySet<ReportKind> = new Set(['hung-task', 'scheduling-while-atomic', 'sleeping-in-atomic']);
+const IP_NOT_AT_FAULT = kindsTagged('ip-not-at-fault');
 /** Kinds printed from an interrupt about the code it interrupted: blame the interrupted frames. */
-const INTERRUPTED_KINDS: ReadonlySet<ReportKind> = new Set(['rcu-stall', 'soft-lockup', 'hard-lockup']);
+const INTERRUPTED_KINDS = kindsTagged('interrupted');
 
 /**
  * Functions that call the code a stalled or looping CPU was running on behalf of someone: the
@@ -76,11 +77,13 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
   if (report.kind === 'lockdep' && !/suspicious RCU usage|non-static key/.test(report.header)) {
     // The first lock site the report names that is not a locking helper itself.
     for (const line of report.lines) {
-      const site = LOCK_SITE.exec(line.text)?.[1];
-      if (site && !isSkippedFrame(site)) candidates.push({ function: site, from: 'stack' });
+      const [, site, module] = LOCK_SITE.exec(line.text) ?? [];
+      // The module the lock site names is kept: a lock taken in a driver is that driver's.
+      if (site && !isSkippedFrame(site)) candidates.push({ function: site, from: 'stack', ...(module ? { module } : {}) });
     }
   }
-  const fromHeader = HEADER_FUNCTION.exec(report.header)?.[1];
+  const header = HEADER_FUNCTION.exec(report.header);
+  const fromHeader = header?.[1] ?? header?.[2];
   if (fromHeader) candidates.push({ function: fromHeader, from: 'header' });
   if (report.ip?.function && !IP_NOT_AT_FAULT.has(report.kind)) {
     const ip: Culprit = { function: report.ip.function, from: 'ip' };
@@ -92,7 +95,7 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
     if (frame.module) c.module = frame.module;
     candidates.push(c);
   }
-  const usable = candidates.filter((c) => !isSkippedFrame(c.function));
+  const usable = candidates.filter((c) => !isSkippedFrame(c.function, c.from === 'header'));
   const suspectModules = suspiciousModules(report);
   const chosen = usable.find((c) => c.module !== undefined && suspectModules.has(c.module)) ?? usable[0];
   if (!chosen) return undefined;
@@ -100,22 +103,46 @@ export function findCulprit(report: CrashReport): Culprit | undefined {
 }
 
 /**
+ * `onlyInHeader`: the recipe found no frame and the header's function stands in. The report is
+ * still cut short (its title says `corrupted`, as syzbot's does), but the user gets a name.
+ */
+export type RecipeCulprit = Culprit & { onlyInHeader?: true };
+
+/**
  * The culprit of a report whose title family has a recipe (frame-recipes.ts): read from the
  * header line on. A report cut short before its trace may borrow the lines of the panic it
  * caused (`more`). A frame in an out-of-tree, proprietary or unsigned module still wins.
  */
-export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): Culprit | undefined {
+export function culpritByRecipe(report: CrashReport, family: string, more: readonly string[] = []): RecipeCulprit | undefined {
   const recipe = recipeFor(family, report.header);
   if (!recipe) return findCulprit(report);
   const picked = pickFrame(readableLines(report, more), recipe);
   const suspect = suspectFrame(report);
   if (suspect) return suspect;
-  if (!('function' in picked)) return undefined;
-  const name = picked.function;
+  // No frame left (the trace was cut off, or only reporting machinery was printed): the header
+  // still names where the check fired (`WARNING: … at drivers/iommu/dmar.c:843 warn_invalid_dmar+0x69/0x80`).
+  const header = HEADER_FUNCTION.exec(report.header)?.[1];
+  const fallback = header && !isSkippedFrame(header) ? stripCompilerSuffix(header) : undefined;
+  if (!('function' in picked) && !fallback) return undefined;
+  const name = 'function' in picked ? picked.function : (fallback ?? '');
   const frame = (report.stacks[0]?.frames ?? []).find((f) => stripCompilerSuffix(f.function) === name);
-  const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : HEADER_FUNCTION.exec(report.header)?.[1] === name ? 'header' : 'stack';
-  const module = from === 'ip' ? report.ip?.module : frame?.module;
-  return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}) };
+  const from: Culprit['from'] = report.ip?.function && stripCompilerSuffix(report.ip.function) === name ? 'ip' : stripCompilerSuffix(HEADER_FUNCTION.exec(report.header)?.[1] ?? '') === name ? 'header' : 'stack';
+  const module = (from === 'ip' ? report.ip?.module : frame?.module) ?? moduleNamedWith(report, name);
+  return { function: demangle(stripWrapperPrefix(name)), from, ...(module ? { module } : {}), ...('function' in picked ? {} : { onlyInHeader: true as const }) };
+}
+
+/**
+ * The module a line of the report prints after the function (`at: cryptodev_ioctl+0x1cc/0xe1c
+ * [cryptodev]`): lockdep's lock sites and the header name functions that are in no decoded trace.
+ */
+function moduleNamedWith(report: CrashReport, name: string): string | undefined {
+  for (const line of report.lines) {
+    const at = line.text.indexOf(`${name}+0x`);
+    if (at < 0) continue;
+    const module = /^[\w.]*\+0x[0-9a-f]+\/0x[0-9a-f]+ \[([\w-]{1,64})\]/.exec(line.text.slice(at + name.length))?.[1];
+    if (module) return module;
+  }
+  return undefined;
 }
 
 /** The first reliable frame (or the IP) in a module the kernel marks out-of-tree, proprietary or unsigned. */

@@ -1,5 +1,6 @@
-import type { CrashReport, Incident, ReportKind } from '../reports/crash-report.js';
-import { culpritByRecipe, findCulprit } from './culprit.js';
+import type { CrashReport, Incident } from '../reports/crash-report.js';
+import { culpritByRecipe, findCulprit, type Culprit, type RecipeCulprit } from './culprit.js';
+import { kindsTagged } from '../reports/kinds.js';
 import { sha256Hex } from './sha256.js';
 import { titleOf, titleShape } from './title.js';
 
@@ -12,17 +13,23 @@ export function diagnose(report: CrashReport, continuation: readonly CrashReport
   // Older kernels panic (panic_on_warn, oops=panic) before a WARNING or oops prints its trace,
   // and other messages cut into a trace: the reports printed into this one continue its text.
   const more = continuation.flatMap((r) => r.lines.map((l) => l.text));
-  const culprit = NOTHING_TO_BLAME.has(report.kind) ? undefined : 'whole' in shape ? findCulprit(report) : culpritByRecipe(report, shape.family, more);
-  const title = titleOf(report, culprit);
+  const found: RecipeCulprit | undefined = NOTHING_TO_BLAME.has(report.kind) ? undefined : 'whole' in shape ? findCulprit(report) : culpritByRecipe(report, shape.family, more);
+  const onlyInHeader = found?.onlyInHeader === true;
+  let blamed: Culprit | undefined;
+  if (found) {
+    const { onlyInHeader: _, ...culprit } = found;
+    blamed = culprit;
+  }
+  const title = titleOf(report, onlyInHeader ? undefined : blamed);
   const diagnosed: CrashReport = { ...report, title, bucket: bucketOf(title) };
-  if (culprit) diagnosed.culprit = culprit;
-  const problem = 'family' in shape && !culprit ? 'no frame to blame' : orphanPanic(report, continued);
+  if (blamed) diagnosed.culprit = blamed;
+  const problem = 'family' in shape && (!blamed || onlyInHeader) ? 'no frame to blame' : orphanPanic(report, continued);
   if (problem) return { ...diagnosed, corrupted: true, corruptedReasons: [...report.corruptedReasons, problem] };
   return diagnosed;
 }
 
 /** Events no code frame caused: memory ran out, the hardware failed, the machine restarted. */
-const NOTHING_TO_BLAME: ReadonlySet<ReportKind> = new Set(['oom-kill', 'machine-check', 'edac', 'unexpected-reboot']);
+const NOTHING_TO_BLAME = kindsTagged('nothing-to-blame');
 
 /**
  * Panics that only follow an oops, a WARNING or a hung task: seen first, that report was lost.

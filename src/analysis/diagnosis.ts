@@ -9,12 +9,14 @@ export type CauseCategory =
   | 'hardware'
   | 'firmware'
   | 'driver'
+  | 'third-party-driver'
   | 'kernel-bug'
   | 'resource-exhaustion'
   | 'boot'
   | 'configuration'
   | 'deliberate'
-  | 'unknown';
+  /** Nothing, or too little, points anywhere: said with low confidence rather than a guess. */
+  | 'undetermined';
 
 export type Confidence = 'high' | 'medium' | 'low';
 

@@ -14,16 +14,16 @@ export interface FrameRecipe {
   steps: readonly Step[];
   /** Tried when `steps` found no frame at all. */
   fallback?: readonly Step[];
-  /** Words that, found anywhere in a frame's name, pass it over (on top of SHARED_FRAMES). */
+  /** Words that, found anywhere in a frame's name, pass it over (on top of rules/skip-frames.txt). */
   skip?: readonly string[];
   /** Chooses among the frames found; the first one by default. */
   pick?: Pick;
-  /** false: the frame is named by the report's own words (a lock site), SHARED_FRAMES do not apply. */
+  /** false: the frame is named by the report's own words (a lock site), the shared skip list does not apply. */
   skipShared?: false;
 }
 
-/** `name+0x` or `name.isra…`: the name part of a printed frame. */
-const FUNC = '([A-Za-z0-9_]+)[.+]';
+/** `name+0x` or `name.isra…`: the name part of a printed frame (old ppc64 prints `.name`). */
+const FUNC = '\\.?([A-Za-z0-9_]+)[.+]';
 /** A printed address: `[<ffffffff81234567>]`, `[ffff…]`, `[<0x…>]`. */
 const PC = '\\[<?(?:0x)?[0-9a-f]+>?\\]';
 
@@ -33,35 +33,6 @@ const fn = (source: string): RegExp => new RegExp(source.replaceAll('{FUNC}', FU
 const IP_LINE = fn('(?:N?IP:? (?:(?:\\d+:)?(?:{PC} +){0,2}{FUNC}|\\d+:0x[0-9a-f]+|(?:\\d+:)?{PC} +\\[< *\\(null\\)>\\] +\\(null\\)|\\d+: +\\(null\\))|^\\s*(?:pc|epc) ?: (?:{PC} )?{FUNC}|^PC is at {FUNC})');
 const TIMER_IRQ = /apic_timer_interrupt|__irq_svc|el1_irq|el1_interrupt|gic_handle_irq/;
 const CALL_TRACE = /Call Trace:|Call trace:|^\s*Backtrace:/;
-
-/**
- * Frames no report is ever blamed on, matched anywhere in the name: the sanitizer runtimes, the
- * reporting and trap machinery, locking, reference counting, string, user-copy and printing
- * helpers, and core infrastructure (timers, workqueues, the device model, USB core) whose
- * caller misused it. One family per row.
- */
-export const SHARED_FRAMES: readonly string[] = [
-  '__sanitizer', '__asan', 'kasan', '__msan', 'kmsan', 'kcsan', 'check_memory_region', 'read_word_at_a_time', 'print_address_description', 'print_report', // sanitizer runtimes
-  'panic', 'invalid_op', 'dump_backtrace', 'show_stack', 'report_bug', 'fixup_bug', 'do_error', '_trap', 'dump_stack', 'warn_slowpath', 'warn_alloc', '__warn', 'handle_bug', 'exc_', 'do_trap', // reporting and traps
-  'debug_object', 'timer_is_static_object', 'work_is_static_object', // debugobjects
-  'lockdep', 'perf_trace', 'lock_acquire', 'lock_release', 'lock_class', 'mark_lock', 'reacquire_held_locks', 'spin_lock', 'spin_trylock', 'spin_unlock', 'raw_read_lock', 'raw_read_trylock', 'raw_write_lock', 'raw_write_trylock', // locking
-  '^_?_?down(?:_trylock|_interruptible|_killable|_timeout)?$', 'mutex_', 'down_read', 'down_write', 'up_read', 'up_write', 'osq_lock', 'osq_unlock', 'rwsem_down', '__wake_up', // sleeping locks
-  'refcount_add', 'refcount_sub', 'refcount_inc', 'refcount_dec', 'refcount_set', 'refcount_read', 'refcount_warn', 'kref_put', // reference counts
-  'memcpy', 'memcmp', 'memset', 'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen', 'strnstr', 'strnlen', 'strchr', 'strstr', // string helpers
-  'copy_to_user', 'copy_from_user', 'copy_to_iter', 'copy_from_iter', 'copy_page_to_iter', 'copy_page_from_iter', 'put_user', 'get_user', 'might_fault', 'might_sleep', 'check_object_size', 'usercopy', // user copies
-  'list_add', 'list_del', 'list_replace', 'list_move', 'list_splice', '_indirect_thunk_', // lists, retpolines
-  'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk', 'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit', 'dev_emerg', '^print_tainted$', // printing
-  'program_check_exception', 'program_check_common', // powerpc traps
-  'del_timer', 'flush_work', '__cancel_work_timer', 'cancel_work_sync', 'try_to_grab_pending', '^lock_timer_base$', '^__?mod_timer', '^add_timer', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue', 'finish_wait', 'kthread_stop', // timers, workqueues
-  'kobject_', 'add_uevent_var', 'get_device_parent', 'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all', 'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child', 'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device', // device model
-  'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb', 'usb_submit_urb', // USB core
-  '^complete$', 'wait_for_completion', '^kv?free$', 'kfree_skb', 'ref_tracker', '__fortify_report', 'fortify_panic', 'ida_free', 'rust_helper_', // freeing, trackers, fortify
-  'rb_erase', 'rb_insert_color', '^rhashtable_', '^skb_(?:put|push|pull)$', '^atomic(?:64|_long)?_', '^arch_atomic', 'assertfail', // core data structures, assertions
-  '^kmem_cache_alloc', '^(?:__)?kmalloc', '^kzalloc', '^kcalloc', '^krealloc', '^kvmalloc', '^slab_alloc', // allocator entry points
-  '^el1h?_', 'do_mem_abort', '__do_kernel_fault', 'do_tag_check_fault', 'do_translation_fault', 'do_bad_area', 'die_kernel_fault', // arm64 kernel faults
-  '^folio_unlock$', '^unlock_page$', // page-lock assertions about the caller's page
-  '^__raw_(?:read|write)[bwlq]$', '^logic_(?:in|out)[bwl]$', '^__read_once', 'crc32', '^klist_', '__seqprop', // MMIO accessors, coverage hooks, checksums
-];
 
 /**
  * CPU stalls loop somewhere in a loop of several functions; the stable name is the frame called

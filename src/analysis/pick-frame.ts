@@ -1,5 +1,5 @@
 import type { FrameRecipe, Step } from './frame-recipes.js';
-import { SHARED_FRAMES } from './frame-recipes.js';
+import { isSharedFrame } from './skip-frames.js';
 
 /**
  * Walks a report's text the way a recipe says (frame-recipes.ts) and returns the function to
@@ -13,10 +13,11 @@ import { SHARED_FRAMES } from './frame-recipes.js';
 export type Picked = { function: string } | { corrupted: string };
 
 /**
- * A frame line: optional `[<address>]` pairs, then `name+0x…` or `name.isra…`; `?` frames never
- * match. Each run of blanks has one `\s*` to match it: two in a row made a line of spaces quadratic.
+ * A frame line: optional `[<address>]` pairs, then `name+0x…` or `name.isra…` (`.name` on old
+ * ppc64); `?` frames never match. Each run of blanks has one `\s*` to match it: two in a row made
+ * a line of spaces quadratic.
  */
-const FRAME_LINE = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\]\s*){0,2}(?:\d+:)?([A-Za-z0-9_]+)[.+]/;
+const FRAME_LINE = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\]\s*){0,2}(?:\d+:)?\.?([A-Za-z0-9_]+)[.+]/;
 /** 32-bit ARM prints `[<pc>] (callee) from [<lr>] (caller+0x…)`: both names are frames. */
 const ARM_FRAME_LINE = /^\s*\[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[^)]*\) from \[<[0-9a-f]+>\] \(([A-Za-z0-9_]+)[.+)]/;
 
@@ -29,27 +30,8 @@ const STACK_HEADING = /Call Trace|Allocated:|Allocated by task \d+:|Freed:|Freed
 /** Lines that mean an unrelated stack was printed into the report (fault injection): stop reading. */
 const FOREIGN_STACK = /^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\] )?should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/;
 
-/**
- * Whether a recipe passes over a frame name, per recipe, built on first use: SHARED_FRAMES is one
- * regex for all recipes (~250 words: compiling it once per recipe cost more than the tests), the
- * recipe's own words another. Answers for the shared words are kept: a log's reports name the
- * same functions again and again.
- */
+/** Whether a recipe passes over a frame name, per recipe, built on first use: the shared skip list (rules/skip-frames.txt) and the recipe's own words. */
 const SKIP_TESTS = new WeakMap<FrameRecipe, (name: string) => boolean>();
-let sharedSkip: RegExp | undefined;
-const sharedAnswers = new Map<string, boolean>();
-const MAX_REMEMBERED_NAMES = 4_000;
-
-function isSharedFrame(name: string): boolean {
-  let skipped = sharedAnswers.get(name);
-  if (skipped === undefined) {
-    sharedSkip ??= new RegExp(SHARED_FRAMES.join('|'));
-    skipped = sharedSkip.test(name);
-    if (sharedAnswers.size >= MAX_REMEMBERED_NAMES) sharedAnswers.clear();
-    sharedAnswers.set(name, skipped);
-  }
-  return skipped;
-}
 
 function skipTest(recipe: FrameRecipe): (name: string) => boolean {
   let test = SKIP_TESTS.get(recipe);

@@ -177,7 +177,7 @@ export const PLAYBOOKS: readonly PlaybookRow[] = [
   {
     id: 'driver-module',
     title: 'A driver or module crashed',
-    match: { causes: ['driver'] },
+    match: { causes: ['driver', 'third-party-driver'] },
     checks: [
       {
         step: 'Identify the module, its version and where it came from.',

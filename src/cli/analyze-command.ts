@@ -18,7 +18,24 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisResult> 
   const enrich = enrichmentOf(options);
   const analyzer = createAnalyzer({ rules, clock: 'log', onReport: (report) => reports.push(report), ...(enrich && { enrich }) });
   const inputs = await readInputs(inputSpecOf(options), analyzer);
-  return { schemaVersion: SCHEMA_VERSION, reports, ...(await analyzer.finish(inputs)) };
+  const tail = await withDumpKernels(await analyzer.finish(inputs), options, reports.some(isOutOfMemory));
+  return { schemaVersion: SCHEMA_VERSION, reports, ...tail };
+}
+
+const isOutOfMemory = (r: CrashReport): boolean => r.kind === 'oom-kill' || /out of memory/i.test(r.title ?? '');
+
+/**
+ * The one place the analysis reads a dump's own kernel structures (src/kernel/): for each dump
+ * input, the panic task's and every CPU's stack, the D-state tasks, the modules and, when
+ * memory ran out, the largest tasks.
+ */
+async function withDumpKernels(tail: AnalysisTail, options: AnalyzeOptions, outOfMemory: boolean): Promise<AnalysisTail> {
+  const spec = inputSpecOf(options);
+  const dumps = options.inputs.filter((p) => p !== '-' && isDump(spec, p));
+  if (dumps.length === 0) return tail;
+  const { dumpKernelState } = await import('../kernel/dump-state.js');
+  const cache = options.dumpIndexCache === undefined ? {} : { indexCacheDir: options.dumpIndexCache };
+  return { ...tail, kernels: dumps.map((p) => dumpKernelState(p, { outOfMemory, ...cache })) };
 }
 
 export function inputSpecOf(options: AnalyzeOptions): InputSpec {
@@ -129,15 +146,20 @@ export async function runAnalyze(options: AnalyzeOptions, out: NodeJS.WritableSt
   } else {
     const writer = outputWriter(options, write);
     const enrich = enrichmentOf(options);
+    let outOfMemory = false;
+    const onReport = (report: CrashReport): void => {
+      outOfMemory ||= isOutOfMemory(report);
+      writer.report(report);
+    };
     const analyzer = createAnalyzer({
       rules,
       clock: 'log',
-      onReport: (report) => writer.report(report),
+      onReport,
       ...(writer.incident && { onIncident: writer.incident }),
       ...(enrich && { enrich }),
     });
     const inputs = await readInputs(inputSpecOf(options), analyzer);
-    reportCount = writer.end(await analyzer.finish(inputs));
+    reportCount = writer.end(await withDumpKernels(await analyzer.finish(inputs), options, outOfMemory));
   }
   if (!options.exitCode) return EXIT.noCrash;
   return reportCount > 0 ? EXIT.crashFound : EXIT.noCrash;

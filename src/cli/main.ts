@@ -55,6 +55,30 @@ const COMMANDS: Record<string, CommandRow> = {
       return { usage: DOCTOR_USAGE, run: (args) => runDoctorCommand(parseDoctorArgs(args, process.env, isTty()), process.stdout) };
     },
   },
+  watch: {
+    synopsis: 'watch',
+    summary: 'the host agent: kernel log, previous boot, pstore and dumps to the collector, alerts, metrics',
+    load: async () => {
+      const [{ runWatch }, { WATCH_USAGE, parseWatchArgs }] = await Promise.all([import('./watch-command.js'), import('./watch-args.js')]);
+      return { usage: WATCH_USAGE, run: (args) => runWatch(parseWatchArgs(args, process.env), process.stdout) };
+    },
+  },
+  serve: {
+    synopsis: 'serve',
+    summary: 'the fleet collector: ingest from every host, buckets, regressions, API',
+    load: async () => {
+      const [{ runServe }, { SERVE_USAGE, parseServeArgs }] = await Promise.all([import('./serve-command.js'), import('./serve-args.js')]);
+      return { usage: SERVE_USAGE, run: (args) => runServe(parseServeArgs(args, process.env), process.stderr) };
+    },
+  },
+  token: {
+    synopsis: 'token create|list|revoke',
+    summary: "manage the collector's API tokens",
+    load: async () => {
+      const [{ runToken }, { TOKEN_USAGE, parseTokenArgs }] = await Promise.all([import('./serve-command.js'), import('./serve-args.js')]);
+      return { usage: TOKEN_USAGE, run: (args) => runToken(parseTokenArgs(args, process.env), process.stdout) };
+    },
+  },
 };
 
 const USAGE = `usage: ktriage <command> [options]

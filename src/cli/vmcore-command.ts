@@ -12,9 +12,12 @@ import { FileSource } from '../vmcore/byte-source.js';
 import { parseAnalyzeArgs } from './parse-args.js';
 import { escapeControls } from './error-line.js';
 
+import { INSPECT_SUBCOMMANDS, INSPECT_USAGE } from './vmcore-inspect-usage.js';
+
 export const VMCORE_USAGE = `usage: ktriage vmcore [options] DUMP...     analyse the kernel log of crash dumps
        ktriage vmcore dmesg [--style S] DUMP   print the kernel log of a dump
        ktriage vmcore info [--json] DUMP       print the facts of a dump
+\${INSPECT_USAGE}
 
 DUMP is an ELF core (/proc/vmcore, makedumpfile -E, QEMU dump-guest-memory), a
 kdump-compressed file (makedumpfile -c/-l/-p/-z) or makedumpfile's flattened
@@ -32,6 +35,10 @@ export async function runVmcore(argv: string[], env: NodeJS.ProcessEnv, isTty: b
   const indexCacheDir = dumpIndexCacheDir(env);
   if (sub === 'dmesg') return runDmesg(rest, out, err, indexCacheDir);
   if (sub === 'info') return runInfo(rest, out, indexCacheDir);
+  if (sub !== undefined && INSPECT_SUBCOMMANDS.has(sub)) {
+    const { runInspect } = await import('./vmcore-inspect-command.js');
+    return runInspect(sub, rest, out, err, indexCacheDir);
+  }
   const options = parseAnalyzeArgs(argv, env, isTty);
   for (const path of options.inputs) {
     FileSource.open(path).close(); // a missing or unreadable file says so, as 'vmcore dmesg' does

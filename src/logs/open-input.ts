@@ -152,11 +152,7 @@ async function* copies(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 
 async function* stdinChunks(): AsyncGenerator<Buffer> {
   if (fstatSync(0).isDirectory()) throw new KtError('KT_E_UNREADABLE', '-: standard input is a directory, not a log');
-  try {
-    for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-  } catch (e) {
-    throw fsError(e, 'standard input');
-  }
+  for await (const chunk of process.stdin) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
 }
 
 function compressionOf(b: Buffer, path: string): Compression {

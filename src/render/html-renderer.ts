@@ -1,3 +1,4 @@
+import { kernelStateHtml } from './dump-kernel-sections.js';
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, AnalysisTail, CrashReport, Incident, StackFrame } from '../reports/crash-report.js';
 import { describeModuleFlags } from '../reports/decode/module-flags.js';
@@ -74,6 +75,7 @@ export function renderHtmlOf(tail: AnalysisTail, reportCount: number, laidOut: r
     for (const p of tail.precursors.slice(0, 50)) body.push(`<li><code>${esc(whereText(p.source, p.line, p.ts))}</code> <b>${esc(p.kind)}</b> ${esc(p.text)}</li>`);
     body.push('</ul></section>');
   }
+  for (const k of tail.kernels ?? []) body.push(kernelStateHtml(k, esc));
   body.push('</main>');
   return [
     '<!doctype html>',

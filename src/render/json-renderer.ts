@@ -58,7 +58,8 @@ export class JsonDocumentWriter {
 /** The keys after `reports`, in document order. */
 function orderedTail(tail: AnalysisTail): AnalysisTail {
   const dropped = tail.precursorsDropped === undefined ? {} : { precursorsDropped: tail.precursorsDropped };
-  return { incidents: tail.incidents, precursors: tail.precursors, ...dropped, inputs: tail.inputs };
+  const kernels = tail.kernels === undefined ? {} : { kernels: tail.kernels };
+  return { incidents: tail.incidents, precursors: tail.precursors, ...dropped, ...kernels, inputs: tail.inputs };
 }
 
 /**

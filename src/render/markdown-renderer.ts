@@ -1,5 +1,6 @@
 import type { Diagnosis, PlaybookStep } from '../analysis/diagnosis.js';
 import type { AnalysisResult, AnalysisTail, CrashReport, Incident } from '../reports/crash-report.js';
+import { kernelStateMarkdown } from './dump-kernel-sections.js';
 import { culpritFrameIndex, frameText, incidentReports, inputKind, reportFacts, whereText } from './report-facts.js';
 
 /** Frames of the first cause's trace quoted in the note. */
@@ -34,6 +35,7 @@ export function renderMarkdownOf(tail: AnalysisTail, reportCount: number, laidOu
   const out: string[] = [];
   if (tail.incidents.length === 0) {
     out.push('# Kernel crash analysis', '', `No kernel crash report found in ${sources}.`);
+    for (const k of tail.kernels ?? []) out.push('', ...kernelStateMarkdown(k));
     return `${out.join('\n')}\n`;
   }
   const several = tail.incidents.length > 1;
@@ -50,6 +52,7 @@ export function renderMarkdownOf(tail: AnalysisTail, reportCount: number, laidOu
     for (const p of tail.precursors.slice(0, 20)) out.push(`- \`${whereText(p.source, p.line, p.ts)}\` ${p.kind}: ${code(p.text)}`);
     if (tail.precursors.length > 20) out.push(`- … and ${tail.precursors.length - 20} more`);
   }
+  for (const k of tail.kernels ?? []) out.push('', ...kernelStateMarkdown(k));
   return `${out.join('\n')}\n`;
 }
 

@@ -364,11 +364,46 @@ export interface AnalysisResult {
   precursors: PrecursorEvent[];
   /** Storage events past the first 10,000, counted but not listed. */
   precursorsDropped?: number;
+  /** For each crash dump read: what its own kernel structures show (`ktriage vmcore bt/ps/mod`). */
+  kernels?: DumpKernelState[];
   /**
    * Last in the document: its line counts are known only at the end. `dump`: for a crash dump,
    * its container and page compression (`format` is then that of the log read out of it).
    */
   inputs: { source: string; format: string; dump?: string; lines: number; partial?: string }[];
+}
+
+/** A task's stack read from a dump: frames as `function+0xoff [module]`, `?` first when unreliable. */
+export interface DumpTaskTrace {
+  pid: number;
+  comm: string;
+  cpu: number;
+  /** Address of its task_struct, `0x…`. */
+  task: string;
+  /** crash's state code: RU, IN, UN (D state), ID, ZO… */
+  state: string;
+  frames: string[];
+  /** Why the unwind stopped before the end of the stack. */
+  stopped?: string;
+}
+
+/**
+ * The kernel state a dump holds, read from its own kallsyms, BTF and ORC (Linux >= 6.0); see
+ * docs/vmcore.md. Present for every dump input; `unavailable` says why the rest is absent.
+ */
+export interface DumpKernelState {
+  source: string;
+  unavailable?: string;
+  /** Values that could not be read (filtered or corrupt pages): the rest is still given. */
+  partial?: string[];
+  panicTask?: DumpTaskTrace;
+  /** The active task of every CPU. */
+  cpus?: DumpTaskTrace[];
+  /** Tasks in uninterruptible sleep (D state) and where each is stuck: the hung-task suspects. */
+  blockedTasks?: DumpTaskTrace[];
+  /** The largest tasks by RSS (given for out-of-memory reports). */
+  largestTasks?: { pid: number; comm: string; rssKiB: number; vszKiB: number }[];
+  modules?: { name: string; base: string; size: number; taints: string }[];
 }
 
 /** What is left of an analysis once its reports were handed on: the rest of the document. */

@@ -36,7 +36,20 @@ export interface KindRow {
   expectsStack?: boolean;
   /** What it means, for the docs and the `--explain` output. */
   description: string;
+  /** What the analysis stages know about the kind (which cause rule, culprit rule, … applies): see KindTag. */
+  tags?: readonly KindTag[];
 }
+
+/**
+ * Groups of kinds the analysis treats alike, declared here on the rows instead of as sets in
+ * each stage: `sanitizer` (a sanitizer caught it), `locking` (a locking or context rule broke),
+ * `assertion` (the kernel's own check fired), `fault` (a bad memory access or trap), `stall`
+ * (a CPU stopped making progress), `stack-overflow`, `nothing-to-blame` (no code frame caused it:
+ * memory ran out, hardware failed, the machine restarted), `interrupted` (printed from an
+ * interrupt about the code it interrupted), `ip-not-at-fault` (the instruction pointer is where
+ * the problem was noticed, not made).
+ */
+export type KindTag = 'sanitizer' | 'locking' | 'assertion' | 'fault' | 'stall' | 'stack-overflow' | 'nothing-to-blame' | 'interrupted' | 'ip-not-at-fault';
 
 /** syzkaller's tools log through Go's `log` package: `2018/01/09 14:28:48 ` before their lines. */
 const GO_LOG_PREFIX = String.raw`(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?`;
@@ -51,6 +64,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'stack-protector',
     severity: 'fatal',
+    tags: ['stack-overflow'],
     header: /^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted/,
     end: /^---\[ end Kernel panic/,
     stopBefore: OTHER_CPU_STOPPING,
@@ -67,6 +81,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'double-fault',
     severity: 'fatal',
+    tags: ['stack-overflow'],
     header: /^PANIC: double fault/,
     absorbs: DIE_LINE,
     expectsStack: true,
@@ -75,6 +90,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'stack-overflow',
     severity: 'fatal',
+    tags: ['stack-overflow'],
     header: /^(?:Oops: )?kernel stack overflow \(double-fault\)|^BUG: (?:TASK |IRQ )?stack guard page was hit/,
     absorbs: [...DIE_LINE, 'stack-overflow'],
     expectsStack: true,
@@ -84,6 +100,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'kasan',
     severity: 'oops',
+    tags: ['sanitizer'],
     header: /^BUG: KASAN: /,
     end: SANITIZER_END,
     freeform: true,
@@ -93,6 +110,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'kfence',
     severity: 'oops',
+    tags: ['sanitizer'],
     header: /^BUG: KFENCE: /,
     end: SANITIZER_END,
     freeform: true,
@@ -102,6 +120,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'kmsan',
     severity: 'oops',
+    tags: ['sanitizer'],
     header: /^BUG: KMSAN: /,
     end: SANITIZER_END,
     freeform: true,
@@ -111,6 +130,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'kcsan',
     severity: 'warning',
+    tags: ['sanitizer'],
     header: /^BUG: KCSAN: /,
     end: SANITIZER_END,
     freeform: true,
@@ -120,6 +140,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'ubsan',
     severity: 'warning',
+    tags: ['sanitizer'],
     header: /^UBSAN: /,
     end: SANITIZER_END,
     freeform: true,
@@ -130,6 +151,7 @@ export const KIND_TABLE: readonly KindRow[] = [
     // Weak: the same shape appears in one-line messages that are not reports.
     kind: 'slab-corruption',
     severity: 'error',
+    tags: ['assertion'],
     header: /^BUG [\w.:@-]+ \((?:Not tainted|Tainted: [^)]*)\): |^Slab corruption \(/,
     freeform: true,
     weak: true,
@@ -139,6 +161,7 @@ export const KIND_TABLE: readonly KindRow[] = [
     // syz-fuzzer announces the kmemleak reports it read with this line of its own.
     kind: 'memory-leak',
     severity: 'warning',
+    tags: ['sanitizer'],
     header: new RegExp(`^${GO_LOG_PREFIX}BUG: memory leak$`),
     absorbs: ['memory-leak'],
     intro: true,
@@ -148,6 +171,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'memory-leak',
     severity: 'warning',
+    tags: ['sanitizer'],
     header: /^unreferenced object 0x[0-9a-f]+ \(size \d+\):|^kmemleak: \d+ new suspected memory leaks/,
     freeform: true,
     description: 'kmemleak found an allocated object no longer referenced from anywhere.',
@@ -156,6 +180,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'list-corruption',
     severity: 'oops',
+    tags: ['assertion'],
     header: /^list_(?:add|del) corruption|^list_add double add|^list_del corruption/,
     absorbs: [...DIE_LINE, 'kernel-bug', 'warning'],
     refines: true,
@@ -165,6 +190,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'null-pointer-dereference',
     severity: 'oops',
+    tags: ['fault'],
     header: /^BUG: (?:unable to handle )?kernel NULL pointer dereference|^Unable to handle kernel NULL pointer dereference|^BUG: Kernel NULL pointer dereference/,
     absorbs: DIE_LINE,
     expectsStack: true,
@@ -173,6 +199,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'page-fault',
     severity: 'oops',
+    tags: ['fault'],
     header: /^BUG: unable to handle (?:page fault|kernel paging request|kernel)|^Unable to handle kernel (?:paging request|access|execute|write|read)|^BUG: Unable to handle kernel|^Unable to handle kernel pointer dereference|^Unhandled fault: /,
     absorbs: DIE_LINE,
     expectsStack: true,
@@ -181,6 +208,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'general-protection-fault',
     severity: 'oops',
+    tags: ['fault'],
     header: /^(?:Oops: )?general protection fault/,
     absorbs: ['kernel-oops'],
     expectsStack: true,
@@ -189,6 +217,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'kernel-bug',
     severity: 'oops',
+    tags: ['assertion'],
     header: /^kernel BUG at \S+|^BUG: failure at /,
     absorbs: DIE_LINE,
     expectsStack: true,
@@ -197,6 +226,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'invalid-opcode',
     severity: 'oops',
+    tags: ['fault'],
     header: /^(?:Oops: )?invalid opcode: [0-9a-f]+/,
     expectsStack: true,
     description: 'The CPU hit an undefined instruction (ud2: a BUG() without its message, or corrupt code).',
@@ -204,6 +234,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'divide-error',
     severity: 'oops',
+    tags: ['fault'],
     header: /^(?:Oops: )?divide error: [0-9a-f]+/,
     expectsStack: true,
     description: 'Integer division by zero (or overflow) in kernel code.',
@@ -211,6 +242,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'stack-segment-fault',
     severity: 'oops',
+    tags: ['fault'],
     header: /^(?:Oops: )?stack segment: [0-9a-f]+/,
     expectsStack: true,
     description: 'x86 stack-segment fault: a stack access through a non-canonical address.',
@@ -218,6 +250,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'arm-oops',
     severity: 'oops',
+    tags: ['fault'],
     header: /^Internal error: /,
     expectsStack: true,
     description: 'ARM/arm64 die(): an exception the kernel cannot recover from (the ESR/FSR says which).',
@@ -225,14 +258,26 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'kernel-oops',
     severity: 'oops',
+    tags: ['fault'],
     header: /^Oops(?::| -|\[#\d)|^Bad mode in .* handler detected/,
     expectsStack: true,
     description: 'The kernel died in a task (an oops) without a more specific header.',
   },
   // ── locking and context bugs ─────────────────────────────────────────────────────────────
   {
+    // lockdep_sys_exit() prints the locks still held and no stack (kernel/locking/lockdep.c): the
+    // lock sites are all there is, and all that is needed.
     kind: 'lockdep',
     severity: 'warning',
+    tags: ['locking'],
+    header: /^WARNING: lock held when returning to user space|^\[ BUG: lock held when returning to user space/,
+    freeform: true,
+    description: 'A task returned to user space still holding a lock; lockdep names the locks and where they were taken.',
+  },
+  {
+    kind: 'lockdep',
+    severity: 'warning',
+    tags: ['locking'],
     // Old kernels print the banner in brackets: `[ BUG: bad unlock balance detected! ]`.
     header:
       /^\[ BUG: .*\]\s*$|^\[ INFO: .*\]\s*$|^WARNING: (?:possible circular locking dependency|possible recursive locking|inconsistent lock state|possible irq lock inversion|.*-safe -> .*-unsafe lock order|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning|[Nn]ested lock was not taken|(?:\S+ )?still has locks held|lock held at task exit|locking bug)|^INFO: trying to register non-static key|^BUG: (?:held lock freed|bad unlock balance|looking up invalid subclass|MAX_LOCKDEP_\w+ too low|key \w+ has not been registered)/,
@@ -243,6 +288,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'spinlock-lockup',
     severity: 'error',
+    tags: ['locking'],
     header: /^BUG: spinlock (?:lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|cpu recursion)|^BUG: rwlock /,
     expectsStack: true,
     description: 'Spinlock debugging caught a misuse or a CPU spinning too long on a lock.',
@@ -250,6 +296,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'scheduling-while-atomic',
     severity: 'error',
+    tags: ['locking', 'ip-not-at-fault'],
     header: /^BUG: scheduling while atomic/,
     expectsStack: true,
     description: 'A task slept while holding a spinlock or in interrupt context.',
@@ -257,6 +304,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'sleeping-in-atomic',
     severity: 'warning',
+    tags: ['locking', 'ip-not-at-fault'],
     header: /^BUG: sleeping function called from invalid context/,
     freeform: true,
     expectsStack: true,
@@ -273,6 +321,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'soft-lockup',
     severity: 'error',
+    tags: ['stall', 'interrupted'],
     // 4.x kernels print soft lockups with an `NMI watchdog: ` prefix too.
     header: /^(?:NMI )?(?:watchdog: )?BUG: soft lockup - CPU#\d+ stuck for/,
     expectsStack: true,
@@ -281,6 +330,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'hard-lockup',
     severity: 'error',
+    tags: ['stall', 'interrupted'],
     header: /^(?:NMI )?(?:watchdog: )?Watchdog detected hard LOCKUP on cpu/,
     freeform: true,
     description: 'A CPU stopped taking interrupts (the NMI watchdog saw no timer ticks).',
@@ -288,6 +338,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'rcu-stall',
     severity: 'error',
+    tags: ['stall', 'interrupted'],
     header: /^(?:rcu: )?INFO: rcu[_ ]\w* ?(?:self-)?detected (?:expedited )?stalls?|^INFO: rcu detected stall/,
     freeform: true,
     description: 'RCU grace periods stopped completing: a CPU or task is stuck in a read-side section or with IRQs off.',
@@ -295,6 +346,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'hung-task',
     severity: 'error',
+    tags: ['ip-not-at-fault'],
     header: /^INFO: task \S.* (?:blocked (?:in I\/O wait )?|can't die )for more than \d+ seconds/,
     freeform: true,
     description: 'A task stayed in uninterruptible sleep (D state) longer than hung_task_timeout_secs.',
@@ -303,7 +355,10 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'oom-kill',
     severity: 'error',
-    header: / invoked oom-killer: |^(?:Memory cgroup )?[Oo]ut of memory: Kill(?:ed)? process|^Out of memory and no killable processes/,
+    tags: ['nothing-to-blame'],
+    // A lone `Killed process … total-vm:` is the OOM killer's own line (mm/oom_kill.c): logs filtered
+    // by grep, or RHEL 6's `Killed process N, UID U, (comm) total-vm:…` whose header was lost.
+    header: / invoked oom-killer: |^(?:Memory cgroup )?[Oo]ut of memory: Kill(?:ed)? process|^Out of memory and no killable processes|^Killed process \d+(?:, UID \d+,)? \([^)]{1,64}\)(?:, UID \d+,)? total-vm:\d+kB/,
     end: /Killed process \d+|^Out of memory and no killable/,
     freeform: true,
     description: 'Memory ran out and the OOM killer killed a process to free some.',
@@ -312,6 +367,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'machine-check',
     severity: 'error',
+    tags: ['nothing-to-blame'],
     header: /^mce: \[Hardware Error\]|^\[Hardware Error\]: |^mce: CPU ?\d+: Machine Check|^Machine check events logged|^\{\d+\}\[Hardware Error\]/,
     absorbs: ['machine-check'],
     freeform: true,
@@ -320,6 +376,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'edac',
     severity: 'warning',
+    tags: ['nothing-to-blame'],
     header: /^EDAC \S+: \d+ (?:CE|UE) /,
     absorbs: ['edac'],
     description: 'The memory controller reported corrected (CE) or uncorrected (UE) memory errors.',
@@ -328,6 +385,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'warning',
     severity: 'warning',
+    tags: ['assertion'],
     header: /^WARNING: (?:CPU: \d+ PID: \d+ at |at \S+:\d+)|^WARNING: \S+:\d+ /,
     absorbs: ['invalid-opcode'],
     expectsStack: true,
@@ -336,6 +394,7 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'bug',
     severity: 'error',
+    tags: ['assertion'],
     header: /^BUG: (?:using (?:__this_cpu_\w+|smp_processor_id)\(\) in preemptible|workqueue lockup|Dentry .* still in use|\w+ \(.*\): Objects remaining)|^VFS: Busy inodes after unmount|^unregister_netdevice: waiting for \S+ to become free/,
     freeform: true,
     description: 'The kernel detected a bug condition and reported it without dying.',
@@ -343,12 +402,14 @@ export const KIND_TABLE: readonly KindRow[] = [
   {
     kind: 'warning',
     severity: 'warning',
+    tags: ['assertion'],
     header: /^WARNING: kernel stack (?:regs|frame pointer) at .* has bad/,
     description: 'The stack unwinder found a corrupt frame pointer or register set on a kernel stack.',
   },
   {
     kind: 'slab-corruption',
     severity: 'error',
+    tags: ['assertion'],
     header: /^(?:INFO: )?(?:Allocated|Freed) in \S+ age=\d+ cpu=\d+ pid=\d+/,
     orphan: true,
     weak: true,
@@ -362,10 +423,15 @@ export const KIND_TABLE: readonly KindRow[] = [
     description: "syzkaller's executor reported its own failure (a fuzzing-infrastructure problem, not a kernel report).",
   },
   // Weak headers: only reports when a call trace follows (plenty of harmless messages start this way).
-  { kind: 'warning', severity: 'warning', header: /^WARNING: /, weak: true, description: 'A warning with a call trace.' },
-  { kind: 'bug', severity: 'error', header: /^BUG: /, weak: true, description: 'A kernel BUG report with a call trace.' },
-  { kind: 'hung-task', severity: 'error', header: /^INFO: task /, weak: true, description: 'A hung-task report whose header line was garbled.' },
+  { kind: 'warning', severity: 'warning', tags: ['assertion'], header: /^WARNING: /, weak: true, description: 'A warning with a call trace.' },
+  { kind: 'bug', severity: 'error', tags: ['assertion'], header: /^BUG: /, weak: true, description: 'A kernel BUG report with a call trace.' },
+  { kind: 'hung-task', severity: 'error', tags: ['ip-not-at-fault'], header: /^INFO: task /, weak: true, description: 'A hung-task report whose header line was garbled.' },
 ];
+
+/** The kinds any of whose rows carries `tag`. */
+export function kindsTagged(tag: KindTag): ReadonlySet<ReportKind> {
+  return new Set([...KIND_TABLE, UNEXPECTED_REBOOT_ROW].filter((row) => row.tags?.includes(tag)).map((row) => row.kind));
+}
 
 /**
  * Not matched by a header: the segmenter opens it when a console capture shows a new boot
@@ -374,6 +440,7 @@ export const KIND_TABLE: readonly KindRow[] = [
 export const UNEXPECTED_REBOOT_ROW: KindRow = {
   kind: 'unexpected-reboot',
   severity: 'fatal',
+  tags: ['nothing-to-blame'],
   header: /^(?!)/,
   description:
     'The machine restarted without logging a panic or an orderly shutdown: a hardware watchdog, power loss, a triple fault, or a panic that reached only another console.',

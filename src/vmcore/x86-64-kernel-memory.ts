@@ -4,6 +4,8 @@ import type { VmcoreInfo } from './vmcoreinfo.js';
 
 /** Where x86-64 maps the kernel image (__START_KERNEL_map). */
 export const START_KERNEL_MAP = 0xffffffff80000000n;
+/** KERNEL_IMAGE_SIZE with KASLR: the modules are mapped right above the image, by page tables. */
+const KERNEL_IMAGE_END = START_KERNEL_MAP + (1n << 30n);
 /** CONFIG_PHYSICAL_ALIGN is at least 2 MiB on x86-64. */
 const KERNEL_ALIGN_MASK = 0x1fffffn;
 const PAGE = 4096;
@@ -43,7 +45,7 @@ export class X86KernelMemory {
 
   /** Physical address of a kernel virtual address (throws KT_E_BAD_DUMP when unmapped). */
   toPhysical(vaddr: bigint): number {
-    if (vaddr >= START_KERNEL_MAP) return this.imagePhysical(vaddr);
+    if (vaddr >= START_KERNEL_MAP && vaddr < KERNEL_IMAGE_END) return this.imagePhysical(vaddr);
     const page = vaddr & ~0xfffn;
     let base = this.translations.get(page);
     if (base === undefined) {

@@ -35,12 +35,24 @@ describe('culprit rules', () => {
       expect(isSkippedFrame(f), f).toBe(true);
     for (const f of ['lkdtm_EXCEPTION', 'ext4_xattr_set_entry', 'nl802154_add_llsec_key', 'tty_release', 'rtnl_lock'])
       expect(isSkippedFrame(f), f).toBe(false);
+    // Library and infrastructure code, by where it lives (rules/skip-frames.txt): lib/, include/linux
+    // helpers, kernel/time, kernel/workqueue.c, tracing, stack-trace collection, the kunit runner.
+    for (const f of ['rb_next', 'crc32_le', 'csum_partial', 'print_hex_dump', 'find_next_bit', '_atomic_dec_and_lock', '__queue_work', 'xas_load', '__phys_addr', '__timer_delete_sync', 'get_taint', 'vpanic', 'stack_trace_save', '__traceiter_kfree', 'kunit_try_run_case', '__ubsan_handle_out_of_bounds'])
+      expect(isSkippedFrame(f), f).toBe(true);
+    for (const f of ['kfence_test_out_of_bounds_read', '__unwind_start']) expect(isSkippedFrame(f), f).toBe(false);
     expect(stripCompilerSuffix('__call_rcu.constprop.76')).toBe('__call_rcu');
     expect(stripCompilerSuffix('direct_entry.cold')).toBe('direct_entry');
     expect(stripWrapperPrefix('__x64_sys_ioctl')).toBe('sys_ioctl');
     expect(stripWrapperPrefix('SyS_futex')).toBe('futex');
     expect(stripWrapperPrefix('ksys_mount')).toBe('mount');
     expect(stripWrapperPrefix('ext4_file_write_iter')).toBe('ext4_file_write_iter');
+    // One prefix goes, the one leaving the shortest name (syzbot's rule): the syscall itself.
+    expect(stripWrapperPrefix('__do_sys_openat2')).toBe('openat2');
+    expect(stripWrapperPrefix('__se_sys_mremap')).toBe('mremap');
+    expect(stripWrapperPrefix('compat_SyS_mount')).toBe('mount');
+    expect(stripWrapperPrefix('sys_memfd_secret')).toBe('memfd_secret');
+    expect(stripWrapperPrefix('__x64_sys_memfd_secret')).toBe('sys_memfd_secret');
+    expect(stripWrapperPrefix('__riscv_sys_ioctl')).toBe('sys_ioctl');
   });
 
   it('one family, one name: every RCU grace-period wait is synchronize_rcu, every cross-CPU call smp_call_function', () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matchHeader } from '../../src/reports/header-matcher.js';
-import { KIND_TABLE, UNEXPECTED_REBOOT_ROW } from '../../src/reports/kinds.js';
+import { KIND_TABLE, UNEXPECTED_REBOOT_ROW, kindsTagged } from '../../src/reports/kinds.js';
 import { PRECURSOR_TABLE, matchPrecursor } from '../../src/reports/precursors.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'reports');
@@ -60,5 +60,24 @@ describe('kind table', () => {
     for (const row of PRECURSOR_TABLE) expect(() => new RegExp(row.pattern.source)).not.toThrow();
     const line = { text: 'blk_update_request: I/O error, dev sda, sector 106553248', origin: { source: 't', line: 1 } };
     expect(matchPrecursor(line)).toMatchObject({ kind: 'block-io-error', device: 'sda' });
+  });
+});
+
+describe('kind tags (what the analysis stages read from the rows)', () => {
+  it('groups every kind the cause, culprit and diagnose stages used to list themselves', () => {
+    const sorted = (s: ReadonlySet<string>) => [...s].sort().join(', ');
+    expect(sorted(kindsTagged('sanitizer'))).toBe('kasan, kcsan, kfence, kmsan, memory-leak, ubsan');
+    expect(sorted(kindsTagged('locking'))).toBe('lockdep, scheduling-while-atomic, sleeping-in-atomic, spinlock-lockup');
+    expect(sorted(kindsTagged('assertion'))).toBe('bug, kernel-bug, list-corruption, slab-corruption, warning');
+    expect(sorted(kindsTagged('stall'))).toBe('hard-lockup, rcu-stall, soft-lockup');
+    expect(sorted(kindsTagged('nothing-to-blame'))).toBe('edac, machine-check, oom-kill, unexpected-reboot');
+    expect(sorted(kindsTagged('ip-not-at-fault'))).toBe('hung-task, scheduling-while-atomic, sleeping-in-atomic');
+    // Every row of one kind carries the same tags: a kind is one thing wherever its header came from.
+    const byKind = new Map<string, string>();
+    for (const row of [...KIND_TABLE, UNEXPECTED_REBOOT_ROW]) {
+      const tags = [...(row.tags ?? [])].sort().join(',');
+      expect(byKind.get(row.kind) ?? tags, row.kind).toBe(tags);
+      byKind.set(row.kind, tags);
+    }
   });
 });

@@ -27,6 +27,7 @@ const CHECKS: Record<string, Check> = {
   HEADER: (_res, r, v) => expect(r?.header.trim()).toBe(v),
   TITLE: (_res, r, v) => expect(r?.title).toBe(v),
   CULPRIT: (_res, r, v) => expect(r?.culprit?.function ?? 'none').toBe(v),
+  'CULPRIT-MODULE': (_res, r, v) => expect(r?.culprit?.module ?? 'none').toBe(v),
   CORRUPTED: (_res, r, v) => expect(r?.corrupted).toBe(v === 'yes'),
   CPU: (_res, r, v) => expect(r?.cpu).toBe(Number(v)),
   PID: (_res, r, v) => expect(r?.pid).toBe(Number(v)),

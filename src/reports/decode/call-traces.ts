@@ -85,7 +85,9 @@ export function parseCallTraces(lines: readonly string[]): ParsedCallTraces {
     }
     if (cur.trace.frames.length > 0) {
       if (!stacks.includes(cur.trace)) stacks.push(cur.trace);
-    } else if (cur.generic) reasons.add('call trace truncated');
+      // Only the report's own trace being empty makes the report short of one; another task's or
+      // CPU's stack cut off (hung-task lists, NMI backtraces) leaves the report as usable as it was.
+    } else if (cur.generic && cur.trace.label === 'main') reasons.add('call trace truncated');
     cur = undefined;
   };
   const open = (label: string, task: string | undefined, generic: boolean): void => {
@@ -160,7 +162,8 @@ export function parseCallTraces(lines: readonly string[]): ParsedCallTraces {
     addFrame(s, fl.frame);
   }
   // A stack still inside `<TASK>`/`<IRQ>` when the lines run out was cut short.
-  if ((current()?.contexts.length ?? 0) > 0) reasons.add('call trace truncated');
+  const last = current();
+  if ((last?.contexts.length ?? 0) > 0 && last?.trace.label === 'main') reasons.add('call trace truncated');
   close();
   // The report's own trace first: consumers read stacks[0] as "the" call trace.
   const main = stacks.findIndex((s) => s.label === 'main');

@@ -14,7 +14,7 @@ import { parseModulesLinkedIn } from './modules-linked-in.js';
 import { parseOom } from './oom.js';
 import { parsePageFaultLines } from './page-fault.js';
 import { parsePanicReason } from './panic-reason.js';
-import { parseRegisters } from './registers.js';
+import { mergeLocation, parseRegisters } from './registers.js';
 import { layoutFor } from './register-layouts.js';
 import { mergeTaint, parseVerboseTaint } from './taint.js';
 import { parseTaintAndVersion, parseVersionThenTaint } from './taint-and-version.js';
@@ -55,7 +55,8 @@ export function decodeReportFields(lines: readonly string[], hint?: { kind?: Rep
   const regs = guarded('registers', reasons, () => parseRegisters(lines));
   if (regs?.registers) out.registers = regs.registers;
   if (regs?.interleaved) reasons.push('interleaved register dump');
-  const ip = regs?.ip ?? firstInstructionPointer(lines);
+  // powerpc prints the bare `NIP:` in its register dump and `NIP [addr] func+0x…` after it.
+  const ip = regs?.ip?.function === undefined && regs?.ip?.address !== undefined ? namedAt(regs.ip, lines) : (regs?.ip ?? firstInstructionPointer(lines));
   // A user-mode RIP is where the syscall came from, not where the kernel failed.
   const userMode = ip?.segment !== undefined && USER_SEGMENTS.has(ip.segment);
   if (ip && !userMode) out.ip = ip;
@@ -148,6 +149,15 @@ function decodeIdentity(lines: readonly string[], out: DecodedFields): void {
       if (hw) out.hardware = hw;
     }
   }
+}
+
+/** The register dump's bare instruction pointer, named by a later line that gives the same address a function. */
+function namedAt(ip: CodeLocation, lines: readonly string[]): CodeLocation {
+  for (const line of lines) {
+    const named = parseInstructionPointer(line)?.ip;
+    if (named?.function !== undefined && named.address === ip.address) return mergeLocation(ip, named);
+  }
+  return ip;
 }
 
 /** The first instruction pointer when no register dump came with one (kernel-mode preferred). */

@@ -3,8 +3,10 @@ import { toInt } from './hex.js';
 
 const INVOKED = /^(.{1,64}?) invoked oom-killer: gfp_mask=(0x[0-9a-f]{1,16}(?:\([^)]{0,200}\))?), (?:nodemask=\S{1,64}, )?order=(-?\d{1,3}), oom_score_adj=(-?\d{1,5})/;
 const CONSTRAINT = /^oom-kill:constraint=([A-Z_]{1,40})/;
-const KILLED = /(?:^|: )Killed process (\d{1,10}) \((.{1,64}?)\) total-vm:(\d{1,15})kB, anon-rss:(\d{1,15})kB, file-rss:(\d{1,15})kB(?:, shmem-rss:(\d{1,15})kB)?(?:,? UID:(\d{1,10}))?(?:.{0,40}?oom_score_adj:(-?\d{1,5}))?/;
+const KILLED = /(?:^|: )Killed process (\d{1,10})(?:, UID \d{1,10},)? \((.{1,64}?)\)(?:, UID \d{1,10},)? total-vm:(\d{1,15})kB, anon-rss:(\d{1,15})kB, file-rss:(\d{1,15})kB(?:, shmem-rss:(\d{1,15})kB)?(?:,? UID:(\d{1,10}))?(?:.{0,40}?oom_score_adj:(-?\d{1,5}))?/;
 /** Where the `Mem-Info:` summary ends: the task table or the kill decision. */
+/** 2.6.32 (RHEL 6) put the UID before the name: `Killed process 11726, UID 498, (mysqld) total-vm:…`; some 3.x/4.x after it. */
+const KILLED_UID = /Killed process \d{1,10}(?:, UID (\d{1,10}),)? \([^)]{1,64}\)(?:, UID (\d{1,10}),)?/;
 const SUMMARY_END = /^(?:Tasks state \(memory values in pages\):|\[ {0,3}pid {0,3}\]|oom-kill:|Out of memory|Memory cgroup out of memory|Killed process|Kernel panic - not syncing)/;
 const MAX_SUMMARY = 80;
 
@@ -57,7 +59,9 @@ export function parseOom(lines: readonly string[]): OomKill | undefined {
       victim.anonRssKb = Number(k[4]);
       victim.fileRssKb = Number(k[5]);
       if (k[6] !== undefined) victim.shmemRssKb = Number(k[6]);
-      if (k[7] !== undefined) victim.uid = Number(k[7]);
+      const oldUid = KILLED_UID.exec(t);
+      const uid = k[7] ?? oldUid?.[1] ?? oldUid?.[2];
+      if (uid !== undefined) victim.uid = Number(uid);
       const adj = toInt(k[8]);
       if (adj !== undefined) victim.oomScoreAdj = adj;
       out.victim = victim;
