@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { KtError } from '../errors.js';
 import { readBoundedFile } from '../read-bounded.js';
+import { flowDepth } from './flow-depth.js';
 import type { CrashReport } from '../reports/crash-report.js';
 import type { KnownIssueMatch } from './diagnosis.js';
 import { allFrames, incidentRelease, releaseNumbers, taintLetters, type IncidentFacts } from './incident-facts.js';
@@ -48,6 +49,9 @@ export async function loadBundledKnownIssues(): Promise<KnownIssueRule[]> {
   return checkKnownIssues(JSON.parse(readFileSync(BUNDLED_RULES_JSON, 'utf8')), BUNDLED_RULES_PATH.pathname);
 }
 
+/** A rule's `match` nests a few levels; deeper is hostile (see flowDepth). */
+const MAX_FLOW_DEPTH = 64;
+
 /** The bundled rules are 0.1 MB; a rules file of more is not one. */
 const MAX_RULES_BYTES = 16 << 20;
 
@@ -61,6 +65,9 @@ export async function loadKnownIssues(path: string | URL): Promise<KnownIssueRul
 }
 
 export async function parseKnownIssues(text: string, source: string): Promise<KnownIssueRule[]> {
+  if (flowDepth(text, MAX_FLOW_DEPTH) > MAX_FLOW_DEPTH) {
+    throw new KtError('KT_E_BAD_RULES', `${source}: not valid YAML for rules: '[' or '{' nested more than ${MAX_FLOW_DEPTH} deep`);
+  }
   const { parse } = await import('yaml');
   let doc: unknown;
   try {

@@ -8,6 +8,7 @@ import { DEFAULT_DEBUG_DIRS, findByBuildId } from '../symbols/build-id-files.js'
 import { debuginfodUrls, fetchDebuginfo } from '../symbols/debuginfod-client.js';
 import { FileSymbolSource } from '../symbols/symbol-source.js';
 import { SYMBOLIZE_USAGE } from './symbolize-usage.js';
+import { escapeControls } from './error-line.js';
 
 export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<number> {
   let parsed;
@@ -62,7 +63,7 @@ export async function runSymbolize(argv: string[], stdin: NodeJS.ReadableStream,
   const last = lines[lines.length - 1] === '' ? lines.pop() : undefined;
   out.write(annotateTrace(lines, source).join('\n') + (last === '' ? '\n' : ''));
   source.saveCaches();
-  for (const note of source.notes) process.stderr.write(`ktriage: ${note}\n`);
+  for (const note of source.notes) process.stderr.write(`ktriage: ${escapeControls(note)}\n`);
   return EXIT.noCrash;
 }
 

@@ -10,6 +10,7 @@ import type { VmcoreFacts } from '../vmcore/vmcore-info.js';
 import { dumpFormatOf } from '../vmcore/sniff-dump.js';
 import { FileSource } from '../vmcore/byte-source.js';
 import { parseAnalyzeArgs } from './parse-args.js';
+import { escapeControls } from './error-line.js';
 
 import { INSPECT_SUBCOMMANDS, INSPECT_USAGE } from './vmcore-inspect-usage.js';
 
@@ -75,7 +76,7 @@ function runDmesg(argv: string[], out: NodeJS.WritableStream, err: NodeJS.Writab
     progress?.done();
   }
   out.write(formatDmesg(log.records, style));
-  if (log.partial) err.write(`ktriage: warning: ${path}: partial log: ${log.partial}\n`);
+  if (log.partial) err.write(`ktriage: warning: ${escapeControls(`${path}: partial log: ${log.partial}`)}\n`);
   return EXIT.noCrash;
 }
 

@@ -7,16 +7,19 @@ import { KtError } from '../errors.js';
  */
 export class ByteReader {
   pos: number;
+  /** Never past the buffer: a caller's `end` from a header may promise bytes a short read did not give. */
+  readonly end: number;
   constructor(
     readonly buf: Buffer,
     pos = 0,
-    readonly end = buf.length,
+    end = buf.length,
     readonly littleEndian = true,
     readonly what = 'debug data',
     /** Added to positions in error messages (the section offset of buf[0]). */
     readonly base = 0,
   ) {
     this.pos = pos;
+    this.end = Math.min(end, buf.length);
   }
 
   get atEnd(): boolean {

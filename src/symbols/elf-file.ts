@@ -33,6 +33,8 @@ export const EM_AARCH64 = 183;
 
 /** Largest decompressed section we accept (a 164 MB .debug_info fits many times over). */
 const MAX_SECTION_BYTES = 2 ** 31 - 1;
+/** zlib expands at most ~1032:1; debug information compresses 3-10:1. */
+const MAX_DEBUG_EXPANSION = 1100;
 
 /** Where the bytes come from: a file read on demand, or a buffer (a decompressed .ko.xz). */
 interface ByteSource {
@@ -125,6 +127,7 @@ export class ElfFile {
     this.is64 = cls === 2;
     this.littleEndian = data === 1;
     const ehsize = this.is64 ? 64 : 52;
+    if (src.size < ehsize) throw new KtError('KT_E_BAD_ELF', `${path}: too short for an ELF${this.is64 ? '64' : '32'} header (${src.size} bytes)`);
     const r = new ByteReader(src.read(0, ehsize), 16, ehsize, this.littleEndian, `${path}: ELF header`);
     this.type = r.u16();
     this.machine = r.u16();
@@ -285,6 +288,10 @@ export class ElfFile {
     }
     if (size > MAX_SECTION_BYTES) throw new KtError('KT_E_BAD_COMPRESSION', `${this.path}: ${s.name} claims ${size} bytes uncompressed, more than the ${MAX_SECTION_BYTES} we accept`);
     const body = raw.subarray(start);
+    // The output buffer is allocated from the header's size: a 100-byte section may not claim 2 GB.
+    if (size > Math.max(body.length * MAX_DEBUG_EXPANSION, 1 << 20)) {
+      throw new KtError('KT_E_BAD_COMPRESSION', `${this.path}: ${s.name} claims ${size} bytes uncompressed from ${body.length}: more than compressed debug information expands to`);
+    }
     let out: Buffer;
     try {
       if (type === 1) out = inflateSync(body, { maxOutputLength: Math.max(size, 1) });

@@ -4,7 +4,7 @@
  * timeout), or a partial input reported as complete.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, closeSync, cpSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,7 +252,7 @@ describe('finding 11: partial input is marked partial', () => {
     expect(err).toBe('');
     expect(status).toBe(0);
     const doc = JSON.parse(out) as { inputs: { lines: number; partial?: string }[] };
-    expect(doc.inputs[0]?.partial).toMatch(/^reading stopped after \d+ bytes: -: cannot be read \(ECONNRESET\)$/);
+    expect(doc.inputs[0]?.partial).toMatch(/^reading stopped after \d+ bytes: (?:-|standard input): cannot be read \(ECONNRESET\)$/);
     expect(doc.inputs[0]?.lines).toBeGreaterThan(0);
   });
   it('a file truncated while being read is marked partial', async () => {
@@ -309,5 +309,32 @@ describe('finding 13: doctor on a root it may not read', () => {
     } finally {
       chmodSync(root, 0o755);
     }
+  });
+});
+
+describe('allocations sized by an untrusted length are capped', () => {
+  it('a compressed debug section claiming 2 GB is KT_E_BAD_COMPRESSION, not a 2 GB buffer', async () => {
+    const { ElfFile } = await import('../../src/symbols/elf-file.js');
+    const bytes = readFileSync(join(SYMBOLS, 'inline-demo-dwarf5-zstd'));
+    const info = ElfFile.fromBuffer(bytes, 'x').section('.debug_info');
+    expect(info).toBeDefined();
+    expect(bytes.readUInt32LE(info!.offset)).toBe(2); // ELFCOMPRESS_ZSTD
+    bytes.writeBigUInt64LE(2n ** 31n - 2n, info!.offset + 8); // ch_size
+    const elf = ElfFile.fromBuffer(bytes, 'inflated');
+    expect(() => elf.contentsOf(elf.section('.debug_info')!)).toThrow(/claims 2147483646 bytes uncompressed from \d+: more than compressed debug information expands to/);
+  });
+});
+
+describe('an input rejected after opening is closed', () => {
+  it('binary data and xz: no file descriptor left to the garbage collector', async () => {
+    const binary = file('binary.bin', Buffer.from(Array.from({ length: 70000 }, (_, i) => (i * 7919) & 0xff)));
+    const xz = join(LOGS, 'syzkaller-console-1000.log.xz');
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 20; i++) {
+      await expect(openLog({ path: binary })).rejects.toMatchObject({ code: 'KT_E_BINARY_INPUT' });
+      await expect(openLog({ path: xz })).rejects.toMatchObject({ code: 'KT_E_BAD_COMPRESSION' });
+    }
+    expect(fds()).toBe(before);
   });
 });
