@@ -50,8 +50,9 @@ export async function runInspectBench({ lab, run, runs, snap, out }) {
         if (name.startsWith('crash') && i >= Math.min(runs, 3)) continue; // ~8 s a run
         const stdoutPath = path.join(out, 'vmcore-inspect.out');
         const m = await measure(argv(d), { stdoutPath });
-        const r = results.get(`${name}|${d}`) ?? { wall: [], rss: [], ok: true };
+        const r = results.get(`${name}|${d}`) ?? { wall: [], cpu: [], rss: [], ok: true };
         r.wall.push(m.wallMs);
+        r.cpu.push((m.userS + m.sysS) * 1000);
         r.rss.push(m.maxRssKiB / 1024);
         r.ok &&= m.status === 0 && fs.statSync(stdoutPath).size > 0;
         results.set(`${name}|${d}`, r);
@@ -61,7 +62,7 @@ export async function runInspectBench({ lab, run, runs, snap, out }) {
   const cell = (name, d) => {
     const r = results.get(`${name}|${d}`);
     if (!r) return '-';
-    return r.ok ? `${fmtS(median(r.wall))} / ${Math.max(...r.rss).toFixed(0)} MiB` : 'fails';
+    return r.ok ? `${fmtS(median(r.wall))} (cpu ${fmtS(median(r.cpu))}) / ${Math.max(...r.rss).toFixed(0)} MiB` : 'fails';
   };
   const ratio = (a, b, d) => {
     const x = results.get(`${a}|${d}`);
@@ -73,6 +74,6 @@ export async function runInspectBench({ lab, run, runs, snap, out }) {
   for (const d of dumps) {
     rows.push([path.basename(d), ...names.map((n) => cell(n, d)), ratio('ktriage bt', 'drgn bt', d), ratio('ktriage bt', 'crash bt', d), ratio('ktriage ps', 'drgn ps', d), ratio('ktriage ps', 'crash ps', d)]);
   }
-  console.log(`\nvmcore inspection, whole command, median wall / peak RSS (${runs} runs; crash at most 3); drgn and crash read ${haveDbg ? vmlinux : 'no vmlinux (not run)'}`);
+  console.log(`\nvmcore inspection, whole command, median wall (cpu = user+sys, steadier on a busy machine) / peak RSS (${runs} runs; crash at most 3); drgn and crash read ${haveDbg ? vmlinux : 'no vmlinux (not run)'}`);
   console.log(table(rows));
 }

@@ -17,7 +17,7 @@ import { INSPECT_SUBCOMMANDS, INSPECT_USAGE } from './vmcore-inspect-usage.js';
 export const VMCORE_USAGE = `usage: ktriage vmcore [options] DUMP...     analyse the kernel log of crash dumps
        ktriage vmcore dmesg [--style S] DUMP   print the kernel log of a dump
        ktriage vmcore info [--json] DUMP       print the facts of a dump
-\${INSPECT_USAGE}
+${INSPECT_USAGE}
 
 DUMP is an ELF core (/proc/vmcore, makedumpfile -E, QEMU dump-guest-memory), a
 kdump-compressed file (makedumpfile -c/-l/-p/-z) or makedumpfile's flattened

@@ -35,7 +35,7 @@ export function readKallsyms(info: VmcoreInfo, mem: KernelReader, source: string
     const release = info.get('OSRELEASE') ?? 'unknown';
     throw new KtError(
       'KT_E_DUMP_UNSUPPORTED',
-      `${source}: VMCOREINFO has no kallsyms tables (kernel ${release}; they are exported from Linux 6.0): give --vmlinux or --system-map`,
+      `${source}: VMCOREINFO has no kallsyms tables (kernel ${release}; Linux exports them from 6.0 on), so the kernel's symbols cannot be read from this dump`,
     );
   }
   const count = mem.u32(info.symbol('kallsyms_num_syms'));

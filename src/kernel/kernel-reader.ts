@@ -89,8 +89,3 @@ export class KernelReader {
     return buf;
   }
 }
-
-/** True for an address in the kernel half that could point at an object. */
-export function isKernelPointer(p: bigint): boolean {
-  return p >= 0xff00000000000000n && p < 0xfffffffffffff000n;
-}

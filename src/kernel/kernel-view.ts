@@ -164,7 +164,7 @@ export class KernelView {
     const start = this.symbols.vmlinuxAddress('__start_BTF');
     const stop = this.symbols.vmlinuxAddress('__stop_BTF');
     if (start === undefined || stop === undefined || stop <= start) {
-      throw new KtError('KT_E_DUMP_UNSUPPORTED', `${this.source}: the kernel has no BTF (__start_BTF/__stop_BTF; CONFIG_DEBUG_INFO_BTF off): give --vmlinux`);
+      throw new KtError('KT_E_DUMP_UNSUPPORTED', `${this.source}: the kernel has no BTF (no __start_BTF/__stop_BTF: built without CONFIG_DEBUG_INFO_BTF), so its structures cannot be read from this dump`);
     }
     const size = Number(stop - start);
     if (size > BTF_MAX) throw new KtError('KT_E_BAD_DUMP', `${this.source}: the kernel's BTF would be ${size} bytes`);

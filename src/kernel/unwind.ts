@@ -4,7 +4,6 @@ import type { LoadedModule } from './modules.js';
 
 /** struct pt_regs on x86-64, in order (what an interrupt or exception saves). */
 export const PT_REGS = ['r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8', 'rax', 'rcx', 'rdx', 'rsi', 'rdi', 'orig_rax', 'rip', 'cs', 'eflags', 'rsp', 'ss'] as const;
-const PT_REGS_IP = 128;
 const FRAMES_MAX = 128;
 /** How far up the stack a return address is looked for when a function has no ORC entry. */
 const SCAN_WORDS = 64;
@@ -220,4 +219,3 @@ function isUser(regs: RegisterSet): boolean {
   return regs.cs !== undefined && (regs.cs & 3n) === 3n;
 }
 
-export { PT_REGS_IP };

@@ -71,3 +71,8 @@ describe('ktriage vmcore inspection commands', () => {
     expect(r.stderr).toMatch(/^ktriage: .*kallsyms.* \[KT_E_BAD_DUMP\]\n$/);
   });
 });
+
+it('vmcore --help lists the inspection commands', () => {
+  const r = spawnSync('node', [BIN, 'vmcore', '--help']);
+  expect(r.stdout.toString()).toContain('       ktriage vmcore bt [-a] DUMP [PID...]   backtrace of the panic task');
+});

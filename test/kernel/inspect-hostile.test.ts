@@ -94,3 +94,15 @@ describe('hostile dumps', () => {
     expect(['ok', 'partial', 'KT_E_BAD_DUMP', 'KT_E_DUMP_UNSUPPORTED', 'KT_E_USAGE']).toContain(attempt(path));
   });
 });
+
+describe('kernels the commands cannot read', () => {
+  it('no kallsyms in VMCOREINFO (a kernel before 6.0): KT_E_DUMP_UNSUPPORTED saying so', () => {
+    const path = damageableDump(NAME);
+    const key = Buffer.from('SYMBOL(kallsyms_names)=');
+    const hit = keptExtents(NAME).map((e) => ({ e, at: e.bytes.indexOf(key) })).find((x) => x.at >= 0);
+    expect(hit).toBeDefined();
+    patch(path, (hit?.e.offset ?? 0) + (hit?.at ?? 0), Buffer.from('SYMBOL(kallsyms_nameX)='));
+    expect(attempt(path)).toBe('KT_E_DUMP_UNSUPPORTED');
+    expect(() => new KernelView(openVmcore(path))).toThrow(/VMCOREINFO has no kallsyms tables \(kernel 6\.1\.0-57-cloud-amd64; Linux exports them from 6\.0 on\)/);
+  });
+});
