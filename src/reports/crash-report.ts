@@ -8,7 +8,7 @@
  */
 import type { Diagnosis } from '../analysis/diagnosis.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** What a report is; the rows of src/reports/kinds.ts. */
 export type ReportKind =
@@ -276,14 +276,90 @@ export interface PanicInfo {
   reason: string;
 }
 
+/** The machine-check bank registers a report may print after `Bank N:`. */
+export type MceRegisterKey = 'mceTsc' | 'mceAddr' | 'mceMisc' | 'mceSynd' | 'mceIpid';
+/** The `key:value` pairs of an EDAC error line's parenthesis. */
+export type EdacFieldKey = 'edacChannel' | 'edacSlot' | 'edacPage' | 'edacOffset' | 'edacGrain' | 'edacSyndrome';
+
 /**
- * Kind-specific facts, flat. Keys in use: `sourceFile`/`sourceLine` (BUG/WARNING location),
- * `listCorruption*`, `stackGuardHit`, `gpfAddress`, `kasanRange`, `execHint`; arm64 aborts
- * `esr`, `ec`, `ecName`, `fsc`, `fscName`, `write`, `esrExplanation`, `addressRegion`; lockups
- * and hangs `stuck*`, `blocked*`, `rcu*`, `stallJiffies`, `gracePeriod`, `stalledCpus`,
- * `kthreadStarvedJiffies`, `hardLockupCpu`; hardware `mce*`, `mcgStatus`, `microcode`, `edac*`, `ghes*`.
+ * Kind-specific facts, flat: every key a decoder may set, each with its meaning. Hex values as
+ * printed, without `0x` unless the kernel printed it.
  */
-export type ReportDetails = Record<string, string | number | boolean>;
+export interface ReportDetails extends Partial<Record<MceRegisterKey | EdacFieldKey, string>> {
+  /** BUG/WARNING location: `fs/ext4/inode.c` and its line. */
+  sourceFile?: string;
+  sourceLine?: number;
+  /** `list_add`, `list_del`… corruption, and the kernel's sentence about it. */
+  listCorruption?: string;
+  listCorruptionDetail?: string;
+  /** The stack guard page that was hit (`BUG: TASK stack guard page was hit at …`). */
+  stackGuardHit?: string;
+  /** The non-canonical address of a `general protection fault, probably for non-canonical address`. */
+  gpfAddress?: string;
+  /** KASAN's `[start-end]` shadow range of a wild access. */
+  kasanRange?: string;
+  /** Why a page fault on an instruction fetch happened (NX, user page from kernel). */
+  execHint?: string;
+  /** The user-mode RIP of a report printed from a system call (segment 0033), never put in `ip`. */
+  userModeIp?: string;
+  /** `Kernel panic - … kdump` lines: a crash kernel was loaded. */
+  kdumpLoaded?: boolean;
+  /** arm64 aborts: ESR, its exception class and fault status code with their names, write or read, IL bit, the region of the address. */
+  esr?: string;
+  ec?: string;
+  ecName?: string;
+  fsc?: string;
+  fscName?: string;
+  write?: boolean;
+  instructionLength?: number;
+  esrExplanation?: string;
+  addressRegion?: string;
+  /** Soft lockup: the CPU, how long, and the task stuck on it. */
+  stuckCpu?: number;
+  stuckSeconds?: number;
+  stuckComm?: string;
+  stuckPid?: number;
+  /** Hard lockup: the CPU. */
+  hardLockupCpu?: number;
+  /** Hung task: the task, where it is blocked (`in D state`…), for how long. */
+  blockedComm?: string;
+  blockedPid?: number;
+  blockedIn?: string;
+  blockedSeconds?: number;
+  /** RCU stall: flavour (`rcu_preempt`), `self-detected`/`detected`/`expedited`, the CPUs, timing and kthread starvation. */
+  rcuFlavor?: string;
+  rcuStall?: string;
+  stalledCpus?: string;
+  detectedByCpu?: number;
+  stallJiffies?: number;
+  gracePeriod?: number;
+  callbacksQueued?: number;
+  kthreadStarvedJiffies?: number;
+  /** Machine check: CPU, bank, status and its bits, the processor line, MCG status, microcode. */
+  mceCpu?: number;
+  mceBank?: number;
+  mceStatus?: string;
+  mceStatusBits?: string;
+  mceUncorrected?: boolean;
+  mceProcessorContextCorrupt?: boolean;
+  mceErrorClass?: string;
+  mceProcessor?: string;
+  mceTime?: number;
+  mceSocket?: number | string;
+  mceApic?: string;
+  mcgStatus?: string;
+  microcode?: string;
+  /** EDAC: controller, counts, the error and where. */
+  edacController?: string;
+  edacCorrectedErrors?: number;
+  edacUncorrectedErrors?: number;
+  edacError?: string;
+  edacLocation?: string;
+  /** APEI/GHES hardware error: severity, section type, physical address. */
+  ghesSeverity?: string;
+  ghesSection?: string;
+  ghesPhysicalAddress?: string;
+}
 
 export interface CrashReport {
   /** `r1`, `r2`… in log order. */

@@ -71,7 +71,7 @@ const CHECKS: Record<string, Check> = {
   'OOM-VICTIM': (_res, r, v) => expect(`${r?.oom?.victim?.comm} ${r?.oom?.victim?.pid}`).toBe(v),
   DETAIL: (_res, r, v) => {
     const [key, value] = v.split('=');
-    expect(String(r?.details[key ?? ''])).toBe(value);
+    expect(String((r?.details as Record<string, unknown> | undefined)?.[key ?? ''])).toBe(value);
   },
   PRECURSORS: (res, _r, v) => same(res.precursors.map((p) => p.kind), list(v)),
   // Checked across fixtures below: same group, same bucket; different groups, different buckets.

@@ -1,5 +1,5 @@
 import { anyOf } from '../any-of.js';
-import type { ReportDetails } from '../crash-report.js';
+import type { EdacFieldKey, MceRegisterKey, ReportDetails } from '../crash-report.js';
 import { hexToBigInt } from './hex.js';
 import { MCA_STATUS_BITS, mcaErrorClass } from './mce-codes.js';
 
@@ -49,7 +49,8 @@ export function parseMachineCheck(lines: readonly string[]): ReportDetails {
     }
     if (d.mceBank !== undefined && MCE_REGISTER.test(t)) {
       for (const m of t.matchAll(TSC_ADDR_MISC)) {
-        const key = `mce${(m[1] ?? '').charAt(0)}${(m[1] ?? '').slice(1).toLowerCase()}`;
+        // TSC_ADDR_MISC names only these registers.
+        const key = `mce${(m[1] ?? '').charAt(0)}${(m[1] ?? '').slice(1).toLowerCase()}` as MceRegisterKey;
         if (d[key] === undefined) d[key] = m[2] ?? '';
       }
     }
@@ -73,7 +74,8 @@ export function parseMachineCheck(lines: readonly string[]): ReportDetails {
         d.edacLocation = e[5] ?? '';
         for (const kv of (e[6] ?? '').matchAll(/\b(channel|slot|page|offset|grain|syndrome):(0x[0-9a-f]{1,16}|\d{1,10})/g)) {
           const name = kv[1] ?? '';
-          d[`edac${name.charAt(0).toUpperCase()}${name.slice(1)}`] = kv[2] ?? '';
+          // The pattern takes only these names.
+          d[`edac${name.charAt(0).toUpperCase()}${name.slice(1)}` as EdacFieldKey] = kv[2] ?? '';
         }
       }
       continue;

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import type { ReportDetail } from '../api-types.js';
+import { SCHEMA_VERSION } from '../../../src/reports/crash-report.js';
 import { KindBadge } from '../components/badges.js';
 import { Answer, CallTrace, Facts, RawReport } from '../components/report-view.js';
 import { Pending } from '../components/state.js';
@@ -30,7 +31,7 @@ export async function rcaMarkdown(d: ReportDetail): Promise<string> {
   const own = d.incident && d.incident.reportIds.includes(d.report.id);
   const incident = d.incident ? { ...d.incident, host: d.incident.host ?? d.host, ...(own ? {} : { reportIds: [d.report.id], firstCause: d.report.id }) } : undefined;
   return renderMarkdown({
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     reports: [d.report],
     incidents: incident ? [incident] : [],
     precursors: [],
