@@ -240,6 +240,10 @@ describe('finding 11: partial input is marked partial', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     const client = net.connect(port, '127.0.0.1');
+    // This process must not read the socket it hands the child: paused before it connects, Node
+    // starts no read on it (else both processes take bytes from one descriptor, and a reset can
+    // land on what this one took, leaving the child a plain end of input).
+    client.pause();
     await new Promise((resolve) => client.once('connect', resolve));
     const child = spawn(process.execPath, [BIN, 'analyze', '--json', '-'], { stdio: [client, 'pipe', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: join(tmp, 'cache') } });
     let out = '';
