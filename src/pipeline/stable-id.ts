@@ -1,4 +1,4 @@
-import { sha256Hex } from '../analysis/sha256.js';
+import { createHash } from 'node:crypto';
 import type { CrashReport } from '../reports/crash-report.js';
 
 /**
@@ -16,7 +16,10 @@ import type { CrashReport } from '../reports/crash-report.js';
 export function stableReportId(report: CrashReport): string {
   const ts = report.ts === undefined ? '' : report.ts.toFixed(6);
   const text = report.lines.map((l) => l.text.trimEnd()).join('\n');
-  return `r${sha256Hex(`${ID_VERSION}\u0000${report.host ?? ''}\u0000${report.boot ?? ''}\u0000${ts}\u0000${report.kind}\u0000${text}`).slice(0, ID_HEX_DIGITS)}`;
+  // Native SHA-256: a report's whole text is hashed (kilobytes each, every report of a long log or
+  // of a fleet); the JavaScript one (analysis/sha256.ts) took a seventh of a long log's run.
+  const digest = createHash('sha256').update(`${ID_VERSION}\u0000${report.host ?? ''}\u0000${report.boot ?? ''}\u0000${ts}\u0000${report.kind}\u0000${text}`).digest('hex');
+  return `r${digest.slice(0, ID_HEX_DIGITS)}`;
 }
 
 /** An incident is named after the report that started it. */
