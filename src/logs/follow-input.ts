@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KtError } from '../errors.js';
+import { fsError } from './open-input.js';
 
 /** How often a followed file is checked for new bytes, rotation or truncation. */
 const POLL_MS = 250;
@@ -63,9 +64,8 @@ function openFollowed(path: string): number | undefined {
     return fd;
   } catch (e) {
     if (e instanceof KtError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined; // not there yet, or between rotation steps
-    throw new KtError('KT_E_UNREADABLE', `${path}: cannot be read (${code ?? String(e)})`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // not there yet, or between rotation steps
+    throw fsError(e, path);
   }
 }
 

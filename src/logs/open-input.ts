@@ -95,7 +95,8 @@ async function* untilReadError(chunks: AsyncIterable<Buffer>, end: StreamEnd, pa
   }
 }
 
-function fsError(e: unknown, path: string): KtError {
+/** An error of the file system as the user reads it. */
+export function fsError(e: unknown, path: string): KtError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new KtError('KT_E_NO_SUCH_FILE', `${path}: no such file`);
   if (code === 'EISDIR') return new KtError('KT_E_UNREADABLE', `${path}: is a directory, not a log file`);

@@ -3,7 +3,6 @@ import { callerOf, newKernelPrefix, parseKernelPrefix, type KernelPrefix } from 
 import { isoFromCtime, normalizeIso } from './wall-time.js';
 import { isIndented } from './indent.js';
 import { TextFormat } from './text-format.js';
-import type { LineScanner, TextWindow } from '../split-lines.js';
 
 const FACILITIES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news',
@@ -89,10 +88,5 @@ export class DmesgHumanFormat extends TextFormat {
     this.last = rec;
     this.contWidth = pos - start;
     this.out.push(rec);
-  }
-
-  /** Passing over a window: its lines counted, its last lines kept for the continuation state. */
-  override skip(w: TextWindow, scanner: LineScanner, lineFeeds?: number): number {
-    return this.skipKeepingTail(w, scanner, lineFeeds, 32);
   }
 }
